@@ -1,0 +1,95 @@
+# lucid build. `make` builds build/lucid.elf, build/lucid.iso and
+# build/lucid.efi; `make run` boots it in QEMU; `make test` runs every test.
+# See README.md and docs/building.md.
+
+VERSION := 0.1.0
+GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+B       := build
+CC      := gcc
+LD      := ld
+NASM    := nasm
+PYTHON  := python3
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+# The hypervisor: freestanding, no libc, no SSE (guest state lives in the
+# FPU registers), frame pointers kept for backtraces.
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-ffreestanding -nostdinc -isystem $(GCC_INC) -I. \
+	-fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fcf-protection=none -fno-strict-aliasing \
+	-DLUCID_VERSION='"$(VERSION)"' -DLUCID_GITREV='"$(GITREV)"'
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+NASMFLAGS := -f elf64 -Werror
+
+# The directories whose .c/.asm files make up lucid.elf. boot/efi is the
+# separate UEFI loader application and is built by boot/efi/efi.mk.
+KSRC_C   := $(wildcard boot/*.c arch/x86/*.c hv/*.c hv/*/*.c drivers/*.c lib/*.c)
+KSRC_ASM := $(wildcard boot/*.asm arch/x86/*.asm)
+KOBJ     := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
+
+.PHONY: all deps run test test-unit test-boot test-slow bench clean
+all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi
+
+deps:
+	@tools/install-deps
+
+$(B)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -I. -MD $(@:.o=.d) $< -o $@
+
+# Two link passes: the first finds the text symbols' addresses, the second
+# adds them as a table for backtraces. The table lives in .rodata, after
+# .text, so no function moves between the passes (checked).
+$(B)/ksyms0.c: tools/gen-ksyms
+	@mkdir -p $(B)
+	tools/gen-ksyms > $@
+$(B)/ksyms.c: $(B)/lucid0.elf tools/gen-ksyms
+	tools/gen-ksyms $< > $@
+$(B)/ksyms%.o: $(B)/ksyms%.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/ksyms.o: $(B)/ksyms.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/lucid0.elf: $(KOBJ) $(B)/ksyms0.o linker.ld
+	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJ) $(B)/ksyms0.o
+
+$(B)/lucid.elf: $(KOBJ) $(B)/ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJ) $(B)/ksyms.o
+	@nm -n $(B)/lucid0.elf | grep ' [tT] ' > $(B)/text0.syms; nm -n $@ | grep ' [tT] ' > $(B)/text.syms; \
+	 cmp -s $(B)/text0.syms $(B)/text.syms || { echo "error: text moved between link passes" >&2; rm -f $@; exit 1; }
+	@grub-file --is-x86-multiboot2 $@ || { echo "error: $@ has no valid multiboot2 header" >&2; rm -f $@; exit 1; }
+
+# GRUB rescue image: boots on BIOS and UEFI, hands lucid.elf the modules
+# listed in grub.cfg.
+$(B)/lucid.iso: $(B)/lucid.elf boot/grub.cfg
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+	cp $(B)/lucid.elf $(B)/iso/boot/lucid.elf
+	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+include boot/efi/efi.mk
+include tests/unit/unit.mk
+
+run: deps all
+	@tools/run-qemu
+
+test: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(PYTHON) tests/run.py
+
+test-slow: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(PYTHON) tests/run.py --slow
+
+clean:
+	rm -rf $(B)
+
+-include $(KOBJ:.o=.d)

@@ -1,0 +1,124 @@
+/* Thin wrappers around x86 instructions that C cannot express. */
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+
+#include "lib/types.h"
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+#define DEFINE_CR(n)                                                        \
+	static inline u64 read_cr##n(void)                                  \
+	{                                                                   \
+		u64 v;                                                      \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));               \
+		return v;                                                   \
+	}                                                                   \
+	static inline void write_cr##n(u64 v)                               \
+	{                                                                   \
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");      \
+	}
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline u64 read_rflags(void)
+{
+	u64 v;
+
+	asm volatile("pushfq; pop %0" : "=r"(v));
+	return v;
+}
+
+static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
+static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
+static inline void irq_enable(void) { asm volatile("sti" ::: "memory"); }
+static inline void invlpg(u64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+
+/* Stops this CPU for good: interrupts off, halt forever (an NMI may wake
+ * it; it halts again). */
+static inline __noreturn void cpu_halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt" ::: "memory");
+}
+
+#define MSR_APIC_BASE 0x1b
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_VMX_BASIC 0x480
+#define MSR_VMX_PROCBASED_CTLS 0x482
+#define MSR_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_VMX_EPT_VPID_CAP 0x48c
+#define MSR_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_EFER 0xc0000080
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_VM_CR 0xc0010114
+
+#define EFER_NXE (1ull << 11)
+#define EFER_SVME (1ull << 12)
+#define CR0_WP (1ull << 16)
+#define CR4_PGE (1ull << 7)
+
+#endif

@@ -1,0 +1,98 @@
+/* LAPIC set-up and timer calibration. The TSC and LAPIC timer rates are
+ * not reported reliably by every CPU, so they are measured: three 10 ms
+ * PIT intervals, keeping the median, which shrugs off one interval
+ * stretched by an SMI or a slow emulator. */
+#include "arch/x86/lapic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/trap.h"
+#include "drivers/pit.h"
+
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ADDR 0x000ffffffffff000ull
+#define LVT_MASKED (1u << 16)
+#define SVR_ENABLE (1u << 8)
+
+static struct lapic_info info;
+
+u32 lapic_read(u32 reg)
+{
+	if (info.x2apic)
+		return (u32)rdmsr(0x800 + (reg >> 4));
+	return *(volatile u32 *)(uintptr_t)(info.base + reg);
+}
+
+void lapic_write(u32 reg, u32 v)
+{
+	if (info.x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		*(volatile u32 *)(uintptr_t)(info.base + reg) = v;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+const struct lapic_info *lapic(void)
+{
+	return &info;
+}
+
+static void calibrate(void)
+{
+	u64 tsc[3], ticks[3];
+
+	lapic_write(LAPIC_TIMER_DIV, 0xb); /* divide by 1 */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	for (int i = 0; i < 3; i++) {
+		lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+		pit_oneshot_start(10000);
+		u64 t0 = rdtsc();
+		u32 c0 = lapic_read(LAPIC_TIMER_CUR);
+		while (!pit_oneshot_done())
+			cpu_relax();
+		tsc[i] = rdtsc() - t0;
+		ticks[i] = c0 - lapic_read(LAPIC_TIMER_CUR);
+	}
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	/* Median of three. */
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2 - i; j++) {
+			if (tsc[j] > tsc[j + 1]) {
+				u64 t = tsc[j]; tsc[j] = tsc[j + 1]; tsc[j + 1] = t;
+			}
+			if (ticks[j] > ticks[j + 1]) {
+				u64 t = ticks[j]; ticks[j] = ticks[j + 1]; ticks[j + 1] = t;
+			}
+		}
+	/* The PIT count is whole ticks: scale by the interval it really ran. */
+	u64 pit_ticks = (u64)PIT_HZ * 10000 / 1000000;
+	info.tsc_hz = tsc[1] * PIT_HZ / pit_ticks;
+	info.timer_hz = ticks[1] * PIT_HZ / pit_ticks;
+}
+
+void lapic_init(bool use_x2apic, bool do_calibrate)
+{
+	u64 base = rdmsr(MSR_APIC_BASE);
+
+	info.base = base & APIC_BASE_ADDR;
+	base |= APIC_BASE_ENABLE;
+	if (use_x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_APIC_BASE, base);
+	info.x2apic = use_x2apic;
+	if (!use_x2apic)
+		paging_map_mmio(info.base, PAGE_SIZE);
+
+	info.id = info.x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	if (do_calibrate)
+		calibrate();
+}

@@ -1,0 +1,37 @@
+/* The local APIC, in x2APIC mode when the CPU has it (MSR access, 32-bit
+ * IDs), else xAPIC (MMIO). */
+#ifndef ARCH_X86_LAPIC_H
+#define ARCH_X86_LAPIC_H
+
+#include "lib/types.h"
+
+struct lapic_info {
+	bool x2apic;
+	u64 base;        /* MMIO base in xAPIC mode */
+	u32 id;          /* this CPU's APIC id */
+	u64 tsc_hz;      /* measured */
+	u64 timer_hz;    /* LAPIC timer input clock after divide-by-1 */
+};
+
+/* Enables this CPU's LAPIC (x2APIC if `use_x2apic`), masks its local
+ * interrupts and, on the boot CPU (`calibrate`), measures the TSC and the
+ * LAPIC timer against the PIT. */
+void lapic_init(bool use_x2apic, bool calibrate);
+const struct lapic_info *lapic(void);
+u32 lapic_read(u32 reg);
+void lapic_write(u32 reg, u32 v);
+void lapic_eoi(void);
+
+#define LAPIC_ID 0x20
+#define LAPIC_VERSION 0x30
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+
+#endif

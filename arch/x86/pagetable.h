@@ -1,0 +1,53 @@
+/* x86-64 4-level page tables: map, unmap and look up ranges. The same
+ * format serves lucid's own address space and, later, AMD's nested page
+ * tables. Ranges are mapped with the largest pages their alignment allows
+ * (1 GiB where permitted, 2 MiB, else 4 KiB); unmapping part of a large
+ * page splits it. Table pages are addressed directly (lucid is
+ * identity-mapped), so this is pure code, unit-tested on the host. */
+#ifndef ARCH_X86_PAGETABLE_H
+#define ARCH_X86_PAGETABLE_H
+
+#include "lib/types.h"
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
+#define PTE_PS (1ull << 7)
+#define PTE_G (1ull << 8)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_FLAGS (~PTE_ADDR & ~PTE_PS)
+
+/* Returns a zeroed, page-aligned page for a table, or NULL. */
+typedef u64 *(*pt_alloc_fn)(void *ctx);
+
+struct pagetable {
+	u64 *root;        /* the PML4 */
+	bool allow_1g;    /* CPU supports 1 GiB pages */
+	pt_alloc_fn alloc;
+	void *ctx;
+};
+
+enum {
+	PT_OK = 0,
+	PT_ENOMEM = -1,   /* no page for a table */
+	PT_EEXIST = -2,   /* part of the range is already mapped */
+	PT_EINVAL = -3,   /* unaligned or non-canonical */
+};
+
+int pt_init(struct pagetable *pt, bool allow_1g, pt_alloc_fn alloc, void *ctx);
+/* Maps [va, va+size) to [pa, pa+size) with leaf flags (PTE_P is implied).
+ * Fails without changing anything visible if part is already mapped. */
+int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags);
+/* Unmaps [va, va+size); unmapped holes inside are fine. The caller flushes
+ * the TLB. */
+int pt_unmap(struct pagetable *pt, u64 va, u64 size);
+/* Translates va: returns true and fills *pa and *flags (leaf flags, without
+ * PTE_PS) when it is mapped. */
+bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags);
+
+#endif

@@ -1,0 +1,54 @@
+/* Per-CPU data. Each physical CPU has one struct percpu, found through the
+ * GS base, so code never needs a global "current" anything. The layout of
+ * the first field is fixed: GS:0 holds the struct's own address. */
+#ifndef ARCH_X86_PERCPU_H
+#define ARCH_X86_PERCPU_H
+
+#include "lib/types.h"
+
+#define MAX_CPUS 64
+#define STACK_SIZE (16 * 1024)
+
+/* Exceptions that must never run on a possibly broken stack get their own
+ * (Interrupt Stack Table) stacks. */
+enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3, IST_COUNT = 3 };
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+_Static_assert(__builtin_offsetof(struct tss, ist) == 36, "TSS layout");
+
+struct stack_range {
+	u64 bottom; /* lowest usable byte */
+	u64 top;    /* one past the highest */
+};
+
+struct percpu {
+	struct percpu *self;
+	u32 index;       /* 0 = the boot CPU */
+	u32 apic_id;
+	u64 gdt[5];      /* null, code, data, TSS (two slots) */
+	struct tss tss;
+	struct stack_range stack;            /* the CPU's normal stack */
+	struct stack_range ist[IST_COUNT + 1]; /* [IST_DF..IST_MC] */
+	bool in_exception; /* catches a fault inside the fault handler */
+};
+
+extern struct percpu percpu[MAX_CPUS];
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	asm volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

@@ -1,0 +1,29 @@
+/* Exceptions and interrupts as lucid sees them: the saved frame, and the
+ * table of handlers for interrupt vectors. */
+#ifndef ARCH_X86_TRAP_H
+#define ARCH_X86_TRAP_H
+
+#include "lib/types.h"
+
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "matches isr.asm");
+
+typedef void (*irq_handler_fn)(struct trap_frame *f);
+
+#define VEC_FIRST_IRQ 32
+#define VEC_SPURIOUS 0xff
+
+void trap_set_handler(u8 vector, irq_handler_fn fn);
+void trap_dispatch(struct trap_frame *f);
+
+/* Prints "lucid: CPU n halted" and stops this CPU. */
+__noreturn void cpu_stop(void);
+/* A fatal error in lucid itself: message, registers, backtrace, halt. */
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+#endif

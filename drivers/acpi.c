@@ -1,0 +1,543 @@
+/* ACPI table parser: validates the RSDP and the XSDT/RSDT, then takes the
+ * CPUs, IOAPICs and interrupt overrides from the MADT and the reset register
+ * from the FADT. Firmware tables are packed, possibly unaligned and possibly
+ * garbage, so every byte is fetched through the caller's accessor with the
+ * exact length, checked, and copied into locals before it is interpreted.
+ * A pointer from the accessor is never used after the next accessor call,
+ * so a mapper with a single temporary window is enough. */
+#include "drivers/acpi.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+#define SDT_HDR_LEN 36u
+#define RSDP_V1_LEN 20u
+#define RSDP_MAX_LEN 1024u	/* 36 in every spec so far */
+#define ROOT_MAX_LEN 65536u
+#define TABLE_MAX_LEN 0x100000u	/* 64k x2APIC entries would still fit */
+
+#define MADT_LAPIC 0
+#define MADT_IOAPIC 1
+#define MADT_ISO 2
+#define MADT_LAPIC_ADDR 5
+#define MADT_X2APIC 9
+
+#define MADT_PCAT_COMPAT (1u << 0)
+#define LAPIC_ENABLED (1u << 0)
+#define LAPIC_ONLINE_CAPABLE (1u << 1)
+#define FADT_RESET_REG_SUP (1u << 10)
+
+struct rsdp {
+	char sig[8];
+	u8 checksum;		/* covers the first 20 bytes (ACPI 1.0 part) */
+	char oem_id[6];
+	u8 revision;
+	u32 rsdt_addr;
+	u32 length;		/* revision >= 2 from here on */
+	u64 xsdt_addr;
+	u8 ext_checksum;
+	u8 reserved[3];
+} __packed;
+
+struct sdt_hdr {
+	char sig[4];
+	u32 length;
+	u8 revision;
+	u8 checksum;
+	char oem_id[6];
+	char oem_table_id[8];
+	u32 oem_revision;
+	u32 creator_id;
+	u32 creator_revision;
+} __packed;
+
+struct madt_fixed {
+	struct sdt_hdr hdr;
+	u32 lapic_addr;
+	u32 flags;
+} __packed;
+
+struct madt_lapic {
+	u8 type, length, uid, apic_id;
+	u32 flags;
+} __packed;
+
+struct madt_ioapic {
+	u8 type, length, id, reserved;
+	u32 addr;
+	u32 gsi_base;
+} __packed;
+
+struct madt_iso {
+	u8 type, length, bus, source;
+	u32 gsi;
+	u16 flags;
+} __packed;
+
+struct madt_lapic_addr {
+	u8 type, length;
+	u16 reserved;
+	u64 addr;
+} __packed;
+
+struct madt_x2apic {
+	u8 type, length;
+	u16 reserved;
+	u32 apic_id;
+	u32 flags;
+	u32 uid;
+} __packed;
+
+struct gas_raw {
+	u8 space, bit_width, bit_offset, access_size;
+	u64 addr;
+} __packed;
+
+/* The FADT up to RESET_VALUE, spelled out so the asserts below check our
+ * reading of the spec rather than a bare number. */
+struct fadt_prefix {
+	struct sdt_hdr hdr;
+	u32 firmware_ctrl, dsdt;
+	u8 reserved0, pm_profile;
+	u16 sci_int;
+	u32 smi_cmd;
+	u8 acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
+	u32 pm1a_evt, pm1b_evt, pm1a_cnt, pm1b_cnt, pm2_cnt, pm_tmr, gpe0, gpe1;
+	u8 pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
+	u8 gpe0_len, gpe1_len, gpe1_base, cst_cnt;
+	u16 p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
+	u8 duty_offset, duty_width, day_alrm, mon_alrm, century;
+	u16 iapc_boot_arch;
+	u8 reserved1;
+	u32 flags;
+	struct gas_raw reset_reg;
+	u8 reset_value;
+} __packed;
+
+_Static_assert(sizeof(struct rsdp) == 36, "RSDP layout");
+_Static_assert(offsetof(struct rsdp, rsdt_addr) == 16, "RSDP layout");
+_Static_assert(offsetof(struct rsdp, length) == RSDP_V1_LEN, "RSDP layout");
+_Static_assert(offsetof(struct rsdp, xsdt_addr) == 24, "RSDP layout");
+_Static_assert(offsetof(struct rsdp, ext_checksum) == 32, "RSDP layout");
+_Static_assert(sizeof(struct sdt_hdr) == SDT_HDR_LEN, "SDT header layout");
+_Static_assert(offsetof(struct sdt_hdr, checksum) == 9, "SDT header layout");
+_Static_assert(sizeof(struct madt_fixed) == 44, "MADT layout");
+_Static_assert(sizeof(struct madt_lapic) == 8, "MADT type 0 layout");
+_Static_assert(sizeof(struct madt_ioapic) == 12, "MADT type 1 layout");
+_Static_assert(offsetof(struct madt_iso, flags) == 8, "MADT type 2 layout");
+_Static_assert(sizeof(struct madt_lapic_addr) == 12, "MADT type 5 layout");
+_Static_assert(offsetof(struct madt_x2apic, uid) == 12, "MADT type 9 layout");
+_Static_assert(sizeof(struct gas_raw) == 12, "GAS layout");
+_Static_assert(offsetof(struct fadt_prefix, pm1a_evt) == 56, "FADT layout");
+_Static_assert(offsetof(struct fadt_prefix, iapc_boot_arch) == 109, "FADT layout");
+_Static_assert(offsetof(struct fadt_prefix, flags) == 112, "FADT layout");
+_Static_assert(offsetof(struct fadt_prefix, reset_reg) == 116, "FADT layout");
+_Static_assert(offsetof(struct fadt_prefix, reset_value) == 128, "FADT layout");
+
+struct parser {
+	acpi_map_fn map;
+	void *ctx;
+	struct acpi_info *out;
+	char *warn;
+	size_t warnlen;
+	bool have_fadt;
+	u32 cpus_dropped, ioapics_dropped, overrides_dropped;
+};
+
+static const u8 *map_range(acpi_map_fn map, void *ctx, u64 phys, u64 len)
+{
+	if (len == 0 || phys + len < phys)
+		return NULL;
+	return map(phys, len, ctx);
+}
+
+static bool copy_phys(struct parser *p, u64 phys, void *dst, u64 len)
+{
+	const u8 *src = map_range(p->map, p->ctx, phys, len);
+
+	if (!src)
+		return false;
+	memcpy(dst, src, len);
+	return true;
+}
+
+static u8 sum8(const u8 *b, u64 len)
+{
+	u8 s = 0;
+
+	while (len--)
+		s += *b++;
+	return s;
+}
+
+/* Appends one line to warn without ever overrunning it; later lines are
+ * simply lost once it is full. */
+static void __printf(2, 3) warnf(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	if (!p->warn || p->warnlen == 0)
+		return;
+	used = strnlen(p->warn, p->warnlen - 1);
+	va_start(ap, fmt);
+	vsnprintf(p->warn + used, p->warnlen - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Maps a whole table whose header h was already read, and checks what every
+ * table must satisfy. On failure says why in `why` (no trailing newline). */
+static const u8 *map_table(struct parser *p, u64 phys, const struct sdt_hdr *h,
+			   u32 min_len, u32 max_len, char *why, size_t whylen)
+{
+	const u8 *t;
+
+	if (h->length < min_len) {
+		snprintf(why, whylen, "length %u is too small", h->length);
+		return NULL;
+	}
+	if (h->length > max_len) {
+		snprintf(why, whylen, "length %u is too large", h->length);
+		return NULL;
+	}
+	t = map_range(p->map, p->ctx, phys, h->length);
+	if (!t) {
+		snprintf(why, whylen, "truncated, %u bytes not readable", h->length);
+		return NULL;
+	}
+	if (sum8(t, h->length) != 0) {
+		snprintf(why, whylen, "bad checksum");
+		return NULL;
+	}
+	return t;
+}
+
+static void add_cpu(struct parser *p, u32 apic_id, u32 uid, u32 flags, bool x2apic)
+{
+	struct acpi_info *out = p->out;
+	bool enabled = flags & LAPIC_ENABLED;
+	struct acpi_cpu *c;
+
+	/* Online-capable only means something for a disabled entry. */
+	if (!enabled && !(flags & LAPIC_ONLINE_CAPABLE))
+		return;
+	/* Firmware may list a CPU both as LAPIC and x2APIC: keep the first. */
+	for (u32 i = 0; i < out->ncpus; i++) {
+		if (out->cpus[i].apic_id != apic_id)
+			continue;
+		if (out->cpus[i].x2apic == x2apic)
+			warnf(p, "MADT: APIC id %u listed twice, second ignored\n", apic_id);
+		return;
+	}
+	if (out->ncpus == ACPI_MAX_CPUS) {
+		p->cpus_dropped++;
+		return;
+	}
+	c = &out->cpus[out->ncpus++];
+	c->apic_id = apic_id;
+	c->uid = uid;
+	c->x2apic = x2apic;
+	c->enabled = enabled;
+	c->online_capable = !enabled;
+	if (enabled)
+		out->ncpus_enabled++;
+}
+
+static void add_ioapic(struct parser *p, const struct madt_ioapic *e)
+{
+	struct acpi_info *out = p->out;
+
+	if (out->nioapics == ACPI_MAX_IOAPICS) {
+		p->ioapics_dropped++;
+		return;
+	}
+	out->ioapics[out->nioapics++] = (struct acpi_ioapic){
+		.id = e->id, .addr = e->addr, .gsi_base = e->gsi_base,
+	};
+}
+
+static void add_override(struct parser *p, const struct madt_iso *e)
+{
+	struct acpi_info *out = p->out;
+
+	if (out->noverrides == ACPI_MAX_OVERRIDES) {
+		p->overrides_dropped++;
+		return;
+	}
+	out->overrides[out->noverrides++] = (struct acpi_override){
+		.bus = e->bus, .source = e->source, .flags = e->flags, .gsi = e->gsi,
+	};
+}
+
+/* Copies a MADT entry into its struct if it is long enough to be one. */
+static bool get_entry(struct parser *p, const u8 *e, u32 off, void *dst, size_t size)
+{
+	if (e[1] < size) {
+		warnf(p, "MADT: type %u entry at offset %u has length %u < %zu, skipped\n",
+		      e[0], off, e[1], size);
+		return false;
+	}
+	memcpy(dst, e, size);
+	return true;
+}
+
+static void madt_entry(struct parser *p, const u8 *e, u32 off)
+{
+	struct madt_lapic la;
+	struct madt_x2apic x2;
+	struct madt_ioapic io;
+	struct madt_iso iso;
+	struct madt_lapic_addr addr;
+
+	switch (e[0]) {
+	case MADT_LAPIC:
+		if (get_entry(p, e, off, &la, sizeof(la)))
+			add_cpu(p, la.apic_id, la.uid, la.flags, false);
+		break;
+	case MADT_X2APIC:
+		if (get_entry(p, e, off, &x2, sizeof(x2)))
+			add_cpu(p, x2.apic_id, x2.uid, x2.flags, true);
+		break;
+	case MADT_IOAPIC:
+		if (get_entry(p, e, off, &io, sizeof(io)))
+			add_ioapic(p, &io);
+		break;
+	case MADT_ISO:
+		if (get_entry(p, e, off, &iso, sizeof(iso)))
+			add_override(p, &iso);
+		break;
+	case MADT_LAPIC_ADDR:
+		if (get_entry(p, e, off, &addr, sizeof(addr)))
+			p->out->lapic_addr = addr.addr;
+		break;
+	}
+}
+
+static void parse_madt(struct parser *p, u64 phys, const struct sdt_hdr *h)
+{
+	struct madt_fixed m;
+	const u8 *t;
+	char why[64];
+	u32 off;
+
+	if (p->out->have_madt) {
+		warnf(p, "MADT at 0x%llx: second MADT, ignored\n", (unsigned long long)phys);
+		return;
+	}
+	t = map_table(p, phys, h, sizeof(m), TABLE_MAX_LEN, why, sizeof(why));
+	if (!t) {
+		warnf(p, "MADT at 0x%llx: %s, ignored\n", (unsigned long long)phys, why);
+		return;
+	}
+	memcpy(&m, t, sizeof(m));
+	p->out->have_madt = true;
+	p->out->lapic_addr = m.lapic_addr;
+	p->out->pcat_compat = m.flags & MADT_PCAT_COMPAT;
+
+	for (off = sizeof(m); off < h->length; off += t[off + 1]) {
+		if (h->length - off < 2 || t[off + 1] < 2 || t[off + 1] > h->length - off) {
+			warnf(p, "MADT at 0x%llx: bad entry length at offset %u, rest ignored\n",
+			      (unsigned long long)phys, off);
+			break;
+		}
+		madt_entry(p, t + off, off);
+	}
+	if (p->cpus_dropped)
+		warnf(p, "MADT: %u CPUs beyond %u ignored\n", p->cpus_dropped, ACPI_MAX_CPUS);
+	if (p->ioapics_dropped)
+		warnf(p, "MADT: %u IOAPICs beyond %u ignored\n", p->ioapics_dropped,
+		      ACPI_MAX_IOAPICS);
+	if (p->overrides_dropped)
+		warnf(p, "MADT: %u overrides beyond %u ignored\n", p->overrides_dropped,
+		      ACPI_MAX_OVERRIDES);
+}
+
+static void parse_fadt(struct parser *p, u64 phys, const struct sdt_hdr *h)
+{
+	struct fadt_prefix f;
+	const u8 *t;
+	char why[64];
+
+	if (p->have_fadt) {
+		warnf(p, "FADT at 0x%llx: second FADT, ignored\n", (unsigned long long)phys);
+		return;
+	}
+	t = map_table(p, phys, h, SDT_HDR_LEN, TABLE_MAX_LEN, why, sizeof(why));
+	if (!t) {
+		warnf(p, "FADT at 0x%llx: %s, ignored\n", (unsigned long long)phys, why);
+		return;
+	}
+	p->have_fadt = true;
+	/* ACPI 1.0 FADTs end before RESET_REG; they have no reset register. */
+	if (h->length < sizeof(f))
+		return;
+	memcpy(&f, t, sizeof(f));
+	if (!(f.flags & FADT_RESET_REG_SUP))
+		return;
+	if (f.reset_reg.space > 2 || f.reset_reg.addr == 0) {
+		warnf(p, "FADT: reset register in space %u at 0x%llx unusable\n",
+		      f.reset_reg.space, (unsigned long long)f.reset_reg.addr);
+		return;
+	}
+	p->out->have_reset_reg = true;
+	p->out->reset_reg = (struct acpi_gas){
+		.space = f.reset_reg.space,
+		.bit_width = f.reset_reg.bit_width,
+		.addr = f.reset_reg.addr,
+	};
+	p->out->reset_value = f.reset_value;
+}
+
+static void parse_entry(struct parser *p, u64 phys, u32 idx)
+{
+	struct sdt_hdr h;
+
+	if (phys == 0) {
+		warnf(p, "root entry %u is null, ignored\n", idx);
+		return;
+	}
+	if (!copy_phys(p, phys, &h, sizeof(h))) {
+		warnf(p, "table at 0x%llx (root entry %u): not readable, ignored\n",
+		      (unsigned long long)phys, idx);
+		return;
+	}
+	/* Tables lucid does not use are not read past their header. */
+	if (!memcmp(h.sig, "APIC", 4))
+		parse_madt(p, phys, &h);
+	else if (!memcmp(h.sig, "FACP", 4))
+		parse_fadt(p, phys, &h);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int read_rsdp(struct parser *p, u64 phys, char *err, size_t errlen)
+{
+	struct rsdp r;
+	const u8 *b;
+	unsigned long long at = phys;
+
+	memset(&r, 0, sizeof(r));
+	b = map_range(p->map, p->ctx, phys, RSDP_V1_LEN);
+	if (!b)
+		return fail(err, errlen, "RSDP at 0x%llx is not readable", at);
+	memcpy(&r, b, RSDP_V1_LEN);
+	if (memcmp(r.sig, "RSD PTR ", 8))
+		return fail(err, errlen, "RSDP at 0x%llx has a bad signature", at);
+	if (sum8(b, RSDP_V1_LEN))
+		return fail(err, errlen, "RSDP at 0x%llx has a bad checksum", at);
+	if (r.revision >= 2) {
+		if (!copy_phys(p, phys, &r, sizeof(r)))
+			return fail(err, errlen, "RSDP at 0x%llx: revision %u part not readable",
+				    at, r.revision);
+		if (r.length < sizeof(r) || r.length > RSDP_MAX_LEN)
+			return fail(err, errlen, "RSDP at 0x%llx has a bad length %u", at,
+				    r.length);
+		b = map_range(p->map, p->ctx, phys, r.length);
+		if (!b)
+			return fail(err, errlen, "RSDP at 0x%llx: %u bytes not readable", at,
+				    r.length);
+		if (sum8(b, r.length))
+			return fail(err, errlen, "RSDP at 0x%llx has a bad extended checksum",
+				    at);
+	}
+	p->out->revision = r.revision;
+	memcpy(p->out->oem_id, r.oem_id, sizeof(r.oem_id));
+	p->out->use_xsdt = r.revision >= 2 && r.xsdt_addr != 0;
+	p->out->root = p->out->use_xsdt ? r.xsdt_addr : r.rsdt_addr;
+	if (p->out->root == 0)
+		return fail(err, errlen, "RSDP at 0x%llx has no RSDT address", at);
+	return 0;
+}
+
+static int walk_root(struct parser *p, char *err, size_t errlen)
+{
+	const char *name = p->out->use_xsdt ? "XSDT" : "RSDT";
+	u32 esize = p->out->use_xsdt ? 8 : 4;
+	unsigned long long at = p->out->root;
+	struct sdt_hdr h;
+	char why[64];
+	u32 n;
+
+	if (!copy_phys(p, at, &h, sizeof(h)))
+		return fail(err, errlen, "%s at 0x%llx is not readable", name, at);
+	if (memcmp(h.sig, name, 4))
+		return fail(err, errlen, "%s at 0x%llx has a bad signature", name, at);
+	if (!map_table(p, at, &h, SDT_HDR_LEN, ROOT_MAX_LEN, why, sizeof(why)))
+		return fail(err, errlen, "%s at 0x%llx: %s", name, at, why);
+
+	/* A ragged tail shorter than one entry is ignored. */
+	n = (h.length - SDT_HDR_LEN) / esize;
+	for (u32 i = 0; i < n; i++) {
+		u64 entry = 0;
+
+		/* Re-read each entry: the table mapping may not outlive the
+		 * accessor calls made for the previous entry's table. */
+		if (!copy_phys(p, at + SDT_HDR_LEN + (u64)i * esize, &entry, esize))
+			return fail(err, errlen, "%s at 0x%llx: entry %u not readable",
+				    name, at, i);
+		parse_entry(p, entry, i);
+	}
+	return 0;
+}
+
+int acpi_parse(u64 rsdp, acpi_map_fn map, void *ctx, struct acpi_info *out,
+	       char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	struct parser p = {
+		.map = map, .ctx = ctx, .out = out, .warn = warn, .warnlen = warnlen,
+	};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->rsdp = rsdp;
+	if (err && errlen)
+		err[0] = '\0';
+	if (warn && warnlen)
+		warn[0] = '\0';
+	rc = read_rsdp(&p, rsdp, err, errlen);
+	if (rc)
+		return rc;
+	return walk_root(&p, err, errlen);
+}
+
+static bool rsdp_at(acpi_map_fn map, void *ctx, u64 phys)
+{
+	const u8 *b = map_range(map, ctx, phys, RSDP_V1_LEN);
+
+	return b && !memcmp(b, "RSD PTR ", 8) && sum8(b, RSDP_V1_LEN) == 0;
+}
+
+/* Only candidates that fit whole inside [start, start+len) are tried. */
+static u64 scan_rsdp(acpi_map_fn map, void *ctx, u64 start, u64 len)
+{
+	for (u64 a = start; a + RSDP_V1_LEN <= start + len; a += 16)
+		if (rsdp_at(map, ctx, a))
+			return a;
+	return 0;
+}
+
+u64 acpi_find_rsdp_bios(acpi_map_fn map, void *ctx)
+{
+	const u8 *w = map_range(map, ctx, 0x40e, 2);
+	u16 seg = 0;
+	u64 found;
+
+	if (w)
+		memcpy(&seg, w, sizeof(seg));
+	if (seg) {
+		found = scan_rsdp(map, ctx, (u64)seg << 4, 1024);
+		if (found)
+			return found;
+	}
+	return scan_rsdp(map, ctx, 0xe0000, 0x20000);
+}

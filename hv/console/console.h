@@ -1,0 +1,17 @@
+/* The management console on COM1: lucid's equivalent of virsh. For now it
+ * knows the machine-level commands; VM commands arrive with the VM layer. */
+#ifndef HV_CONSOLE_CONSOLE_H
+#define HV_CONSOLE_CONSOLE_H
+
+#include "lib/types.h"
+
+#define CONSOLE_LINE_MAX 128
+#define CONSOLE_PROMPT "lucid> "
+
+/* Runs the console on this CPU; never returns. */
+__noreturn void console_run(void);
+
+/* Executes one command line (exposed for tests). */
+void console_execute(char *line);
+
+#endif

@@ -1,0 +1,9 @@
+#ifndef HV_MAIN_H
+#define HV_MAIN_H
+
+#include "boot/boot_info.h"
+
+/* Where both boot paths meet. Never returns. */
+__noreturn void hv_main(struct boot_info *bi);
+
+#endif

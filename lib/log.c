@@ -1,0 +1,57 @@
+/* The log ring keeps the last LOG_RING_SIZE bytes printed. Messages are
+ * formatted into a fixed line buffer first: a message longer than it is
+ * cut, never spilled. Locking arrives with SMP. */
+#include "lib/log.h"
+#include "lib/fmt.h"
+
+#define MAX_SINKS 4
+#define LINE_MAX 512
+
+static char ring[LOG_RING_SIZE];
+static u64 ring_head; /* total bytes ever written */
+static log_sink_fn sinks[MAX_SINKS];
+static unsigned nsinks;
+
+void log_add_sink(log_sink_fn sink)
+{
+	if (nsinks < MAX_SINKS)
+		sinks[nsinks++] = sink;
+}
+
+void vprintk(const char *fmt, va_list ap)
+{
+	char line[LINE_MAX];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	for (size_t i = 0; i < len; i++)
+		ring[(ring_head + i) % LOG_RING_SIZE] = line[i];
+	ring_head += len;
+	for (unsigned i = 0; i < nsinks; i++)
+		sinks[i](line, len);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+size_t log_read(char *buf, size_t size)
+{
+	if (!size)
+		return 0;
+	u64 avail = ring_head < LOG_RING_SIZE ? ring_head : LOG_RING_SIZE;
+	size_t n = avail < size - 1 ? (size_t)avail : size - 1;
+	u64 start = ring_head - n;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = ring[(start + i) % LOG_RING_SIZE];
+	buf[n] = '\0';
+	return n;
+}

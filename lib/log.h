@@ -1,0 +1,22 @@
+/* The hypervisor's log: printk() formats a message, keeps it in a ring
+ * buffer (so the console can show it again) and writes it to every sink
+ * (the serial port; later the framebuffer). */
+#ifndef LIB_LOG_H
+#define LIB_LOG_H
+
+#include "lib/types.h"
+
+#define LOG_RING_SIZE 16384
+
+typedef void (*log_sink_fn)(const char *s, size_t len);
+
+void log_add_sink(log_sink_fn sink);
+void printk(const char *fmt, ...) __printf(1, 2);
+void vprintk(const char *fmt, va_list ap);
+
+/* Copies the ring's oldest-to-newest contents into buf (at most size-1
+ * bytes, NUL-terminated); returns the number of bytes copied. When the
+ * ring has wrapped, the oldest bytes are gone. */
+size_t log_read(char *buf, size_t size);
+
+#endif

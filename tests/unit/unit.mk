@@ -1,0 +1,27 @@
+# Host unit tests (cmocka), built with ASan and UBSan. Each test_X.c links
+# against the lucid sources named in UNIT_SRCS_test_X: the same files that
+# go into the hypervisor, compiled for the host.
+UCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -DLUCID_HOST_TEST \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-fno-builtin
+ULIBS   := -lcmocka
+
+UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
+UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_string  := lib/string.c
+UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_memmap  := hv/memmap.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_page_alloc := hv/page_alloc.c hv/memmap.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
+
+.PHONY: unit-bins
+unit-bins: $(UNIT_BINS)
+
+.SECONDEXPANSION:
+$(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(ULIBS)
