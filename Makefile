@@ -3,7 +3,7 @@
 # See README.md and docs/building.md.
 
 VERSION := 0.1.0
-GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B       := build
 CC      := gcc
@@ -21,7 +21,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes 
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-fcf-protection=none -fno-strict-aliasing \
-	-DLUCID_VERSION='"$(VERSION)"' -DLUCID_GITREV='"$(GITREV)"'
+	-I$(B)/gen -DLUCID_VERSION='"$(VERSION)"'
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -Werror
 
@@ -36,6 +36,15 @@ all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi
 
 deps:
 	@tools/install-deps
+
+# The revision is a header rewritten only when it changes, so that a commit
+# rebuilds version.o and nothing else.
+$(B)/gen/gitrev.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define LUCID_GITREV "$(GITREV)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/k/hv/version.o: $(B)/gen/gitrev.h
+FORCE:
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,4 +1,5 @@
 #include "hv/version.h"
+#include "gitrev.h" /* generated: build/gen/gitrev.h */
 
 const char *version_line(void)
 {
