@@ -26,6 +26,17 @@ EFER_NXE equ 1 << 11
 
 BOOT_STACK_SIZE equ 16384
 
+; After lgdt and a far jump to the early 64-bit code segment (0x08).
+%macro load_data_segments 0
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
+%endmacro
+
 section .multiboot2
 align 8
 mb2_header:
@@ -99,13 +110,7 @@ _start:
 
 bits 64
 .long_mode:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	load_data_segments
 	mov edi, edi            ; upper halves are undefined after the switch
 	mov esi, esi
 	jmp entry64_common
@@ -133,13 +138,7 @@ entry64:
 	push rax
 	retfq
 .reload_cs:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	load_data_segments
 
 entry64_common:
 	mov rsp, boot_stack_top

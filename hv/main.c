@@ -31,17 +31,6 @@ static __noreturn void boot_failed(const char *what, const char *why)
 	machine_halt();
 }
 
-static void print_warnings(const char *prefix, const char *text)
-{
-	while (*text) {
-		const char *nl = text;
-		while (*nl && *nl != '\n')
-			nl++;
-		printk("%s%.*s\n", prefix, (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
-}
-
 /* Modules must lie in RAM the map calls usable, or lucid would hand out
  * (or refuse to hand out) the wrong pages. */
 static bool module_in_ram(const struct boot_module *m)
@@ -65,7 +54,7 @@ static void memory_init(struct boot_info *bi)
 
 	if (memmap_normalise(bi->mem, bi->nmem, &memmap, warn, sizeof(warn), err, sizeof(err)))
 		boot_failed("bad boot data", err);
-	print_warnings("memory: ", warn);
+	printk_lines("memory: ", warn);
 
 	res[nres++] = (struct pa_reserve){ (u64)(uintptr_t)__image_start,
 					   (u64)(uintptr_t)(__image_end - __image_start), "lucid" };

@@ -30,17 +30,6 @@ static const void *map_copy(u64 phys, u64 len, void *ctx)
 	return map_phys(phys, len, NULL);
 }
 
-static void print_lines(const char *prefix, const char *text)
-{
-	while (*text) {
-		const char *nl = text;
-		while (*nl && *nl != '\n')
-			nl++;
-		printk("%s%.*s\n", prefix, (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
-}
-
 void platform_init(const struct boot_info *bi)
 {
 	static char warn[1024];
@@ -63,7 +52,7 @@ void platform_init(const struct boot_info *bi)
 		printk("acpi: %s; running on the boot CPU only\n", err);
 		return;
 	}
-	print_lines("acpi: ", warn);
+	printk_lines("acpi: ", warn);
 	platform.have_acpi = platform.acpi.have_madt;
 	if (!platform.acpi.have_madt)
 		printk("acpi: no usable MADT; running on the boot CPU only\n");

@@ -42,6 +42,18 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 }
 
+void printk_lines(const char *prefix, const char *text)
+{
+	while (*text) {
+		const char *nl = text;
+
+		while (*nl && *nl != '\n')
+			nl++;
+		printk("%s%.*s\n", prefix, (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
+}
+
 size_t log_read(char *buf, size_t size)
 {
 	if (!size)

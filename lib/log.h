@@ -14,6 +14,10 @@ void log_add_sink(log_sink_fn sink);
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 
+/* Prints each line of a multi-line text (warnings collected by a parser)
+ * as its own log line, behind prefix. */
+void printk_lines(const char *prefix, const char *text);
+
 /* Copies the ring's oldest-to-newest contents into buf (at most size-1
  * bytes, NUL-terminated); returns the number of bytes copied. When the
  * ring has wrapped, the oldest bytes are gone. */

@@ -196,6 +196,10 @@ def main():
         return 130
     finally:
         emulator.kill_all()
+    if tally.passed + tally.failed == 0:
+        # A selection that matches nothing must not look like success.
+        print("no tests ran: check --only and the build directory")
+        tally.failed = 1
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
 
