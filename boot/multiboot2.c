@@ -111,6 +111,8 @@ int mb2_parse(const void *info, u64 max_len, struct boot_info *bi, char *err, si
 	bi->version = BOOT_INFO_VERSION;
 	if (!info || (uintptr_t)info % 8)
 		return fail("multiboot2 information pointer %p is null or misaligned", info);
+	if (max_len < 16)
+		return fail("multiboot2 information has room for only %u bytes", (u32)max_len);
 	memcpy(&total, base, 4);
 	if (total < 16 || total > max_len || total > MB2_MAX_TOTAL)
 		return fail("multiboot2 information size %u is implausible", total);

@@ -103,7 +103,7 @@ int page_alloc_init(const struct memmap *m, const struct pa_reserve *res, u32 nr
 
 u64 page_alloc(u64 npages, u64 align, u64 limit)
 {
-	if (!npages || align < PAGE_SIZE || (align & (align - 1)))
+	if (!npages || npages > ~0ull / PAGE_SIZE || align < PAGE_SIZE || (align & (align - 1)))
 		return 0;
 	for (u32 k = 0; k < nregions; k++) {
 		struct region *r = &regions[k];

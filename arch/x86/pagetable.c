@@ -79,8 +79,9 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags)
 {
 	if (!size)
 		return PT_OK;
+	/* Ends are compared by their last byte, so a range may end at 2^64. */
 	if ((va | pa | size) & (PAGE_SIZE - 1) || !canonical(va) || !canonical(va + size - 1) ||
-	    va + size < va || (pa + size - 1) > PTE_ADDR)
+	    va + size - 1 < va || pa + size - 1 < pa || pa + size - 1 > (PTE_ADDR | 0xfff))
 		return PT_EINVAL;
 	if (range_mapped(pt, va, size))
 		return PT_EEXIST;
@@ -102,7 +103,9 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags)
 
 int pt_unmap(struct pagetable *pt, u64 va, u64 size)
 {
-	if ((va | size) & (PAGE_SIZE - 1) || va + size < va)
+	if (!size)
+		return PT_OK;
+	if ((va | size) & (PAGE_SIZE - 1) || va + size - 1 < va)
 		return PT_EINVAL;
 	for (u64 off = 0; off < size;) {
 		u64 v = va + off, *t = pt->root;
