@@ -58,7 +58,8 @@ struct load_request {
 
 /* Nothing is ever loaded into the guest's first page [0, 0x1000): it stays
  * free for the real-mode interrupt table and BIOS data a later firmware or
- * Linux boot path sets up, and a guest's null pointer reads zeroes. */
+ * Linux boot path sets up, and a guest's null pointer finds no kernel data
+ * or boot information there. */
 #define LOADER_LOW_RESERVED PAGE_SIZE
 
 /* The kernel's file data is treated as hostile: every field is checked
