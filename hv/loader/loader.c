@@ -1,0 +1,114 @@
+/* loader_load(): checks the request, picks the format and hands over to
+ * its back end. Formats are recognised by their headers, never guessed:
+ * a flat binary has none, so it must be asked for. */
+#include "hv/loader/layout.h"
+#include "lib/string.h"
+
+const char *loader_format_name(enum load_format f)
+{
+	switch (f) {
+	case LOAD_AUTO:
+		return "auto";
+	case LOAD_MULTIBOOT1:
+		return "multiboot";
+	case LOAD_MULTIBOOT2:
+		return "multiboot2";
+	case LOAD_FLAT:
+		return "flat";
+	}
+	return "?";
+}
+
+static int check_request(struct loader *l)
+{
+	const struct load_request *rq = l->rq;
+
+	if (!rq->kernel.size)
+		return ld_fail(l, "is empty");
+	if (!rq->kernel.data)
+		return ld_fail(l, "has no data");
+	if (rq->nmods > LOADER_MAX_MODULES)
+		return ld_fail(l, "has %u modules; lucid passes at most %u", rq->nmods,
+			       LOADER_MAX_MODULES);
+	for (u32 i = 0; i < rq->nmods; i++)
+		if (rq->mods[i].file.size && !rq->mods[i].file.data)
+			return ld_fail(l, "module %u has no data", i);
+	return 0;
+}
+
+/* A multiboot header whose checksum is wrong is not a header (the magic
+ * number may be chance data), but is worth naming when nothing else is
+ * found. */
+static int no_header(struct loader *l, const char *which, s64 bad, const char *where)
+{
+	if (bad >= 0)
+		return ld_fail(l, "%s header at 0x%llx has a bad checksum", which, ull((u64)bad));
+	return ld_fail(l, "no %s header in the first %s", which, where);
+}
+
+int loader_load(const struct guest_mem *gm, const struct load_request *rq,
+		struct guest_entry *e, char *err, size_t errlen)
+{
+	const struct load_file *k = &rq->kernel;
+	struct loader l;
+	s64 off1 = -1, off2 = -1, bad1 = -1, bad2 = -1;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (err && errlen)
+		err[0] = '\0';
+	ld_init(&l, gm, rq, err, errlen);
+	if (check_request(&l))
+		return -1;
+
+	switch (rq->format) {
+	case LOAD_AUTO:
+		/* Linux bzImage goes here, first: its setup header ("HdrS" at
+		 * 0x202) marks it, and it has no multiboot header. */
+		off2 = mb2_find(k->data, k->size, &bad2);
+		if (off2 < 0)
+			off1 = mb1_find(k->data, k->size, &bad1);
+		if (off2 >= 0)
+			e->format = LOAD_MULTIBOOT2;
+		else if (off1 >= 0)
+			e->format = LOAD_MULTIBOOT1;
+		else if (bad2 >= 0)
+			return no_header(&l, "multiboot2", bad2, NULL);
+		else if (bad1 >= 0)
+			return no_header(&l, "multiboot", bad1, NULL);
+		else
+			return ld_fail(&l, "no multiboot header (multiboot2 in the first 32 KiB, "
+				       "multiboot in the first 8 KiB); a flat binary must be asked "
+				       "for as such");
+		break;
+	case LOAD_MULTIBOOT2:
+		off2 = mb2_find(k->data, k->size, &bad2);
+		if (off2 < 0)
+			return no_header(&l, "multiboot2", bad2, "32 KiB");
+		e->format = LOAD_MULTIBOOT2;
+		break;
+	case LOAD_MULTIBOOT1:
+		off1 = mb1_find(k->data, k->size, &bad1);
+		if (off1 < 0)
+			return no_header(&l, "multiboot", bad1, "8 KiB");
+		e->format = LOAD_MULTIBOOT1;
+		break;
+	case LOAD_FLAT:
+		e->format = LOAD_FLAT;
+		break;
+	default:
+		return ld_fail(&l, "load format %d is unknown", rq->format);
+	}
+
+	if (e->format == LOAD_MULTIBOOT2)
+		rc = mb2_load(&l, (u64)off2, e);
+	else if (e->format == LOAD_MULTIBOOT1)
+		rc = mb1_load(&l, (u64)off1, e);
+	else
+		rc = flat_image_load(&l, e);
+	if (rc) {
+		memset(e, 0, sizeof(*e));
+		return -1;
+	}
+	return 0;
+}
