@@ -264,7 +264,8 @@ static bool parse_number(struct parser *p, struct span v, u64 min, u64 max, u64 
 {
 	char a[SHOW_MAX + 1];
 	bool overflow;
-	size_t used = str_to_u64(v.s, v.len, out, &overflow);
+	u64 n;
+	size_t used = str_to_u64(v.s, v.len, &n, &overflow);
 
 	if (!used || used != v.len) {
 		key_report(p, "\"%s\" is not a number", show(a, v));
@@ -274,11 +275,12 @@ static bool parse_number(struct parser *p, struct span v, u64 min, u64 max, u64 
 		key_report(p, "\"%s\" is too large (more than 64 bits)", show(a, v));
 		return false;
 	}
-	if (overflow || *out < min || *out > max) {
+	if (overflow || n < min || n > max) {
 		key_report(p, "\"%s\" is out of range (%llu to %llu)", show(a, v),
 			   (unsigned long long)min, (unsigned long long)max);
 		return false;
 	}
+	*out = n;
 	return true;
 }
 
@@ -629,7 +631,7 @@ static unsigned distance(struct span a, const char *b)
 static const char *suggest(struct span key)
 {
 	const char *best = NULL;
-	unsigned best_d = key.len < 5 ? 2 : 3;
+	unsigned best_d = 3;	/* at most 2 edits */
 
 	if (key.len > SUGGEST_MAX_LEN)
 		return NULL;

@@ -15,6 +15,7 @@ UNIT_SRCS_test_memmap  := hv/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_page_alloc := hv/page_alloc.c hv/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
 UNIT_SRCS_test_cmdline  := hv/cmdline.c lib/string.c
+UNIT_SRCS_test_config   := hv/config.c lib/fmt.c lib/string.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
