@@ -49,6 +49,21 @@ enum key {
 	NKEYS
 };
 
+static const char *const key_names[NKEYS] = {
+	[KEY_VCPUS] = "vcpus",
+	[KEY_CPUS] = "cpus",
+	[KEY_MEMORY] = "memory",
+	[KEY_KERNEL] = "kernel",
+	[KEY_INITRD] = "initrd",
+	[KEY_MODULE] = "module",
+	[KEY_CMDLINE] = "cmdline",
+	[KEY_FORMAT] = "format",
+	[KEY_LOAD] = "load",
+	[KEY_ENTRY] = "entry",
+	[KEY_MODE] = "mode",
+	[KEY_AUTOSTART] = "autostart",
+};
+
 struct parser {
 	const char *file;
 	struct config *cfg;
@@ -120,10 +135,6 @@ static size_t __printf(4, 5) addf(char *msg, size_t size, size_t n, const char *
 static void __printf(5, 0) vreport(struct parser *p, u32 line, bool about_vm, bool about_key,
 				   const char *fmt, va_list ap)
 {
-	static const char *const key_names[NKEYS] = {
-		"vcpus", "cpus", "memory", "kernel", "initrd", "module",
-		"cmdline", "format", "load", "entry", "mode", "autostart",
-	};
 	char msg[320];
 	size_t n = 0;
 	int r;
@@ -573,22 +584,19 @@ static bool set_autostart(struct parser *p, struct span v, bool quoted)
 	return true;
 }
 
-static const struct key_def {
-	const char *name;
-	bool (*set)(struct parser *p, struct span v, bool quoted);
-} keys[NKEYS] = {
-	[KEY_VCPUS] = { "vcpus", set_vcpus },
-	[KEY_CPUS] = { "cpus", set_cpus },
-	[KEY_MEMORY] = { "memory", set_memory },
-	[KEY_KERNEL] = { "kernel", set_kernel },
-	[KEY_INITRD] = { "initrd", set_initrd },
-	[KEY_MODULE] = { "module", set_module },
-	[KEY_CMDLINE] = { "cmdline", set_cmdline },
-	[KEY_FORMAT] = { "format", set_format },
-	[KEY_LOAD] = { "load", set_load },
-	[KEY_ENTRY] = { "entry", set_entry },
-	[KEY_MODE] = { "mode", set_mode },
-	[KEY_AUTOSTART] = { "autostart", set_autostart },
+static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
+	[KEY_VCPUS] = set_vcpus,
+	[KEY_CPUS] = set_cpus,
+	[KEY_MEMORY] = set_memory,
+	[KEY_KERNEL] = set_kernel,
+	[KEY_INITRD] = set_initrd,
+	[KEY_MODULE] = set_module,
+	[KEY_CMDLINE] = set_cmdline,
+	[KEY_FORMAT] = set_format,
+	[KEY_LOAD] = set_load,
+	[KEY_ENTRY] = set_entry,
+	[KEY_MODE] = set_mode,
+	[KEY_AUTOSTART] = set_autostart,
 };
 
 /* --- "did you mean" ------------------------------------------------------- */
@@ -636,17 +644,17 @@ static const char *suggest(struct span key)
 	if (key.len > SUGGEST_MAX_LEN)
 		return NULL;
 	for (unsigned k = 0; k < NKEYS; k++) {
-		unsigned d = distance(key, keys[k].name);
+		unsigned d = distance(key, key_names[k]);
 
 		if (d < best_d) {
-			best = keys[k].name;
+			best = key_names[k];
 			best_d = d;
 		}
 	}
 	if (!best && key.len >= 3) {
 		for (unsigned k = 0; k < NKEYS; k++)
-			if (key.len < strlen(keys[k].name) && !memcmp(key.s, keys[k].name, key.len))
-				return keys[k].name;
+			if (key.len < strlen(key_names[k]) && !memcmp(key.s, key_names[k], key.len))
+				return key_names[k];
 	}
 	return best;
 }
@@ -699,7 +707,7 @@ static void parse_key(struct parser *p, struct span t)
 		return;
 	}
 	for (k = 0; k < NKEYS; k++)
-		if (span_is(key, keys[k].name))
+		if (span_is(key, key_names[k]))
 			break;
 	if (k == NKEYS) {
 		hint = suggest(key);
@@ -712,7 +720,7 @@ static void parse_key(struct parser *p, struct span t)
 	}
 	p->key = (enum key)k;
 	if (k != KEY_MODULE && p->key_line[k]) {
-		vm_report(p, p->line, "%s is given twice (first at line %u)", keys[k].name,
+		vm_report(p, p->line, "%s is given twice (first at line %u)", key_names[k],
 			  p->key_line[k]);
 		return;
 	}
@@ -727,7 +735,7 @@ static void parse_key(struct parser *p, struct span t)
 		key_report(p, "no value given");
 		return;
 	}
-	if (keys[k].set(p, v, quoted))
+	if (setters[k](p, v, quoted))
 		p->key_ok |= 1u << k;
 }
 
@@ -784,7 +792,7 @@ static void end_section(struct parser *p)
 				if (p->key_line[flat_only[i]])
 					vm_report(p, p->key_line[flat_only[i]],
 						  "%s is only for format = flat",
-						  keys[flat_only[i]].name);
+						  key_names[flat_only[i]]);
 		}
 	}
 	if (vm->format == CONFIG_FORMAT_FLAT && key_ok(p, KEY_MEMORY)) {
