@@ -261,6 +261,12 @@ static bool unquote(struct parser *p, struct span *v, bool *quoted)
 	if (!*quoted)
 		return true;
 	close = 1 + find(sub(*v, 1, v->len), '"');
+	/* The line's quotes pair up, but a module's command line can start
+	 * at a quote that closes one in the name: module = a"b "c */
+	if (close == v->len) {
+		key_report(p, "missing closing quote");
+		return false;
+	}
 	if (close != v->len - 1) {
 		key_report(p, "text after the closing quote: \"%s\"",
 			   show(a, sub(*v, close + 1, v->len)));

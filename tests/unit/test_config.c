@@ -349,6 +349,8 @@ static void test_modules(void **state)
 	expect_line3("module = \"\" args", "module: no name given");
 	expect_line3("module =", "module: no value given");
 	expect_line3("module = m \"a\" b", "module: text after the closing quote: \" b\"");
+	/* the line's quotes pair up, the command line's do not */
+	expect_line3("module = a\"b \"c", "module: missing closing quote");
 
 	/* 8 fit; the 9th and 10th are one problem, at the 9th */
 	n = (size_t)snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ);
