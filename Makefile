@@ -86,6 +86,7 @@ $(B)/lucid.iso: $(B)/lucid.elf boot/grub.cfg
 
 include boot/efi/efi.mk
 include tests/unit/unit.mk
+include tools/tools.mk
 
 run: deps all
 	@tools/run-qemu

@@ -93,3 +93,40 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+size_t str_to_u64(const char *s, size_t len, u64 *val, bool *overflow)
+{
+	unsigned base = 10;
+	size_t i = 0;
+	u64 v = 0;
+
+	*val = 0;
+	*overflow = false;
+	if (!len || digit_value(s[0]) > 9)
+		return 0;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && digit_value(s[2]) < 16) {
+		base = 16;
+		i = 2;
+	}
+	for (; i < len && digit_value(s[i]) < (int)base; i++) {
+		unsigned d = (unsigned)digit_value(s[i]);
+
+		if (v > (UINT64_MAX - d) / base)
+			*overflow = true;
+		else
+			v = v * base + d;
+	}
+	*val = *overflow ? UINT64_MAX : v;
+	return i;
+}

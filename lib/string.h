@@ -31,4 +31,11 @@ int strncmp(const char *a, const char *b, size_t n);
  * returns strlen(src) so callers can detect truncation. */
 size_t strlcpy(char *dst, const char *src, size_t size);
 
+/* Reads an unsigned number, decimal or 0x/0X hexadecimal, from the start of
+ * s (at most len bytes; no NUL needed). Returns the number of bytes used, 0
+ * when s does not start with a digit; "0x" with no hex digit after it reads
+ * as the number 0, one byte. A number too large for 64 bits is consumed
+ * whole, sets *overflow and gives *val = UINT64_MAX. */
+size_t str_to_u64(const char *s, size_t len, u64 *val, bool *overflow);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "lib/string.h"
@@ -145,6 +146,85 @@ static void test_strlcpy_size_zero_writes_nothing(void **state)
 	assert_int_equal(buf[1], 'Y');
 }
 
+/* str_to_u64 on exactly len bytes on the heap, so ASan sees any read past
+ * them; returns the bytes used. */
+static size_t to_u64(const char *s, size_t len, u64 *val, bool *overflow)
+{
+	char *buf = malloc(len ? len : 1);
+	size_t used;
+
+	assert_non_null(buf);
+	memcpy(buf, s, len);
+	used = str_to_u64(buf, len, val, overflow);
+	free(buf);
+	return used;
+}
+
+static void test_str_to_u64_decimal_and_hex(void **state)
+{
+	u64 v;
+	bool of;
+
+	(void)state;
+	assert_int_equal(to_u64("0", 1, &v, &of), 1);
+	assert_int_equal(v, 0);
+	assert_false(of);
+	assert_int_equal(to_u64("123abc", 6, &v, &of), 3);
+	assert_int_equal(v, 123);
+	assert_int_equal(to_u64("010", 3, &v, &of), 3);
+	assert_int_equal(v, 10);		/* no octal */
+	assert_int_equal(to_u64("0x1F", 4, &v, &of), 4);
+	assert_int_equal(v, 0x1f);
+	assert_int_equal(to_u64("0Xa0g", 5, &v, &of), 4);
+	assert_int_equal(v, 0xa0);
+	assert_int_equal(to_u64("12345", 3, &v, &of), 3);
+	assert_int_equal(v, 123);
+}
+
+static void test_str_to_u64_no_number(void **state)
+{
+	u64 v = 7;
+	bool of = true;
+
+	(void)state;
+	assert_int_equal(to_u64("", 0, &v, &of), 0);
+	assert_int_equal(v, 0);
+	assert_false(of);
+	assert_int_equal(to_u64("abc", 3, &v, &of), 0);
+	assert_int_equal(to_u64("-1", 2, &v, &of), 0);
+	assert_int_equal(to_u64("+1", 2, &v, &of), 0);
+	assert_int_equal(to_u64(" 1", 2, &v, &of), 0);
+	/* "0x" without a hex digit is the number 0 followed by "x" */
+	assert_int_equal(to_u64("0x", 2, &v, &of), 1);
+	assert_int_equal(v, 0);
+	assert_int_equal(to_u64("0xg", 3, &v, &of), 1);
+	assert_int_equal(v, 0);
+}
+
+static void test_str_to_u64_overflow(void **state)
+{
+	u64 v;
+	bool of;
+
+	(void)state;
+	assert_int_equal(to_u64("18446744073709551615", 20, &v, &of), 20);
+	assert_false(of);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(to_u64("18446744073709551616", 20, &v, &of), 20);
+	assert_true(of);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(to_u64("99999999999999999999999x", 24, &v, &of), 23);
+	assert_true(of);
+	assert_int_equal(to_u64("0xffffffffffffffff", 18, &v, &of), 18);
+	assert_false(of);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(to_u64("0x10000000000000000", 19, &v, &of), 19);
+	assert_true(of);
+	assert_int_equal(to_u64("0x00000000000000000001", 22, &v, &of), 22);
+	assert_false(of);
+	assert_int_equal(v, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +240,9 @@ int main(void)
 		cmocka_unit_test(test_strlcpy_fits),
 		cmocka_unit_test(test_strlcpy_truncates_and_terminates),
 		cmocka_unit_test(test_strlcpy_size_zero_writes_nothing),
+		cmocka_unit_test(test_str_to_u64_decimal_and_hex),
+		cmocka_unit_test(test_str_to_u64_no_number),
+		cmocka_unit_test(test_str_to_u64_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,13 @@
+# Host tools built from lucid's own sources. build/lucid-cfg checks a
+# lucid.cfg with the parser lucid runs at boot; run it as tools/lucid-cfg.
+TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I. -DLUCID_HOST_TEST
+
+LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config.c lib/fmt.c lib/string.c
+
+all: $(B)/lucid-cfg
+
+$(B)/lucid-cfg: $(LUCID_CFG_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TCFLAGS) -MMD -MP -MF $@.d -o $@ $(LUCID_CFG_SRCS)
+
+-include $(B)/lucid-cfg.d
