@@ -2,7 +2,7 @@
 # build/lucid.efi; `make run` boots it in QEMU; `make test` runs every test.
 # See README.md and docs/building.md.
 
-VERSION := 0.1.0
+# The version number lives in hv/version.h.
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B       := build
@@ -21,14 +21,14 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes 
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-fcf-protection=none -fno-strict-aliasing \
-	-I$(B)/gen -DLUCID_VERSION='"$(VERSION)"'
+	-I$(B)/gen
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -Werror
 
 # The directories whose .c/.asm files make up lucid.elf. boot/efi is the
 # separate UEFI loader application and is built by boot/efi/efi.mk.
-KSRC_C   := $(wildcard boot/*.c arch/x86/*.c hv/*.c hv/*/*.c drivers/*.c lib/*.c)
-KSRC_ASM := $(wildcard boot/*.asm arch/x86/*.asm)
+KSRC_C   := $(wildcard boot/*.c arch/x86/*.c arch/x86/*/*.c hv/*.c hv/*/*.c drivers/*.c lib/*.c)
+KSRC_ASM := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/*/*.asm) hv/builtin/images.asm
 KOBJ     := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
 
 .PHONY: all deps run test test-unit test-boot test-slow bench clean
@@ -49,6 +49,13 @@ FORCE:
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+# Built-in guests: flat images that lucid.elf carries (hv/builtin/).
+$(B)/builtin/%.bin: hv/builtin/%.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -Werror $< -o $@
+$(B)/k/hv/builtin/images.o: $(B)/builtin/hello.bin
+$(B)/k/hv/builtin/images.o: NASMFLAGS += -DBUILTIN_HELLO="'$(B)/builtin/hello.bin'"
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)

@@ -55,7 +55,6 @@ struct config_vm {
 	bool autostart;
 };
 
-/* About 48 KiB: give it static storage, not a stack frame. */
 struct config {
 	u32 nvms;
 	struct config_vm vms[CONFIG_MAX_VMS];
@@ -80,9 +79,7 @@ void config_diag_init(struct config_diag *d, char *buf, size_t size);
  * error) into *cfg, naming the file `file` in messages. VMs whose header
  * could not be accepted (bad or duplicate name, too many VMs) are left out
  * of cfg; VMs with any other problem are in it with valid = false. diag
- * may be NULL. Messages come in file order, except that what a section
- * lacks is reported (at its header line) when the section ends. Returns
- * the number of problems found. */
+ * may be NULL. Returns the number of problems found. */
 u32 config_parse(const char *file, const char *text, size_t len,
 		 struct config *cfg, struct config_diag *diag);
 

@@ -34,6 +34,11 @@
  * as "test <vm>: PASS <message>". Returns 0. */
 #define LUCID_HC_TEST_RESULT  3u
 
+/* RBX = vector (32..255): a test hook. lucid injects that external
+ * interrupt into the calling vCPU as soon as the guest can take it (IF set,
+ * no interrupt shadow), waking it from HLT. Returns 0. */
+#define LUCID_HC_TEST_IRQ     4u
+
 #define LUCID_SHUTDOWN_POWEROFF 0u
 #define LUCID_SHUTDOWN_REBOOT   1u
 

@@ -3,6 +3,9 @@
  * memory (map, allocator, final page tables, guarded stacks), then the
  * platform (ACPI, LAPIC, timers), then the banner and the console. */
 #include "hv/main.h"
+#include "arch/x86/virt.h"
+#include "hv/sched.h"
+#include "hv/vm_config.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
@@ -84,7 +87,7 @@ static void memory_init(struct boot_info *bi)
 
 static void print_banner(const struct boot_info *bi)
 {
-	char virt[160];
+	char vsum[160];
 
 	printk("boot: %s; cmdline \"%s\"\n", bi->loader, bi->cmdline);
 	printk("cpu: %s \"%s\" family 0x%x model 0x%x stepping %u\n", features.vendor,
@@ -100,8 +103,8 @@ static void print_banner(const struct boot_info *bi)
 	       (unsigned long long)(lapic()->tsc_hz / 1000000),
 	       (unsigned long long)(lapic()->timer_hz / 1000000),
 	       lapic()->x2apic ? "x2APIC" : "xAPIC");
-	cpu_features_virt_summary(&features, virt, sizeof(virt));
-	printk("virt: %s\n", virt);
+	cpu_features_virt_summary(&features, vsum, sizeof(vsum));
+	printk("virt: %s\n", vsum);
 	printk("modules: %u", bi->nmod);
 	for (u32 i = 0; i < bi->nmod; i++)
 		printk("%s%s %llu bytes", i ? ", " : " (", bi->mod[i].name,
@@ -130,5 +133,11 @@ __noreturn void hv_main(struct boot_info *bi)
 		printk("lucid: cannot run guests: %s\n", features.why_none);
 		machine_halt();
 	}
-	console_run();
+	if (virt_init(&features)) {
+		printk("lucid: no VM will run; the console stays up\n");
+		console_run();
+	}
+	sched_init();
+	vm_config_apply(bi);
+	sched_loop();
 }

@@ -11,6 +11,12 @@ static char ring[LOG_RING_SIZE];
 static u64 ring_head; /* total bytes ever written */
 static log_sink_fn sinks[MAX_SINKS];
 static unsigned nsinks;
+static void (*before_output)(void);
+
+void log_set_before_output(void (*fn)(void))
+{
+	before_output = fn;
+}
 
 void log_add_sink(log_sink_fn sink)
 {
@@ -29,6 +35,8 @@ void vprintk(const char *fmt, va_list ap)
 	for (size_t i = 0; i < len; i++)
 		ring[(ring_head + i) % LOG_RING_SIZE] = line[i];
 	ring_head += len;
+	if (before_output && len)
+		before_output();
 	for (unsigned i = 0; i < nsinks; i++)
 		sinks[i](line, len);
 }

@@ -11,6 +11,9 @@
 typedef void (*log_sink_fn)(const char *s, size_t len);
 
 void log_add_sink(log_sink_fn sink);
+/* Called before each message reaches the sinks: the console uses it to
+ * move an unfinished input line out of the way. */
+void log_set_before_output(void (*fn)(void));
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 

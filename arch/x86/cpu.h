@@ -104,6 +104,7 @@ static inline __noreturn void cpu_halt_forever(void)
 		asm volatile("cli; hlt" ::: "memory");
 }
 
+#define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1b
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_VMX_BASIC 0x480
@@ -111,6 +112,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_VMX_PROCBASED_CTLS2 0x48b
 #define MSR_VMX_EPT_VPID_CAP 0x48c
 #define MSR_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101

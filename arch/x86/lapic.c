@@ -12,6 +12,8 @@
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ADDR 0x000ffffffffff000ull
 #define LVT_MASKED (1u << 16)
+#define LVT_TIMER_PERIODIC (1u << 17)
+#define TIMER_DIV_1 0xb
 #define SVR_ENABLE (1u << 8)
 
 static struct lapic_info info;
@@ -95,4 +97,11 @@ void lapic_init(bool use_x2apic, bool do_calibrate)
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	if (do_calibrate)
 		calibrate();
+}
+
+void lapic_timer_periodic(u8 vector, u32 hz)
+{
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+	lapic_write(LAPIC_TIMER_INIT, (u32)(info.timer_hz / hz));
 }

@@ -21,6 +21,8 @@ const struct lapic_info *lapic(void);
 u32 lapic_read(u32 reg);
 void lapic_write(u32 reg, u32 v);
 void lapic_eoi(void);
+/* Starts this CPU's timer: `vector` fires `hz` times a second. */
+void lapic_timer_periodic(u8 vector, u32 hz);
 
 #define LAPIC_ID 0x20
 #define LAPIC_VERSION 0x30

@@ -30,6 +30,8 @@ struct stack_range {
 	u64 top;    /* one past the highest */
 };
 
+struct vcpu;
+
 struct percpu {
 	struct percpu *self;
 	u32 index;       /* 0 = the boot CPU */
@@ -39,6 +41,15 @@ struct percpu {
 	struct stack_range stack;            /* the CPU's normal stack */
 	struct stack_range ist[IST_COUNT + 1]; /* [IST_DF..IST_MC] */
 	bool in_exception; /* catches a fault inside the fault handler */
+
+	/* Scheduling (hv/sched.c): set by the timer interrupt. */
+	volatile bool need_resched;
+	volatile u64 ticks;
+	/* Whose FPU/SSE/AVX registers are live in this CPU (arch/x86/fpu.c). */
+	struct vcpu *fpu_owner;
+	u64 xcr0;
+	/* The virtualisation back end's own per-CPU state. */
+	void *virt;
 };
 
 extern struct percpu percpu[MAX_CPUS];

@@ -5,6 +5,7 @@
 #include "arch/x86/reset.h"
 #include "drivers/uart16550.h"
 #include "hv/platform.h"
+#include "hv/vcpu.h"
 #include "hv/version.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -46,7 +47,29 @@ static void cmd_halt(int argc, char **argv)
 	machine_halt();
 }
 
+static void cmd_vms(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (!vm_count()) {
+		printk("no VMs\n");
+		return;
+	}
+	printk("  %-16s %-9s %8s %6s %10s\n", "name", "state", "memory", "vcpus", "exits");
+	for (u32 i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+		u64 exits = 0;
+
+		for (u32 j = 0; j < vm->nvcpus; j++)
+			for (u32 r = 0; r < NR_EXIT_REASONS; r++)
+				exits += vm->vcpu[j]->exits[r];
+		printk("  %-16s %-9s %5llu MiB %6u %10llu\n", vm->name, vm_state_name(vm->state),
+		       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus,
+		       (unsigned long long)exits);
+	}
+}
+
 static const struct command commands[] = {
+	{ "vms", "list the VMs and their state", cmd_vms },
 	{ "help", "list commands", cmd_help },
 	{ "version", "show lucid's version", cmd_version },
 	{ "log", "show the log kept since boot", cmd_log },
@@ -92,53 +115,79 @@ void console_execute(char *line)
 	printk("unknown command '%s'; type help\n", argv[0]);
 }
 
-/* Reads one line with echo. Returns its length, or -1 if it was too long
- * (the rest of it is read and dropped). */
-static int read_line(char *buf, size_t size)
-{
-	size_t n = 0;
-	bool overflow = false;
+/* The line being typed. The console is polled between guest time slices,
+ * so it takes whatever characters have arrived and returns. */
+static struct {
+	char buf[CONSOLE_LINE_MAX];
+	size_t n;
+	bool overflow;
+	bool prompted;
+} edit;
 
-	for (;;) {
-		int c = uart_getc(COM1_PORT);
-		if (c < 0) {
-			cpu_relax();
-			continue;
+/* Output that is not the console's own (a guest's line, a VM stopping)
+ * must not land after the prompt: end the input line first; the prompt and
+ * what was typed so far come back at the next poll. */
+static void before_log_output(void)
+{
+	if (edit.prompted) {
+		uart_log_sink("\n", 1);
+		edit.prompted = false;
+	}
+}
+
+static void line_done(void)
+{
+	uart_log_sink("\n", 1);
+	edit.prompted = false;
+	edit.buf[edit.n] = '\0';
+	if (edit.overflow)
+		printk("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
+	else
+		console_execute(edit.buf);
+	edit.n = 0;
+	edit.overflow = false;
+}
+
+static void edit_char(int c)
+{
+	if (c == '\r' || c == '\n') {
+		line_done();
+	} else if (c == 0x7f || c == 0x08) { /* backspace */
+		if (edit.n) {
+			edit.n--;
+			uart_log_sink("\b \b", 3);
 		}
-		if (c == '\r' || c == '\n') {
-			uart_log_sink("\n", 1);
-			buf[n] = '\0';
-			return overflow ? -1 : (int)n;
-		}
-		if (c == 0x7f || c == 0x08) { /* backspace */
-			if (n) {
-				n--;
-				uart_log_sink("\b \b", 3);
-			}
-		} else if (c == 0x15) { /* Ctrl-U: kill the line */
-			for (; n; n--)
-				uart_log_sink("\b \b", 3);
-		} else if (c >= 0x20 && c < 0x7f) {
-			if (n + 1 < size) {
-				buf[n++] = (char)c;
-				uart_putc(COM1_PORT, (char)c);
-			} else {
-				overflow = true;
-			}
+	} else if (c == 0x15) { /* Ctrl-U: kill the line */
+		for (; edit.n; edit.n--)
+			uart_log_sink("\b \b", 3);
+	} else if (c >= 0x20 && c < 0x7f) {
+		if (edit.n + 1 < sizeof(edit.buf)) {
+			edit.buf[edit.n++] = (char)c;
+			uart_putc(COM1_PORT, (char)c);
+		} else {
+			edit.overflow = true;
 		}
 	}
 }
 
+void console_poll(void)
+{
+	int c;
+
+	if (!edit.prompted) {
+		log_set_before_output(before_log_output);
+		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
+		uart_log_sink(edit.buf, edit.n);
+		edit.prompted = true;
+	}
+	while ((c = uart_getc(COM1_PORT)) >= 0)
+		edit_char(c);
+}
+
 __noreturn void console_run(void)
 {
-	char line[CONSOLE_LINE_MAX];
-
 	for (;;) {
-		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
-		int n = read_line(line, sizeof(line));
-		if (n < 0)
-			printk("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
-		else
-			console_execute(line);
+		console_poll();
+		cpu_relax();
 	}
 }

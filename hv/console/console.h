@@ -8,8 +8,10 @@
 #define CONSOLE_LINE_MAX 128
 #define CONSOLE_PROMPT "lucid> "
 
-/* Runs the console on this CPU; never returns. */
+/* Runs the console on this CPU; never returns (when no VM can run). */
 __noreturn void console_run(void);
+/* Takes the characters that have arrived, runs a completed line. */
+void console_poll(void);
 
 /* Executes one command line (exposed for tests). */
 void console_execute(char *line);

@@ -12,7 +12,8 @@ BOCHS_TIMEOUT = 240
 BOCHS_CPUS = 2  # Debian's Bochs 2.7 is built with SMP ("SMP support: yes")
 
 # A module for the cases that pass one: a few lines of text.
-LUCID_CFG = b"# lucid.cfg: boot test module\nlog=serial\nconsole=com1\n"
+LUCID_CFG = (b"# lucid.cfg: boot test module\n"
+             b"[vm \"greeter\"]\nmemory = 8M\nkernel = hello   # the built-in guest\n")
 
 
 @dataclass
@@ -137,6 +138,28 @@ def ovmf_efi(s):
 
 def modules(s):
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256), modules={"lucid.cfg": LUCID_CFG})
+    guest_runs(s, "greeter", 8)
+
+
+def guest_runs(s, vm, mib):
+    """A VM boots its guest, which greets through the console hypercall and
+    powers off; lucid's console then lists it as shut off."""
+    # Printed before the first prompt, which s.banner() has passed already.
+    started = rf"^vm {vm}: started: {mib} MiB, 1 vCPU$"
+    fail_unless(re.search(started, s.text(), re.M), f"no line matching {started!r}")
+    s.expect(rf"^{vm}: Hello from lucid's built-in guest, running in its own VM\.$",
+             f"the guest's greeting from {vm}")
+    s.expect(rf"^vm {vm}: powered off$", f"'vm {vm}: powered off'")
+    s.expect_absent(r"crashed", "a crashed VM")
+    command(s, "vms", rf"^  {vm}\s+shut off\s+{mib} MiB\s+1\s+[1-9]\d*$",
+            f"{vm} listed as shut off by 'vms'")
+
+
+def default_config(s):
+    standard_boot(s, "GRUB (BIOS)", 2, (230, 256))
+    default = r"^config: no lucid.cfg module; using the built-in default$"
+    fail_unless(re.search(default, s.text(), re.M), "no line saying the default config is used")
+    guest_runs(s, "hello", 16)
 
 
 def bochs_vmx(s):
@@ -252,6 +275,7 @@ def all_cases(text_ranges):
         Case("qemu-ovmf-efi", ovmf_efi, firmware="uefi", image="esp",
              modules={"lucid.cfg": LUCID_CFG}),
         Case("qemu-modules", modules, modules={"lucid.cfg": LUCID_CFG}),
+        Case("qemu-default-vm", default_config),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
         Case("qemu-no-svm", no_svm, cpu="qemu64,-svm"),

@@ -10,13 +10,17 @@ class CheckFailed(Exception):
     """A boot case's expectation did not hold; the message says which."""
 
 
-def _makefile_version():
-    makefile = Path(__file__).resolve().parents[2] / "Makefile"
-    m = re.search(r"^VERSION\s*:?=\s*(\S+)", makefile.read_text(), re.M)
-    return m.group(1) if m else r"\d+\.\d+\.\d+"
+def _source_version():
+    """lucid's version as hv/version.h defines it; the banner must match."""
+    header = (Path(__file__).resolve().parents[2] / "hv" / "version.h").read_text()
+    parts = [re.search(rf"^#define LUCID_VERSION_{p}\s+(\d+)", header, re.M)
+             for p in ("MAJOR", "MINOR", "PATCH")]
+    if not all(parts):
+        raise RuntimeError("hv/version.h does not define LUCID_VERSION_MAJOR/MINOR/PATCH")
+    return ".".join(m.group(1) for m in parts)
 
 
-VERSION = _makefile_version()
+VERSION = _source_version()
 
 # The banner, in the order lucid prints it. Each line starts at column 0.
 VERSION_LINE = rf"^lucid {re.escape(VERSION)} \((\S+)\) - bare-metal hypervisor$"

@@ -1,0 +1,24 @@
+/* Guest FPU, SSE and AVX registers. lucid itself never touches them (it is
+ * built with -mgeneral-regs-only), so a vCPU's registers stay live in the
+ * CPU until another vCPU runs there: only then are they saved (XSAVE, or
+ * FXSAVE on CPUs without it) and the other's restored. XCR0 is per vCPU. */
+#ifndef ARCH_X86_FPU_H
+#define ARCH_X86_FPU_H
+
+#include "lib/types.h"
+
+struct vcpu;
+
+/* Enables FXSR/XSAVE on this CPU. Returns 0, or -1 after printing why. */
+int fpu_init(void);
+/* Allocates v's save area in the reset state. Returns 0 or -1. */
+int fpu_vcpu_init(struct vcpu *v);
+void fpu_vcpu_free(struct vcpu *v);
+/* Puts v's registers and XCR0 into this CPU before it enters the guest. */
+void fpu_switch_to(struct vcpu *v);
+/* Forgets v everywhere (its VM is gone or reset). */
+void fpu_forget(struct vcpu *v);
+/* Whether the guest may set XCR0 to `val` (XSETBV's rules). */
+bool fpu_xcr0_valid(u64 val);
+
+#endif

@@ -1,0 +1,584 @@
+/* The AMD SVM back end: turns SVM on per CPU, sets up a VMCB per vCPU,
+ * runs it and turns each #VMEXIT into a vendor-neutral exit record
+ * (arch/x86/virt.h). Decisions about the guest are made in hv/; this file
+ * only speaks the hardware's language.
+ *
+ * Works without nRIP, clean bits and decode assists (QEMU's TCG has none):
+ * without nRIP, RIP is advanced by the known length of the intercepted
+ * instruction, or by EXITINFO2 for port I/O. */
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/pagetable.h"
+#include "arch/x86/svm/vmcb.h"
+#include "hv/page_alloc.h"
+#include "hv/vcpu.h"
+#include "lib/log.h"
+#include "lib/string.h"
+
+/* Guest EFER.SVME must stay set for VMRUN; the guest never sees it. */
+#define GUEST_EFER_BASE EFER_SVME
+#define EFER_LMA (1ull << 10)
+#define SEG_ATTR_L (1u << 9)
+#define DEFAULT_PAT 0x0007040600070406ull
+
+#define IOPM_PAGES 3
+#define MSRPM_PAGES 2
+
+struct svm_cpu {
+	struct vmcb *host;   /* VMSAVE area for lucid's own FS/GS/TR/... */
+	u64 hsave_pa;
+	u32 next_asid;
+	u64 asid_generation;
+	bool flush_all;      /* the next VMRUN flushes every ASID */
+	struct svm_vcpu *last; /* the vCPU whose VMCB this CPU ran last */
+};
+
+struct svm_vm {
+	u8 *iopm;
+	u8 *msrpm;
+	struct pagetable npt;
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u32 asid;
+	u64 asid_generation;
+	u32 asid_cpu;
+	u32 skip_len;   /* length of the last intercepted instruction, or 0 */
+	u64 io_next_rip;
+};
+
+static struct svm_cpu svm_cpus[MAX_CPUS];
+static bool have_nrip, allow_1g;
+static u32 max_asid;
+
+void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+
+static void *zalloc_pages(u64 n)
+{
+	u64 pa = page_alloc(n, PAGE_SIZE, PA_NO_LIMIT);
+
+	if (!pa)
+		return NULL;
+	memset((void *)(uintptr_t)pa, 0, n * PAGE_SIZE);
+	return (void *)(uintptr_t)pa;
+}
+
+static void free_pages(void *p, u64 n)
+{
+	if (p)
+		page_free((u64)(uintptr_t)p, n);
+}
+
+static u64 pa_of(const void *p)
+{
+	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
+}
+
+static int svm_cpu_init(void)
+{
+	struct percpu *p = this_cpu();
+	struct svm_cpu *c = &svm_cpus[p->index];
+	void *hsave = zalloc_pages(1);
+
+	c->host = zalloc_pages(1);
+	if (!hsave || !c->host) {
+		printk("svm: CPU %u: out of memory for the host save areas\n", p->index);
+		return -1;
+	}
+	c->hsave_pa = pa_of(hsave);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	/* The host's FS/GS/TR as VMLOAD will restore them after each exit. */
+	asm volatile("vmsave %%rax" : : "a"(pa_of(c->host)) : "memory");
+	c->next_asid = 1;
+	c->asid_generation = 1;
+	c->flush_all = true; /* ASIDs may hold stale entries from before */
+	p->virt = c;
+	return 0;
+}
+
+static u64 *npt_alloc(void *ctx)
+{
+	(void)ctx;
+	return zalloc_pages(1);
+}
+
+/* Two bits per MSR (read, then write) in three 2 KiB blocks. */
+static void msrpm_allow(u8 *pm, u32 msr, bool read, bool write)
+{
+	u32 base;
+
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr - 0xc0000000u <= 0x1fff)
+		base = 0x800, msr -= 0xc0000000u;
+	else if (msr - 0xc0010000u <= 0x1fff)
+		base = 0x1000, msr -= 0xc0010000u;
+	else
+		return; /* outside the map: always intercepted */
+	u32 bit = msr * 2;
+	if (read)
+		pm[base + bit / 8] &= (u8) ~(1u << (bit % 8));
+	if (write)
+		pm[base + (bit + 1) / 8] &= (u8) ~(1u << ((bit + 1) % 8));
+}
+
+/* MSRs whose guest values VMLOAD/VMSAVE or VMRUN switch, so the guest may
+ * use them directly. Everything else exits to hv/msr.c. */
+static const u32 passthrough_msrs[] = {
+	0x174, 0x175, 0x176,                     /* SYSENTER_CS/ESP/EIP */
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+};
+
+static int svm_vm_init(struct vm *vm)
+{
+	struct svm_vm *s = zalloc_pages(1);
+
+	if (!s)
+		return -1;
+	vm->arch = s;
+	s->iopm = zalloc_pages(IOPM_PAGES);
+	s->msrpm = zalloc_pages(MSRPM_PAGES);
+	if (!s->iopm || !s->msrpm || pt_init(&s->npt, allow_1g, npt_alloc, NULL))
+		return -1;
+	/* No port is given to a guest yet: every access exits. */
+	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
+	memset(s->msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
+	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(s->msrpm, passthrough_msrs[i], true, true);
+	msrpm_allow(s->msrpm, 0x10, true, false); /* TSC reads: offset applies */
+	/* The VM's RAM and nothing else. The U bit is required: nested walks
+	 * are user accesses. */
+	for (u32 i = 0; i < vm->mem.n; i++) {
+		const struct gmem_region *r = &vm->mem.r[i];
+		if (pt_map(&s->npt, r->gpa, r->hpa, r->size, PTE_W | PTE_U))
+			return -1;
+	}
+	return 0;
+}
+
+static void pt_free_level(u64 *table, int level)
+{
+	for (int i = 0; level > 1 && i < 512; i++)
+		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+			pt_free_level((u64 *)(uintptr_t)(table[i] & PTE_ADDR), level - 1);
+	free_pages(table, 1);
+}
+
+static void svm_vm_free(struct vm *vm)
+{
+	struct svm_vm *s = vm->arch;
+
+	if (!s)
+		return;
+	if (s->npt.root)
+		pt_free_level(s->npt.root, 4);
+	free_pages(s->iopm, IOPM_PAGES);
+	free_pages(s->msrpm, MSRPM_PAGES);
+	free_pages(s, 1);
+	vm->arch = NULL;
+}
+
+static bool svm_vm_translate(const struct vm *vm, u64 gpa, u64 *hpa)
+{
+	const struct svm_vm *s = vm->arch;
+	u64 flags;
+
+	return pt_lookup(&s->npt, gpa, hpa, &flags);
+}
+
+static int svm_vcpu_init(struct vcpu *v)
+{
+	struct svm_vm *vs = v->vm->arch;
+	struct svm_vcpu *s = zalloc_pages(1);
+	struct vmcb_control *c;
+
+	if (!s)
+		return -1;
+	v->arch = s;
+	s->vmcb = zalloc_pages(1);
+	if (!s->vmcb)
+		return -1;
+	s->vmcb_pa = pa_of(s->vmcb);
+	c = &s->vmcb->ctl;
+	c->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
+			 INTERCEPT1_INVLPGA | INTERCEPT1_IOIO | INTERCEPT1_MSR |
+			 INTERCEPT1_SHUTDOWN | INTERCEPT1_INVD;
+	c->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
+			 INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
+			 INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
+			 INTERCEPT2_MWAIT_C | INTERCEPT2_XSETBV;
+	/* #AC can loop forever inside the CPU's event delivery (CVE-2015-5307):
+	 * take it out and reflect it. */
+	c->exc_intercepts = 1u << EXC_AC;
+	c->iopm_pa = pa_of(vs->iopm);
+	c->msrpm_pa = pa_of(vs->msrpm);
+	c->int_ctl = V_INTR_MASKING;
+	c->np_control = 1;
+	c->n_cr3 = pa_of(vs->npt.root);
+	return 0;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (!s)
+		return;
+	for (u32 i = 0; i < MAX_CPUS; i++)
+		if (svm_cpus[i].last == s)
+			svm_cpus[i].last = NULL;
+	free_pages(s->vmcb, 1);
+	free_pages(s, 1);
+	v->arch = NULL;
+}
+
+static void set_seg(struct vmcb_seg *seg, u16 sel, u64 base, u32 limit, u16 attr)
+{
+	*seg = (struct vmcb_seg){ .sel = sel, .attr = attr, .limit = limit, .base = base };
+}
+
+static void svm_vcpu_reset(struct vcpu *v, const struct guest_entry *e)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb_save *g = &s->vmcb->save;
+
+	memset(g, 0, sizeof(*g));
+	memset(&v->regs, 0, sizeof(v->regs));
+	if (e->mode == GUEST_REAL) {
+		u16 cs = (u16)((e->ip >> 4) & 0xf000);
+
+		set_seg(&g->cs, cs, (u64)cs << 4, 0xffff, 0x9b);
+		set_seg(&g->ds, 0, 0, 0xffff, 0x93);
+		g->cr0 = 0x10; /* ET */
+		v->regs.rip = e->ip & 0xffff;
+	} else {
+		/* Flat 4 GiB segments, as multiboot promises. */
+		set_seg(&g->cs, 0x08, 0, 0xffffffff, 0xc9b);
+		set_seg(&g->ds, 0x10, 0, 0xffffffff, 0xc93);
+		g->cr0 = 0x11; /* PE, ET */
+		v->regs.rip = e->ip;
+	}
+	g->es = g->ss = g->fs = g->gs = g->ds;
+	set_seg(&g->gdtr, 0, 0, 0xffff, 0);
+	set_seg(&g->idtr, 0, 0, 0xffff, 0);
+	set_seg(&g->ldtr, 0, 0, 0xffff, 0x82);
+	set_seg(&g->tr, 0, 0, 0xffff, 0x8b);
+	g->efer = GUEST_EFER_BASE;
+	g->dr6 = 0xffff0ff0;
+	g->dr7 = 0x400;
+	g->g_pat = DEFAULT_PAT;
+	v->regs.rflags = 0x2;
+	v->regs.gpr[REG_RAX] = e->eax;
+	v->regs.gpr[REG_RBX] = e->ebx;
+	v->regs.gpr[REG_RSP] = e->sp;
+	s->vmcb->ctl.event_inj = 0;
+	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
+	s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;
+	s->vmcb->ctl.tsc_offset = 0;
+}
+
+/* Gives the vCPU an ASID that no other vCPU uses on this CPU in this
+ * generation; when they run out, a new generation starts with a flush. */
+static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
+{
+	if (s->asid_cpu == cpu && s->asid_generation == c->asid_generation && s->asid)
+		return;
+	if (c->next_asid >= max_asid) {
+		c->asid_generation++;
+		c->next_asid = 1;
+		c->flush_all = true;
+	}
+	s->asid = c->next_asid++;
+	s->asid_generation = c->asid_generation;
+	s->asid_cpu = cpu;
+}
+
+static const char *virt_insn_name(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_VMRUN: return "VMRUN";
+	case SVM_EXIT_VMLOAD: return "VMLOAD";
+	case SVM_EXIT_VMSAVE: return "VMSAVE";
+	case SVM_EXIT_STGI: return "STGI";
+	case SVM_EXIT_CLGI: return "CLGI";
+	case SVM_EXIT_SKINIT: return "SKINIT";
+	case SVM_EXIT_INVLPGA: return "INVLPGA";
+	case SVM_EXIT_MONITOR: return "MONITOR";
+	case SVM_EXIT_MWAIT: case SVM_EXIT_MWAIT_C: return "MWAIT";
+	default: return NULL;
+	}
+}
+
+/* Without nRIP: the length of each instruction lucid completes. */
+static u32 insn_len(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_HLT: return 1;
+	case SVM_EXIT_CPUID: case SVM_EXIT_MSR: case SVM_EXIT_INVD: return 2;
+	case SVM_EXIT_VMMCALL: case SVM_EXIT_XSETBV: return 3;
+	default: return 0;
+	}
+}
+
+static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct exit_record *x)
+{
+	const struct vmcb *vmcb = s->vmcb;
+	u64 code = vmcb->ctl.exit_code, i1 = vmcb->ctl.exit_info1;
+	const char *insn;
+
+	x->hw_code = code;
+	x->hw_info[0] = i1;
+	x->hw_info[1] = vmcb->ctl.exit_info2;
+	x->cpl = vmcb->save.cpl;
+	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
+	s->skip_len = insn_len(code);
+
+	if ((insn = virt_insn_name(code))) {
+		x->reason = EXIT_VIRT_INSN;
+		x->insn = insn;
+		return;
+	}
+	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+		x->reason = EXIT_EXCEPTION;
+		x->exception.vector = (u8)(code - SVM_EXIT_EXCP_BASE);
+		x->exception.has_error = x->exception.vector == EXC_AC;
+		x->exception.error = (u32)i1;
+		return;
+	}
+	switch (code) {
+	case SVM_EXIT_INTR:
+		x->reason = EXIT_INTR;
+		break;
+	case SVM_EXIT_NMI:
+		x->reason = EXIT_NMI;
+		break;
+	case SVM_EXIT_VINTR:
+		x->reason = EXIT_INTR_WINDOW;
+		break;
+	case SVM_EXIT_CPUID:
+		x->reason = EXIT_CPUID;
+		x->cpuid.leaf = (u32)r->gpr[REG_RAX];
+		x->cpuid.subleaf = (u32)r->gpr[REG_RCX];
+		break;
+	case SVM_EXIT_IOIO:
+		x->reason = EXIT_IO;
+		x->io = (struct exit_io){
+			.port = (u16)(i1 >> IOIO_PORT_SHIFT),
+			.size = (i1 >> IOIO_SIZE_SHIFT) & 7,
+			.in = i1 & IOIO_IN,
+			.string = i1 & IOIO_STR,
+			.rep = i1 & IOIO_REP,
+		};
+		if (x->io.size == 3 || x->io.size > 4)
+			x->io.size = 4; /* one-hot: 1, 2, or bit 2 for 4 */
+		s->io_next_rip = vmcb->ctl.exit_info2;
+		break;
+	case SVM_EXIT_MSR:
+		x->reason = i1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		x->msr.index = (u32)r->gpr[REG_RCX];
+		x->msr.value = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
+		break;
+	case SVM_EXIT_HLT:
+		x->reason = EXIT_HLT;
+		break;
+	case SVM_EXIT_VMMCALL:
+		x->reason = EXIT_HYPERCALL;
+		break;
+	case SVM_EXIT_XSETBV:
+		x->reason = EXIT_XSETBV;
+		x->xsetbv.index = (u32)r->gpr[REG_RCX];
+		x->xsetbv.value = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
+		break;
+	case SVM_EXIT_INVD:
+		/* Caches are coherent; dropping dirty lines would only hurt. */
+		x->reason = EXIT_NONE;
+		break;
+	case SVM_EXIT_NPF:
+		x->reason = EXIT_MEM;
+		x->mem.gpa = vmcb->ctl.exit_info2;
+		x->mem.write = i1 & NPF_WRITE;
+		x->mem.exec = i1 & NPF_FETCH;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		x->reason = EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_INVALID:
+		x->reason = EXIT_FAILED;
+		break;
+	default:
+		x->reason = EXIT_UNKNOWN;
+		break;
+	}
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
+{
+	struct percpu *p = this_cpu();
+	struct svm_cpu *c = p->virt;
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
+
+	assign_asid(c, s, p->index);
+	vmcb->ctl.asid = s->asid;
+	vmcb->ctl.tlb_control = c->flush_all ? TLB_CONTROL_FLUSH_ALL : TLB_CONTROL_NONE;
+	c->flush_all = false;
+	c->last = s;
+
+	vmcb->save.rax = v->regs.gpr[REG_RAX];
+	vmcb->save.rsp = v->regs.gpr[REG_RSP];
+	vmcb->save.rip = v->regs.rip;
+	vmcb->save.rflags = v->regs.rflags;
+	fpu_switch_to(v);
+
+	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(c->host));
+
+	v->regs.gpr[REG_RAX] = vmcb->save.rax;
+	v->regs.gpr[REG_RSP] = vmcb->save.rsp;
+	v->regs.rip = vmcb->save.rip;
+	v->regs.rflags = vmcb->save.rflags;
+
+	/* An event cut short by this exit is delivered again next time. */
+	vmcb->ctl.event_inj = 0;
+	if (vmcb->ctl.exit_int_info & EVENT_VALID)
+		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
+	decode_exit(s, &v->regs, x);
+}
+
+static void svm_vcpu_skip(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	const struct vmcb *vmcb = s->vmcb;
+
+	if (vmcb->ctl.exit_code == SVM_EXIT_IOIO)
+		v->regs.rip = s->io_next_rip;
+	else if (have_nrip && vmcb->ctl.next_rip)
+		v->regs.rip = vmcb->ctl.next_rip;
+	else
+		v->regs.rip += s->skip_len;
+	/* Skipping an instruction ends a MOV SS / STI interrupt shadow. */
+	s->vmcb->ctl.int_state &= ~1ull;
+}
+
+static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	struct svm_vcpu *s = v->arch;
+	u64 ev = vector | EVENT_VALID;
+
+	if (vector < 32)
+		ev |= (vector == EXC_NMI) ? EVENT_TYPE_NMI : EVENT_TYPE_EXC;
+	else
+		ev |= EVENT_TYPE_INTR;
+	if (has_error)
+		ev |= EVENT_HAS_ERROR | ((u64)error << 32);
+	s->vmcb->ctl.event_inj = ev;
+}
+
+/* A virtual interrupt request with VINTR intercepted exits as soon as the
+ * guest could take an interrupt (IF set, no shadow); the request itself is
+ * never delivered, lucid injects the real vector on that exit. */
+static void svm_vcpu_want_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->ctl;
+
+	if (on) {
+		c->int_ctl |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
+		c->intercepts1 |= INTERCEPT1_VINTR;
+	} else {
+		c->int_ctl &= ~(V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT));
+		c->intercepts1 &= ~INTERCEPT1_VINTR;
+	}
+}
+
+static bool svm_vcpu_can_take_intr(const struct vcpu *v)
+{
+	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
+
+	return (v->regs.rflags & (1u << 9)) && !(vmcb->ctl.int_state & 1) &&
+	       !(vmcb->ctl.event_inj & EVENT_VALID);
+}
+
+static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
+{
+	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = vmcb->save.efer & ~EFER_SVME;
+		return 0;
+	case MSR_PAT:
+		*val = vmcb->save.g_pat;
+		return 0;
+	case MSR_TSC:
+		*val = rdtsc() + vmcb->ctl.tsc_offset;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+
+	switch (msr) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; LME may only change with paging off. */
+		vmcb->save.efer = (val & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA) | GUEST_EFER_BASE;
+		return 0;
+	case MSR_PAT:
+		vmcb->save.g_pat = val;
+		return 0;
+	case MSR_TSC:
+		vmcb->ctl.tsc_offset = val - rdtsc();
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static u64 svm_get_cr(const struct vcpu *v, int cr)
+{
+	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
+
+	switch (cr) {
+	case 0: return g->cr0;
+	case 3: return g->cr3;
+	case 4: return g->cr4;
+	default: return 0;
+	}
+}
+
+static const struct virt_ops svm_ops = {
+	.name = "AMD SVM",
+	.cpu_init = svm_cpu_init,
+	.vm_init = svm_vm_init,
+	.vm_free = svm_vm_free,
+	.vm_translate = svm_vm_translate,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_reset = svm_vcpu_reset,
+	.vcpu_run = svm_vcpu_run,
+	.vcpu_skip = svm_vcpu_skip,
+	.vcpu_inject = svm_vcpu_inject,
+	.vcpu_want_intr_window = svm_vcpu_want_intr_window,
+	.vcpu_can_take_intr = svm_vcpu_can_take_intr,
+	.vcpu_get_msr = svm_get_msr,
+	.vcpu_set_msr = svm_set_msr,
+	.vcpu_get_cr = svm_get_cr,
+};
+
+const struct virt_ops *svm_probe(const struct cpu_features *f)
+{
+	have_nrip = f->svm_nrip;
+	allow_1g = f->gb_pages;
+	max_asid = f->svm_asids;
+	if (max_asid < 2)
+		return NULL;
+	return &svm_ops;
+}

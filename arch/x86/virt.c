@@ -1,0 +1,25 @@
+/* Picks the virtualisation back end once, at boot. */
+#include "arch/x86/virt.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/fpu.h"
+#include "arch/x86/svm/svm.h"
+#include "lib/log.h"
+
+const struct virt_ops *virt;
+
+int virt_init(const struct cpu_features *f)
+{
+	const struct virt_ops *ops = NULL;
+
+	if (f->virt == VIRT_SVM)
+		ops = svm_probe(f);
+	if (!ops) {
+		printk("lucid: no usable virtualisation back end (%s)\n",
+		       f->virt == VIRT_VMX ? "Intel VMX comes in a later release" : f->why_none);
+		return -1;
+	}
+	if (fpu_init() || ops->cpu_init())
+		return -1;
+	virt = ops;
+	return 0;
+}

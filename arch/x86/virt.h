@@ -1,0 +1,142 @@
+/* The one interface between generic code (hv/) and a virtualisation back
+ * end (arch/x86/svm today, arch/x86/vmx next). The back end is chosen once
+ * at boot from CPUID.
+ *
+ * The contract: the back end runs a vCPU until the hardware exits, then
+ * turns the exit into a vendor-neutral exit record (what happened, with its
+ * operands decoded). Generic code decides what to do and says so with an
+ * action; the back end applies it (advance RIP, inject an event, ...).
+ * Guest registers live in struct vcpu_regs, which generic code may read and
+ * write between two runs; the back end keeps its hardware copy in step.
+ * Generic code never sees a VMCB or VMCS. */
+#ifndef ARCH_X86_VIRT_H
+#define ARCH_X86_VIRT_H
+
+#include "lib/types.h"
+
+struct vm;
+struct vcpu;
+struct guest_entry;
+
+/* Hardware encoding order, so an instruction's register field indexes it. */
+enum {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	NR_GPRS
+};
+
+struct vcpu_regs {
+	u64 gpr[NR_GPRS];
+	u64 rip;
+	u64 rflags;
+};
+
+enum exit_reason {
+	EXIT_NONE,        /* handled inside the back end: just run again */
+	EXIT_INTR,        /* a physical interrupt for lucid is pending */
+	EXIT_NMI,         /* a physical NMI arrived while the guest ran */
+	EXIT_CPUID,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_HLT,
+	EXIT_HYPERCALL,   /* VMMCALL / VMCALL */
+	EXIT_MEM,         /* an access to guest-physical memory that is not RAM */
+	EXIT_XSETBV,
+	EXIT_INTR_WINDOW, /* the guest can now take the interrupt we wait to inject */
+	EXIT_VIRT_INSN,   /* the guest used a virtualisation instruction */
+	EXIT_SHUTDOWN,    /* triple fault */
+	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect */
+	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
+	EXIT_UNKNOWN,     /* a hardware exit lucid does not handle */
+	NR_EXIT_REASONS
+};
+
+struct exit_io {
+	u16 port;
+	u8 size;     /* 1, 2 or 4 */
+	bool in;
+	bool string; /* INS/OUTS */
+	bool rep;
+};
+
+struct exit_mem {
+	u64 gpa;
+	bool write, exec;
+};
+
+struct exit_record {
+	enum exit_reason reason;
+	u8 cpl;
+	bool long_mode;  /* 64-bit code segment: arguments are 64-bit */
+	union {
+		struct { u32 leaf, subleaf; } cpuid;
+		struct exit_io io;
+		struct { u32 index; u64 value; } msr; /* value: writes only */
+		struct exit_mem mem;
+		struct { u32 index; u64 value; } xsetbv;
+		struct { u8 vector; bool has_error; u32 error; } exception;
+		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
+	};
+	u64 hw_code;      /* the hardware's own exit code, for log lines */
+	u64 hw_info[2];
+};
+
+/* What generic code decides about an exit. */
+enum exit_action {
+	ACT_RESUME,      /* run on; the exit changed nothing */
+	ACT_SKIP,        /* the exiting instruction is done: advance RIP past it */
+	ACT_INJECT,      /* inject the exception in struct vcpu's pending_exc */
+	ACT_STOP,        /* do not run this vCPU again (the VM is crashed or off) */
+};
+
+enum event_vector {
+	EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_UD = 6, EXC_DF = 8,
+	EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+	EXC_AC = 17, EXC_MC = 18,
+};
+
+struct virt_ops {
+	const char *name;
+	/* Turns virtualisation on for this CPU. Returns 0 or -1 (says why). */
+	int (*cpu_init)(void);
+	/* Builds the VM's second-level page tables from vm->mem and its
+	 * I/O and MSR permission maps. */
+	int (*vm_init)(struct vm *vm);
+	void (*vm_free)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_free)(struct vcpu *v);
+	/* Sets the architectural state a loader asked for (v->regs too). */
+	void (*vcpu_reset)(struct vcpu *v, const struct guest_entry *e);
+	/* Runs v on this CPU until the next exit, described in *x. Called
+	 * with interrupts disabled; returns with them disabled. */
+	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
+	/* Applies ACT_SKIP: RIP past the instruction of the last exit. */
+	void (*vcpu_skip)(struct vcpu *v);
+	/* Injects an exception (vector < 32) or external interrupt. */
+	void (*vcpu_inject)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	/* Asks for EXIT_INTR_WINDOW as soon as the guest can take an
+	 * external interrupt (cancelled by the next inject). */
+	void (*vcpu_want_intr_window)(struct vcpu *v, bool on);
+	/* True if an external interrupt injected now would be taken now. */
+	bool (*vcpu_can_take_intr)(const struct vcpu *v);
+	/* MSRs whose guest value lives in the back end's state (EFER, PAT,
+	 * TSC). Return 0, or -1 for an MSR the back end does not hold. */
+	int (*vcpu_get_msr)(struct vcpu *v, u32 msr, u64 *val);
+	int (*vcpu_set_msr)(struct vcpu *v, u32 msr, u64 val);
+	/* The guest's CR0, CR3 or CR4. */
+	u64 (*vcpu_get_cr)(const struct vcpu *v, int cr);
+	/* Guest-physical to host address of the VM's mappings, for checks. */
+	bool (*vm_translate)(const struct vm *vm, u64 gpa, u64 *hpa);
+};
+
+/* The back end for this machine; NULL until virt_init picked one. */
+extern const struct virt_ops *virt;
+
+struct cpu_features;
+
+/* Picks the back end from the detected features and enables it on the boot
+ * CPU. Returns 0, or -1 after printing why. */
+int virt_init(const struct cpu_features *f);
+
+#endif

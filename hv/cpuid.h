@@ -1,0 +1,9 @@
+/* What a guest sees when it executes CPUID. */
+#ifndef HV_CPUID_H
+#define HV_CPUID_H
+
+#include "hv/vcpu.h"
+
+enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x);
+
+#endif
