@@ -149,4 +149,16 @@ class Session:
                                       if name != "version" else "the version line")
         if prompt:
             lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid> '")
+            self.quiesce()
         return lines
+
+    def quiesce(self):
+        """Waits until every VM started at boot has powered off or crashed
+        and the console has prompted again, so that what a case types is
+        not interleaved with guests' output."""
+        started = set(re.findall(r"^vm (\S+): started:", self.text(), re.M))
+        for vm in sorted(started):
+            self.expect(rf"^vm {re.escape(vm)}: (powered off|crashed: .*)$",
+                        f"VM {vm} to finish")
+        if started:
+            self.expect(PROMPT, "the prompt after the VMs finished")
