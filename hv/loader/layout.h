@@ -7,6 +7,7 @@
 #define HV_LOADER_LAYOUT_H
 
 #include "hv/loader/loader.h"
+#include "lib/string.h"
 
 /* The PC layout below 1 MiB that every guest is told about: 639 KiB of
  * conventional memory, then the EBDA's last KiB, the VGA and option ROM
@@ -53,6 +54,15 @@ struct loader {
 	u64 info_addr, info_size;
 	bool write_failed;
 };
+
+/* A little-endian u32 at any alignment, from a file's bytes. */
+static inline u32 get32(const u8 *p)
+{
+	u32 v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
 
 static inline unsigned long long ull(u64 v)
 {

@@ -77,14 +77,6 @@ struct mb1_mmap_entry {
 _Static_assert(sizeof(struct mb1_mmap_entry) == 24, "multiboot mmap entry");
 _Static_assert(offsetof(struct mb1_mmap_entry, base_addr) == 4, "multiboot mmap base_addr");
 
-static u32 get32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 s64 mb1_find(const u8 *data, u64 size, s64 *bad)
 {
 	u64 end = MIN(size, MB1_SEARCH);

@@ -103,14 +103,6 @@ struct mb2_mmap_entry {
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "multiboot2 mmap entry");
 _Static_assert(offsetof(struct mb2_mmap_entry, type) == 16, "multiboot2 mmap entry type");
 
-static u32 get32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 s64 mb2_find(const u8 *data, u64 size, s64 *bad)
 {
 	u64 end = MIN(size, MB2_SEARCH);

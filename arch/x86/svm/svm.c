@@ -32,7 +32,6 @@ struct svm_cpu {
 	u32 next_asid;
 	u64 asid_generation;
 	bool flush_all;      /* the next VMRUN flushes every ASID */
-	struct svm_vcpu *last; /* the vCPU whose VMCB this CPU ran last */
 };
 
 struct svm_vm {
@@ -230,9 +229,6 @@ static void svm_vcpu_free(struct vcpu *v)
 
 	if (!s)
 		return;
-	for (u32 i = 0; i < MAX_CPUS; i++)
-		if (svm_cpus[i].last == s)
-			svm_cpus[i].last = NULL;
 	free_pages(s->vmcb, 1);
 	free_pages(s, 1);
 	v->arch = NULL;
@@ -428,7 +424,6 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	vmcb->ctl.asid = s->asid;
 	vmcb->ctl.tlb_control = c->flush_all ? TLB_CONTROL_FLUSH_ALL : TLB_CONTROL_NONE;
 	c->flush_all = false;
-	c->last = s;
 
 	vmcb->save.rax = v->regs.gpr[REG_RAX];
 	vmcb->save.rsp = v->regs.gpr[REG_RSP];
