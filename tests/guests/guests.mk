@@ -13,10 +13,10 @@ GLIB    := tests/guests/lib
 OBJCOPY ?= objcopy
 
 # Multiboot1 ELF32, runs in 32-bit protected mode.
-GUESTS_MB1_32 :=
+GUESTS_MB1_32 := cpuid
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
-GUESTS_MB1_64 :=
+GUESTS_MB1_64 := exceptions
 # Multiboot2 ELF32, 32-bit.
 GUESTS_MB2_32 :=
 # Multiboot2 ELF64, long mode, two PT_LOAD segments (own linker script).
