@@ -173,6 +173,10 @@ u64 parse_u64(const char *s, const char **end);
  * modules. Fills out[], returns the count. */
 extern char __image_start[], __load_end[], __image_end[];
 u32 free_ram(struct mem_range *out, u32 max);
+/* The last word of the loaded image (guest.ld): it reads 0x600df11e only
+ * if the loader copied the whole file. */
+#define IMAGE_END_MAGIC 0x600df11eu
+u32 image_end_word(void);
 
 /* ---- small helpers -------------------------------------------------- */
 

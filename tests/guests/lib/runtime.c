@@ -19,7 +19,13 @@ void segs_reload(void);
 
 /* End of the loaded image: flat guests check it to see that the loader
  * copied the whole file (guest.ld puts it last). */
-const u32 image_end_marker __attribute__((section(".endmarker"), used)) = 0x600df11e;
+static const u32 image_end_marker __attribute__((section(".endmarker"), used)) =
+	IMAGE_END_MAGIC;
+
+u32 image_end_word(void)
+{
+	return *(const volatile u32 *)&image_end_marker;
+}
 
 #define COM1 0x3f8
 
