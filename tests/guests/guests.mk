@@ -13,7 +13,8 @@ GLIB    := tests/guests/lib
 OBJCOPY ?= objcopy
 
 # Multiboot1 ELF32, runs in 32-bit protected mode.
-GUESTS_MB1_32 := cpuid
+GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad \
+	console-write
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := exceptions
@@ -146,10 +147,14 @@ $(GB)/$(1).bin: $(GB)/$(1).elf
 endef
 
 define guest_asm
-$(GB)/$(1).bin: $(GDIR)/$(1).asm $(GDIR)/../../hv/hypercall_abi.h
-	@mkdir -p $$(dir $$@)
-	$(NASM) -f bin -Werror -I. -DLOAD=$(call guest_load,$(1)) -o $$@ $$<
+$(GB)/$(1).bin: $(GDIR)/$(1).asm $(GB)/hypercall_abi.inc
+	$(NASM) -f bin -Werror -I$(GB)/ -DLOAD=$(call guest_load,$(1)) -o $$@ $$<
 endef
+
+# The ABI's constants for nasm, from the C header (plain integer #defines).
+$(GB)/hypercall_abi.inc: hv/hypercall_abi.h
+	@mkdir -p $(dir $@)
+	sed -n 's/^#define \(LUCID_[A-Z0-9_]*\) *\([0-9][0-9a-fA-Fx]*\)u\{0,1\}\b.*/\1 equ \2/p' $< > $@
 
 $(foreach g,$(GUESTS_MB1_32),$(eval $(call guest_mb1_32,$(g))))
 $(foreach g,$(GUESTS_MB1_64),$(eval $(call guest_mb1_64,$(g))))
