@@ -13,8 +13,8 @@ GLIB    := tests/guests/lib
 OBJCOPY ?= objcopy
 
 # Multiboot1 ELF32, runs in 32-bit protected mode.
-GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad \
-	npt-isolation npt-neighbour ram-walk rdtsc console-write
+GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
+	npt-isolation npt-neighbour triple-fault no-exit ram-walk rdtsc console-write
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
