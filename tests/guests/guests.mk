@@ -14,23 +14,24 @@ OBJCOPY ?= objcopy
 
 # Multiboot1 ELF32, runs in 32-bit protected mode.
 GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
-	npt-isolation npt-neighbour triple-fault no-exit ram-walk rdtsc console-write
+	npt-isolation npt-neighbour triple-fault no-exit ram-walk multiboot1-info \
+	cpu-state rdtsc console-write
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
 	cr-access single-step xcr0 tlb-isolation
 # Multiboot2 ELF32, 32-bit.
-GUESTS_MB2_32 :=
+GUESTS_MB2_32 := multiboot2-info
 # Multiboot2 ELF64, long mode, two PT_LOAD segments (own linker script).
-GUESTS_MB2_64 :=
+GUESTS_MB2_64 := elf64-segments
 # Multiboot1 "a.out kludge": a flat .bin placed by the header's addresses.
-GUESTS_AOUT :=
+GUESTS_AOUT := mb1-aout
 # Flat .bin entered in 32-bit protected mode at its load address.
-GUESTS_FLAT_PM :=
+GUESTS_FLAT_PM := protmode
 # Flat .bin entered in real mode (lib/entry16.asm), runtime in long mode.
-GUESTS_FLAT_RM64 :=
+GUESTS_FLAT_RM64 := mode-switch
 # Flat .bin written in nasm alone, entered in real mode.
-GUESTS_ASM :=
+GUESTS_ASM := realmode
 
 GUEST_LOAD_DEFAULT    := 0x100000
 GUEST_LOAD_protmode   := 0x200000
