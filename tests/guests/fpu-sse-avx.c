@@ -119,11 +119,13 @@ void test_main(void)
 		if (ymm_off)
 			bad_ymm = diff(ymm_off, 256);
 	}
-	test_check(bad_legacy < 0, "x87 and SSE state intact over %u exits (seed %u; first bad byte %d)",
-		   10 * k, (u32)seed, bad_legacy);
+	test_check(bad_legacy < 0,
+		   "x87 and SSE state intact over %u exits (seed %u; first bad byte %d)", 10 * k,
+		   (u32)seed, bad_legacy);
 	if (ymm_off)
-		test_check(bad_ymm < 0, "AVX upper halves intact over %u exits (seed %u; first bad byte %d)",
+		test_check(bad_ymm < 0,
+			   "AVX upper halves intact over %u exits (seed %u; first bad byte %d)",
 			   10 * k, (u32)seed, bad_ymm);
 	else
-		test_skip("AVX upper halves: CPUID offers no AVX with XSAVE");
+		test_skip("AVX upper halves intact: CPUID offers no AVX with XSAVE");
 }

@@ -53,5 +53,6 @@ void test_main(void)
 	if (cpuid_ext_edx(27))
 		round_trip(MSR_TSC_AUX, 0x12345, "TSC_AUX");
 	else
-		test_skip("TSC_AUX: no RDTSCP in CPUID 0x80000001 EDX bit 27");
+		test_skip("TSC_AUX (0xc0000103) writes and reads back: no RDTSCP "
+			  "(CPUID 0x80000001 EDX bit 27)");
 }

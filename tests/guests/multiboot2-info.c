@@ -43,7 +43,7 @@ void test_main(void)
 	test_check(entry_state.eax == MB2_MAGIC, "EAX holds the multiboot2 magic (%#x)",
 		   entry_state.eax);
 	total = ((const u32 *)(uptr)info)[0];
-	for (off = 8; off + 8 <= total; off += (((const struct tag *)(uptr)(info + off))->size + 7) & ~7u) {
+	for (off = 8; off + 8 <= total;) {
 		const struct tag *t = (const struct tag *)(uptr)(info + off);
 
 		if (t->size < 8 || off + t->size > total) {
@@ -64,12 +64,14 @@ void test_main(void)
 			meminfo = t;
 		else if (t->type == 6)
 			mmap = t;
+		off += (t->size + 7) & ~7u;
 	}
 	if (!test_check(info % 8 == 0 && ((const u32 *)(uptr)info)[1] == 0 && tags_ok && ended,
 			"info at %#x, %u bytes, 8-aligned tags closed by the end tag", info, total))
 		return;
 	if (!test_check(cmd && name && meminfo && mmap && mod,
-			"tags present: command line %d, loader name %d, basic memory %d, memory map %d, module %d",
+			"tags present: command line %d, loader name %d, basic memory %d, "
+			"memory map %d, module %d",
 			!!cmd, !!name, !!meminfo, !!mmap, !!mod))
 		return;
 	if (!cmdline_u64("mem", &mem)) {
@@ -106,7 +108,8 @@ void test_main(void)
 			}
 		}
 		test_check(map_ok && ram_end == MiB(mem) && covered == MiB(mem),
-			   "memory map: 24-byte entries, RAM from 1 MiB to %u MiB (ends at %#llx, covered to %#llx)",
+			   "memory map: 24-byte entries, RAM from 1 MiB to %u MiB "
+			   "(ends at %#llx, covered to %#llx)",
 			   (u32)mem, (unsigned long long)ram_end, (unsigned long long)covered);
 	}
 
@@ -127,9 +130,11 @@ void test_main(void)
 				   has_token(s, "size=12345"),
 			   "module at %#x, page-aligned, %u bytes, command line \"%s\"", start,
 			   end - start, s);
-		test_check(end - start == PATTERN_SIZE && pattern_ok((const u8 *)(uptr)start, PATTERN_SIZE),
+		test_check(end - start == PATTERN_SIZE &&
+				   pattern_ok((const u8 *)(uptr)start, PATTERN_SIZE),
 			   "module content is pattern.bin");
-		test_check(placed_well(info, total, ram_end) && placed_well(start, end - start, ram_end),
+		test_check(placed_well(info, total, ram_end) &&
+				   placed_well(start, end - start, ram_end),
 			   "the info and the module are in RAM, clear of the image");
 	}
 }

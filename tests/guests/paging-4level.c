@@ -105,7 +105,8 @@ void test_main(void)
 		test_check(*(volatile u32 *)(VA_1G + (uptr)&id[8]) == 0x66666666,
 			   "1 GiB pages map their whole range");
 	} else {
-		test_skip("1 GiB pages: not offered by CPUID 0x80000001 EDX bit 26");
+		test_skip("1 GiB pages map their whole range: not offered "
+			  "(CPUID 0x80000001 EDX bit 26)");
 	}
 
 	/* Page faults, on one 4 KiB page whose PTE we change. */
@@ -121,7 +122,8 @@ void test_main(void)
 	write_cr0(read_cr0() | CR0_WP);
 	v = catch_fault(pf_write, (void *)VA_PF);
 	write_cr0(read_cr0() & ~CR0_WP);
-	expect_pf(v, PF_P | PF_W, "P|W", (uptr)pf_write_insn, "a write to a read-only page with CR0.WP");
+	expect_pf(v, PF_P | PF_W, "P|W", (uptr)pf_write_insn,
+		  "a write to a read-only page with CR0.WP");
 
 	set_pf_pte(PTE_P | PTE_W); /* supervisor only */
 	v = run_user(pf_read, (void *)VA_PF);
@@ -133,7 +135,7 @@ void test_main(void)
 		expect_pf(v, (last_fault.error & PF_P) | PF_RSVD, "RSVD", (uptr)pf_read_insn,
 			  "a read through a PTE with a reserved bit");
 	} else {
-		test_skip("reserved-bit #PF: MAXPHYADDR is 52");
+		test_skip("#PF(RSVD) from a read through a PTE with a reserved bit: MAXPHYADDR is 52");
 	}
 
 	if (cpuid_ext_edx(20)) {
@@ -143,6 +145,6 @@ void test_main(void)
 		v = catch_fault(pf_fetch, (void *)VA_PF);
 		expect_pf(v, PF_P | PF_I, "P|I", VA_PF, "a fetch from an NX page");
 	} else {
-		test_skip("NX #PF: not offered by CPUID 0x80000001 EDX bit 20");
+		test_skip("#PF(P|I) from a fetch from an NX page: no NX (CPUID 0x80000001 EDX bit 20)");
 	}
 }

@@ -49,7 +49,7 @@ void test_main(void)
 		test_check(aux == 0x2a && before <= t && t <= after,
 			   "RDTSCP returns TSC_AUX %#x and a TSC between two RDTSCs", aux);
 	} else {
-		test_skip("RDTSCP: not offered by CPUID 0x80000001 EDX bit 27");
+		test_skip("RDTSCP returns TSC_AUX: not offered (CPUID 0x80000001 EDX bit 27)");
 	}
 
 	v = run_user(user_rdtsc, &t);

@@ -67,6 +67,7 @@ void test_main(void)
 		if (on_lucid)
 			hc_version();
 	}
-	test_check(!bad, "a VA saw only this VM's current page over %u rounds (seed %u; word %u read %#x)",
-		   k, (u32)seed, bad_i, bad_v);
+	test_check(!bad,
+		   "a VA saw only this VM's current page over %u rounds (seed %u; word %u read %#x)", k,
+		   (u32)seed, bad_i, bad_v);
 }

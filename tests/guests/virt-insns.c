@@ -71,6 +71,7 @@ void test_main(void)
 		    cpu_amd ? "VMCALL" : "VMMCALL");
 
 	r = hypercall(0x4c554344, 0, 0, 0);
-	test_check(r == -LUCID_ENOSYS, "%s with an unknown call number returns -ENOSYS (%ld)",
+	test_check(r == -LUCID_ENOSYS,
+		   "the hypercall instruction (%s) with an unknown call number returns -ENOSYS (%ld)",
 		   cpu_amd ? "VMMCALL" : "VMCALL", r);
 }

@@ -62,7 +62,7 @@ void test_main(void)
 			   vector_name(v), (unsigned long long)x);
 		xsetbv(0, 3);
 	} else {
-		test_skip("XCR0 AVX: not offered by CPUID 0xD");
+		test_skip("XCR0 takes AVX: not offered by CPUID 0xD");
 	}
 
 	expect_gp(0, 0, "XCR0 = 0 (no x87)");
