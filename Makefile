@@ -32,7 +32,7 @@ KSRC_ASM := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/*/*.asm) hv/builtin/im
 KOBJ     := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
 
 .PHONY: all deps run test test-unit test-boot test-slow bench clean
-all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi
+all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi guests
 
 deps:
 	@tools/install-deps
@@ -94,6 +94,7 @@ $(B)/lucid.iso: $(B)/lucid.elf boot/grub.cfg
 include boot/efi/efi.mk
 include tests/unit/unit.mk
 include tools/tools.mk
+include tests/guests/guests.mk
 
 run: deps all
 	@tools/run-qemu

@@ -1,0 +1,27 @@
+/* cpuid: what lucid's CPUID tells a guest. The hypervisor bit (leaf 1 ECX
+ * bit 31) is set; leaf 0x40000000 carries the "LucidHVisor!" signature and
+ * a highest leaf of at least 0x40000001, which gives the ABI version; the
+ * virtualisation extensions are hidden: SVM (0x80000001 ECX bit 2) and
+ * VMX (leaf 1 ECX bit 5) read as clear. */
+#include "guest.h"
+#include "cpu.h"
+#include "hv/hypercall_abi.h"
+
+void test_main(void)
+{
+	struct cpuid l1 = cpuid(1);
+	struct cpuid hv = cpuid(LUCID_CPUID_BASE);
+	struct cpuid abi = cpuid(LUCID_CPUID_ABI);
+	bool sig = hv.b == LUCID_CPUID_SIG_EBX && hv.c == LUCID_CPUID_SIG_ECX &&
+		   hv.d == LUCID_CPUID_SIG_EDX;
+
+	test_check(l1.c >> 31 & 1, "hypervisor bit set in CPUID 1 ECX (%#x)", l1.c);
+	test_check(sig, "signature LucidHVisor! in CPUID 0x40000000 (%08x %08x %08x)", hv.b,
+		   hv.c, hv.d);
+	test_check(hv.a >= LUCID_CPUID_ABI && hv.a < 0x40000100,
+		   "highest hypervisor leaf %#x covers 0x40000001", hv.a);
+	test_check(abi.a == LUCID_ABI_VERSION, "ABI version %u in CPUID 0x40000001, expected %u",
+		   abi.a, LUCID_ABI_VERSION);
+	test_check(!cpuid_ext_ecx(2), "SVM hidden: CPUID 0x80000001 ECX bit 2 clear");
+	test_check(!(l1.c & (1u << 5)), "VMX hidden: CPUID 1 ECX bit 5 clear");
+}

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""What each VM of tests/guests/guests.cfg must do, for the harness.
+
+For every VM: the test results it reports, in order (lucid prints each as
+"test <vm>: PASS <message>"), and how it ends:
+  "shutoff"  it powered itself off (LUCID_HC_SHUTDOWN);
+  "crashed"  lucid stopped it, with a log line matching `reason`;
+  "running"  it is still running when the others are done (never stops).
+A result is R(status, prefix): status is "PASS", "SKIP" or "PASS|SKIP"
+(the guest skips what the CPU does not offer), and the message must start
+with prefix. A SKIP message starts with the words of the PASS it replaces.
+Some VMs allow alternatives (whole lists). `console` lists text that must
+appear in the VM's console output (LUCID_HC_CONSOLE_WRITE).
+
+Any FAIL, any result not listed, or a missing one fails the VM. Use
+check(name, results, end, log) below, or read EXPECT yourself.
+
+    python3 tests/guests/expect.py   # checks this table against guests.cfg
+"""
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class R:
+    status: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    results: tuple                      # alternatives: each a tuple of R
+    end: str = "shutoff"
+    reason: str = ""                    # regex, for end == "crashed"
+    console: tuple = ()
+
+
+def P(prefix):
+    return R("PASS", prefix)
+
+
+def PS(prefix):
+    return R("PASS|SKIP", prefix)
+
+
+def expect(*results, **kw):
+    return Expect(results=(tuple(results),), **kw)
+
+
+VIRT_INSNS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA",
+              "VMXON", "VMXOFF", "VMCLEAR", "VMPTRLD", "VMPTRST", "VMREAD",
+              "VMWRITE", "VMLAUNCH", "VMRESUME", "INVEPT", "INVVPID", "VMFUNC"]
+
+STEPPED = ["NOP", "CPUID", "OUT", "IN", "a hypercall"]
+
+XCR0 = [P("XCR0 is 1 at start"),
+        P("XCR0 takes x87|SSE and reads back 3"),
+        PS("XCR0 takes AVX"),
+        P("XCR0 = 0 (no x87) raises #GP(0)"),
+        P("XCR0 = 5 (AVX without SSE) raises #GP(0)"),
+        P("an XCR0 bit CPUID 0xD does not offer raises #GP(0)"),
+        P("XSETBV to XCR1 raises #GP(0)"),
+        P("XSETBV at CPL 3 raises #GP(0)"),
+        P("XGETBV at CPL 3 reads XCR0")]
+
+FPU = expect(P("x87 and SSE state intact over"), PS("AVX upper halves intact"))
+TLB = expect(P("a VA saw only this VM's current page over"))
+
+EXPECT = {
+    "cpuid": expect(
+        P("hypervisor bit set in CPUID 1 ECX"),
+        P("signature LucidHVisor! in CPUID 0x40000000"),
+        P("highest hypervisor leaf"),
+        P("ABI version 1 in CPUID 0x40000001"),
+        P("SVM hidden"),
+        P("VMX hidden")),
+    "ports-unassigned": expect(
+        P("inb reads 0xff and leaves the rest of EAX"),
+        P("inw reads 0xffff and leaves the rest of EAX"),
+        P("inl reads 0xffffffff"),
+        P("inb with an immediate port reads 0xff"),
+        P("writes to unassigned ports are dropped without a fault"),
+        P("accesses at the top of the port space read all-ones")),
+    "port-string": expect(
+        P("insb without rep:"),
+        P("rep insb of 100 bytes:"),
+        P("rep insw of 50 words:"),
+        P("rep insd of 25 dwords:"),
+        P("rep insd with DF=1:"),
+        P("rep insb with ECX=0:"),
+        P("rep insb across a page boundary:"),
+        P("rep insd over two page boundaries:"),
+        P("rep outsb of 100 bytes:"),
+        P("rep outsd with DF=1:"),
+        P("rep insw with 16-bit addressing uses DI and CX")),
+    "hypercall-bad": expect(
+        P("unknown call numbers return -ENOSYS"),
+        P("version call returns ABI version 1"),
+        P("buffers outside RAM return -EFAULT"),
+        P("lengths over 256 return -EINVAL"),
+        P("a bad test status returns -EINVAL"),
+        P("a bad shutdown mode returns -EINVAL"),
+        P("a call preserves EBX ECX EDX ESI EDI EBP"),
+        P("calls from CPL 3 return -EPERM")),
+    "console-write": expect(
+        P("the marker line returns its length"),
+        P("a write of 256 bytes returns 256"),
+        P("a write of 0 bytes returns 0"),
+        P("a write across a page boundary returns 22"),
+        P("a write ending at the last byte of RAM returns 20"),
+        console=("console-write: marker 5f3759df", "console-write: longest line",
+                 "console-write: across", "console-write: end")),
+    "msr-protect": expect(
+        P("EFER reads with SVME clear"),
+        P("setting EFER.SVME raises #GP(0)"),
+        P("EFER unchanged after the refused write"),
+        P("VM_CR (0xc0010114): read and write raise #GP(0)"),
+        P("VM_HSAVE_PA (0xc0010117): read and write raise #GP(0)"),
+        P("IA32_VMX_BASIC (0x480): read and write raise #GP(0)"),
+        P("an MSR that does not exist (0x12345678): read and write raise #GP(0)"),
+        P("STAR (0xc0000081) writes"),
+        P("SYSENTER_CS (0x174) writes"),
+        PS("TSC_AUX (0xc0000103) writes")),
+    "virt-insns": expect(
+        *[P(f"{name} raises #UD") for name in VIRT_INSNS],
+        P("the other vendor's hypercall"),
+        P("the hypercall instruction")),
+    "cr-access": expect(
+        P("CR0 WP AM TS MP CD set and clear and read back"),
+        P("CR4 PGE TSD DE PCE set and clear and read back"),
+        P("CR2 reads back what was written"),
+        P("CR3 moves to a copy of the tables and back"),
+        P("CR8 reads back 0 to 15")),
+    "xcr0": Expect(results=(tuple(XCR0), (R("SKIP", "XCR0: CPUID offers no XSAVE"),))),
+    "rdtsc": expect(
+        P("TSC monotonic over 10000 reads with exits between"),
+        PS("RDTSCP returns TSC_AUX"),
+        P("RDTSC works at CPL 3 with CR4.TSD clear"),
+        P("RDTSC at CPL 3 with CR4.TSD set raises #GP(0)")),
+    "single-step": expect(
+        *[r for what in STEPPED for r in
+          (P(f"single step over {what}: #DB at the next instruction"),
+           P(f"single step over {what}: DR6.BS set"))]),
+    "exceptions": expect(
+        P("#DE from div by zero, at the div"),
+        P("#DB from a data breakpoint, after the write"),
+        P("DR6.B0 set after the data breakpoint"),
+        P("#BP from int3, after it"),
+        P("#UD from ud2, at it"),
+        P("#NM from x87 with CR0.TS, at it"),
+        P("#NM from SSE with CR0.TS, at it"),
+        P("#GP(0xfff8) from loading a selector past the GDT limit"),
+        P("#GP(0) from a non-canonical address"),
+        P("#PF(0) from a read of an unmapped page"),
+        P("CR2 0x40000010 after #PF on read"),
+        P("#PF(2) from a write to an unmapped page"),
+        P("CR2 0x40000010 after #PF on write"),
+        P("#MF from an unmasked x87 divide by zero")),
+    "paging-4level": expect(
+        P("4 KiB pages: one page at two VAs and its identity address agrees"),
+        P("accessed bit set on read, dirty bit on write"),
+        P("2 MiB pages map their whole range"),
+        PS("1 GiB pages map their whole range"),
+        P("#PF(0) from a read of a not-present page"),
+        P("#PF(W) from a write to a not-present page"),
+        P("#PF(P|W) from a write to a read-only page with CR0.WP"),
+        P("#PF(P|U) from a CPL 3 read of a supervisor page"),
+        PS("#PF(RSVD) from a read through a PTE with a reserved bit"),
+        PS("#PF(P|I) from a fetch from an NX page")),
+    "tlb-isolation-1": TLB,
+    "tlb-isolation-2": TLB,
+    "fpu-sse-avx-1": FPU,
+    "fpu-sse-avx-2": FPU,
+    "npt-isolation": expect(
+        P("wrote and read back"),
+        P("writing one byte at 0x400000, just past the end of RAM"),
+        end="crashed", reason=r"(NPT|EPT) violation"),
+    "npt-neighbour": expect(
+        P("filled"),
+        P("RAM intact over 64 rounds")),
+    "ram-walk": expect(
+        P("memory map ends at 256 MiB (mem=256)"),
+        P("checked 254 MiB above the image")),
+    "hlt-cli": expect(
+        P("halting with IF=0; nothing may wake this vCPU"),
+        end="running"),
+    "no-exit": expect(
+        P("spinning without exits from now on"),
+        end="running"),
+    "triple-fault": expect(
+        P("loading an empty IDT, then int3"),
+        end="crashed", reason=r"triple fault"),
+    "cpu-state": expect(
+        P("EAX holds the multiboot1 magic"),
+        P("CR0.PE set, PG clear"),
+        P("EFLAGS.IF and VM clear"),
+        P("CS DS ES FS GS SS flat: base 0, limit 4 GiB, writable (all)"),
+        P("A20 on")),
+    "multiboot1-info": expect(
+        P("EAX holds the multiboot1 magic"),
+        P("flags have memory, command line, modules, memory map, loader name"),
+        P("mem_lower"),
+        P("memory map: RAM from 1 MiB to 16 MiB"),
+        P("command line has mem=16 and check=mb1"),
+        P("boot loader name"),
+        P("one module"),
+        P("module at"),
+        P("module content is pattern.bin"),
+        P("the info, map, strings and module are in RAM, clear of the image")),
+    "multiboot2-info": expect(
+        P("EAX holds the multiboot2 magic"),
+        P("info at"),
+        P("tags present"),
+        P("basic memory:"),
+        P("memory map: 24-byte entries, RAM from 1 MiB to 16 MiB"),
+        P("command line has mem=16 and check=mb2"),
+        P("boot loader name"),
+        P("one module tag"),
+        P("module at"),
+        P("module content is pattern.bin"),
+        P("the info and the module are in RAM, clear of the image")),
+    "mb1-aout": expect(
+        P("EAX holds the multiboot1 magic"),
+        P("entered at entry_addr"),
+        P("the file is loaded up to load_end_addr"),
+        P("bss up to bss_end_addr")),
+    "elf64-segments": expect(
+        P("multiboot2 magic"),
+        P("second PT_LOAD at 0x300000 holds its file bytes"),
+        P("its p_memsz beyond p_filesz is zero")),
+    "protmode": expect(
+        P("entered at 0x200000 in protected mode, paging off"),
+        P("the whole file is loaded")),
+    "mode-switch": expect(
+        P("entered in real mode at 0000:8000"),
+        P("reached protected mode at"),
+        P("reached 64-bit mode"),
+        P("the whole file is loaded")),
+    "realmode": expect(
+        P("real mode: entered at CS:IP 1000:0000 with CR0.PE clear"),
+        P("real-mode IVT: int3 reached its handler and came back"),
+        P("real-mode hypercall: version reports the ABI version"),
+        P("real-mode console write returns its length"),
+        console=("realmode: console write from real mode",)),
+}
+
+
+def _match(alt, results):
+    if len(alt) != len(results):
+        return f"{len(results)} results, expected {len(alt)}"
+    for i, (r, (status, msg)) in enumerate(zip(alt, results)):
+        if status not in r.status.split("|") or not msg.startswith(r.prefix):
+            return f"result {i + 1} is {status} {msg!r}, expected {r.status} {r.prefix!r}..."
+    return None
+
+
+def check(name, results, end, log=""):
+    """results: [(status, message)] in the order lucid printed them for the
+    VM; end: "shutoff", "crashed" or "running"; log: lucid's serial output
+    (for the crash reason and the console text). Returns a list of
+    problems, empty if the VM did what it should."""
+    e = EXPECT[name]
+    problems = [f"{s} {m}" for s, m in results if s == "FAIL"]
+    mismatches = [_match(alt, results) for alt in e.results]
+    if all(mismatches):
+        problems.append(mismatches[0])
+    if end != e.end:
+        problems.append(f"ended {end}, expected {e.end}")
+    if e.end == "crashed" and not re.search(e.reason, log):
+        problems.append(f"no log line matches {e.reason!r}")
+    for text in e.console:
+        if text not in log:
+            problems.append(f"console lacks {text!r}")
+    return problems
+
+
+def _cfg_vms(path):
+    return re.findall(r'^\[vm "([^"]+)"\]', Path(path).read_text(), re.M)
+
+
+if __name__ == "__main__":
+    vms = _cfg_vms(Path(__file__).with_name("guests.cfg"))
+    missing = sorted(set(vms) - set(EXPECT))
+    extra = sorted(set(EXPECT) - set(vms))
+    for v in missing:
+        print(f"guests.cfg VM {v!r} has no expectation")
+    for v in extra:
+        print(f"expectation {v!r} has no VM in guests.cfg")
+    print(f"{len(vms)} VMs, {len(EXPECT)} expectations")
+    sys.exit(1 if missing or extra or len(vms) != len(set(vms)) else 0)

@@ -1,0 +1,57 @@
+/* single-step: EFLAGS.TF single-steps the guest through instructions that
+ * lucid emulates as well as through ones the CPU runs: after CPUID, an OUT
+ * to an unassigned port, an IN from one and a hypercall, the guest gets
+ * #DB with RIP at the next instruction and DR6.BS set, exactly as after a
+ * NOP. (A hypervisor that advances RIP past an emulated instruction must
+ * raise that #DB itself.) Long mode. */
+#include "guest.h"
+#include "cpu.h"
+#include "hv/hypercall_abi.h"
+
+/* pushf/popf set TF; the trap comes after the instruction that follows. */
+#define STEP(name, setup, insn)                                              \
+	void step_##name(void *);                                            \
+	extern char name##_next[];                                           \
+	asm(".text\nstep_" #name ": push %rbx\n " setup "\n"                 \
+	    " pushf\n orq $0x100, (%rsp)\n popf\n " insn "\n" #name "_next:"  \
+	    " nop\n pushf\n andq $~0x100, (%rsp)\n popf\n pop %rbx\n ret\n")
+
+STEP(nop, "", "nop");
+STEP(cpuid, "xor %eax, %eax", "cpuid");
+STEP(out, "mov $0x1234, %edx", "outb %al, %dx");
+STEP(in, "mov $0x1234, %edx", "inb %dx, %al");
+STEP(vmmcall, "xor %eax, %eax", "vmmcall");
+STEP(vmcall, "xor %eax, %eax", "vmcall");
+
+static unsigned long read_dr6(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static void step(const char *what, void (*fn)(void *), const char *next)
+{
+	u32 v;
+
+	asm volatile("mov %0, %%dr6" : : "r"(0xffff0ff0ul));
+	v = catch_fault(fn, NULL);
+	if (check_fault(v, X86_DB, 0, (uptr)next, "single step over %s: #DB at the next instruction",
+			what))
+		test_check(read_dr6() & (1u << 14), "single step over %s: DR6.BS set (%#lx)", what,
+			   read_dr6());
+}
+
+void test_main(void)
+{
+	_Static_assert(LUCID_HC_VERSION == 0, "the STEP macros call the version hypercall");
+	step("NOP", step_nop, nop_next);
+	step("CPUID", step_cpuid, cpuid_next);
+	step("OUT", step_out, out_next);
+	step("IN", step_in, in_next);
+	if (cpu_amd)
+		step("a hypercall", step_vmmcall, vmmcall_next);
+	else
+		step("a hypercall", step_vmcall, vmcall_next);
+}
