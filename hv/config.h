@@ -10,7 +10,7 @@
 
 #include "lib/types.h"
 
-#define CONFIG_MAX_VMS 16
+#define CONFIG_MAX_VMS 64
 #define CONFIG_MAX_VCPUS 8
 #define CONFIG_MAX_MODULES 8
 #define CONFIG_MAX_PCPUS 64		/* cpus = takes CPU numbers 0..63 */

@@ -86,13 +86,14 @@ static s64 hc_test_irq(struct vcpu *v, const struct hc_args *a)
 
 typedef s64 (*hc_fn)(struct vcpu *v, const struct hc_args *a);
 
-static const hc_fn calls[] = {
+static const hc_fn calls[LUCID_HC_COUNT] = {
 	[LUCID_HC_VERSION] = hc_version,
 	[LUCID_HC_CONSOLE_WRITE] = hc_console_write,
 	[LUCID_HC_SHUTDOWN] = hc_shutdown,
 	[LUCID_HC_TEST_RESULT] = hc_test_result,
 	[LUCID_HC_TEST_IRQ] = hc_test_irq,
 };
+_Static_assert(LUCID_HC_TEST_IRQ == LUCID_HC_COUNT - 1, "LUCID_HC_COUNT is the last call + 1");
 
 enum exit_action hypercall_exit(struct vcpu *v, struct exit_record *x)
 {

@@ -38,6 +38,8 @@
  * interrupt into the calling vCPU as soon as the guest can take it (IF set,
  * no interrupt shadow), waking it from HLT. Returns 0. */
 #define LUCID_HC_TEST_IRQ     4u
+/* Calls are numbered 0..LUCID_HC_COUNT-1; any other gives -LUCID_ENOSYS. */
+#define LUCID_HC_COUNT        5u
 
 #define LUCID_SHUTDOWN_POWEROFF 0u
 #define LUCID_SHUTDOWN_REBOOT   1u

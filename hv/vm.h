@@ -9,13 +9,14 @@
 #ifndef HV_VM_H
 #define HV_VM_H
 
+#include "hv/config.h"
 #include "hv/guest_mem.h"
 #include "hv/loader/loader.h"
 #include "hv/portio_bus.h"
 
 #define VM_NAME_MAX 32
 #define VM_MAX_VCPUS 8
-#define VM_MAX 16
+#define VM_MAX CONFIG_MAX_VMS
 
 enum vm_state { VM_DEFINED, VM_RUNNING, VM_SHUTOFF, VM_CRASHED };
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from boot import cases, emulator, images  # noqa: E402
+from boot import cases, emulator  # noqa: E402
 from boot.harness import run_case  # noqa: E402
 
 UNIT_TIMEOUT = 120
@@ -150,6 +150,10 @@ def tail(text, n):
 def report_boot(result, tally):
     for line in result.info:
         tally.info(line)
+    for name, problems, log in result.subresults:
+        tally.report(not problems, f"boot/{result.name}/{name}" +
+                     (": " + "; ".join(problems) if problems else ""),
+                     indent(log or "(no output)") if problems else "")
     if result.ok:
         tally.report(True, f"boot/{result.name} ({result.seconds:.1f}s)")
     else:
@@ -159,7 +163,7 @@ def report_boot(result, tally):
 
 
 def run_boot_tests(build, tally, slow, only, jobs):
-    table = cases.all_cases(lambda: images.text_ranges(build / "lucid.elf"))
+    table = cases.all_cases(build)
     todo = [c for c in table if (slow or not c.slow) and
             (not only or re.search(only, f"boot/{c.name}"))]
     t0 = time.monotonic()

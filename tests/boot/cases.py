@@ -2,10 +2,12 @@
 with a small check function that reads the serial console of a booted
 lucid through a Session (see session.py for the helpers)."""
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .session import CheckFailed, VERSION_LINE
+from . import images
+from .session import CheckFailed, PROMPT, VERSION_LINE
 
 TCG_TIMEOUT = 60
 BOCHS_TIMEOUT = 240
@@ -24,7 +26,7 @@ class Case:
     firmware: str = "bios"          # "bios" (SeaBIOS) or "uefi" (OVMF)
     image: str = "iso"              # "iso" (GRUB) or "esp" (lucid.efi)
     cmdline: str = ""
-    modules: dict = field(default_factory=dict)
+    modules: dict = field(default_factory=dict)  # or a function giving it
     smp: int = 2
     mem: int = 256
     cpu: str = "qemu64,+svm,+npt"
@@ -270,8 +272,80 @@ def halt(s):
     s.expect_absent(r"^EXCEPTION", "exception")
 
 
-def all_cases(text_ranges):
-    """The table. text_ranges() gives lucid.elf's executable sections."""
+# ---- the test guests (tests/guests/) ------------------------------------------
+
+GUESTS_TIMEOUT = 300
+END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
+VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
+
+
+def guest_files(build, cfg_text):
+    """The boot modules guests.cfg names (kernels and modules), read from
+    build/guests/, plus the config itself as lucid.cfg."""
+    names = re.findall(r"^\s*(?:kernel|module|initrd)\s*=\s*(\S+)", cfg_text, re.M)
+    modules = {"lucid.cfg": cfg_text.encode()}
+    for name in dict.fromkeys(names):
+        modules[name] = (build / "guests" / name).read_bytes()
+    return modules
+
+
+def vm_log(text, vm):
+    """The lines lucid printed about or for one VM: its own events, its
+    test results and its console output."""
+    v = re.escape(vm)
+    return "\n".join(m.group(0) for m in
+                     re.finditer(rf"^(?:vm {v}: |test {v}: |{v}: ).*$", text, re.M))
+
+
+def test_guests(s):
+    """Every test guest at once: each VM's results and end must be what
+    tests/guests/expect.py says. One sub-result per VM; the case itself
+    fails only when lucid or the run as a whole went wrong."""
+    from guests import expect
+    lines = s.banner(prompt=False)
+    n = int(lines["modules"].group(1))
+    fail_unless(n == len(s.modules), f"{n} modules, expected {len(s.modules)}")
+    s.expect(PROMPT, "the prompt 'lucid> '")
+    ending = [vm for vm, e in expect.EXPECT.items() if e.end != "running"]
+    # Leave time for 'vms' when a guest never ends: it then fails alone.
+    until = s.deadline - 20
+    late = [vm for vm in ending if not s.wait_for(
+        rf"^vm {re.escape(vm)}: (powered off|crashed: .*)$", until)]
+    s.info.append(f"{len(ending) - len(late)} of {len(ending)} guests ended "
+                  f"after {s.elapsed():.1f}s")
+    s.settle(0.5)
+    s.send("vms\r")
+    start = s.pos
+    s.expect(PROMPT, "the prompt after 'vms'")
+    listing = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
+                              s.text()[start:s.pos], re.M))
+    text = s.text()
+    for vm in expect.EXPECT:
+        log = vm_log(text, vm)
+        if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
+            s.subresult(f"guest/{vm}", ["never started"], log)
+            continue
+        ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
+        end = END_LINE[ended.group(1)] if ended else "running"
+        problems = []
+        if VMS_STATE.get(listing.get(vm)) != end:
+            problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
+                            f"but its log says {end}")
+        results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
+        problems += expect.check(vm, results, end, log)
+        s.subresult(f"guest/{vm}", problems, log)
+    s.expect_absent(r"^EXCEPTION", "exception")
+
+
+def all_cases(build):
+    """The table, for the lucid built in build/."""
+    def text_ranges():
+        return images.text_ranges(build / "lucid.elf")
+
+    def guests():
+        cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
+        return guest_files(build, cfg)
+
     return [
         Case("qemu-bios-grub", bios_grub),
         Case("qemu-bios-grub-smp4-mem1g", smp4_mem1g, smp=4, mem=1024),
@@ -294,4 +368,6 @@ def all_cases(text_ranges):
         Case("qemu-console-bad-input", console_bad_input),
         Case("qemu-reboot", reboot),
         Case("qemu-halt", halt),
+        Case("qemu-guests", test_guests, modules=guests,
+             mem=1024, timeout=GUESTS_TIMEOUT),
     ]

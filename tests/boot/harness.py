@@ -21,6 +21,7 @@ class Result:
     reason: str = ""
     log: str = ""
     info: list = field(default_factory=list)
+    subresults: list = field(default_factory=list)
 
 
 def qemu_command(case, image):
@@ -35,10 +36,10 @@ def qemu_command(case, image):
     return cmd + case.qemu_args
 
 
-def build_image(case, case_dir, build):
+def build_image(case, case_dir, build, modules):
     if case.image == "esp":
-        return images.make_esp(case_dir, build / "lucid.efi", case.modules)
-    return images.make_iso(case_dir, build / "lucid.elf", case.cmdline, case.modules)
+        return images.make_esp(case_dir, build / "lucid.efi", modules)
+    return images.make_iso(case_dir, build / "lucid.elf", case.cmdline, modules)
 
 
 def start(case, case_dir, image):
@@ -60,10 +61,12 @@ def run_case(case, build):
     console = None
     session = None
     try:
-        image = build_image(case, case_dir, build)
+        modules = case.modules() if callable(case.modules) else case.modules
+        image = build_image(case, case_dir, build, modules)
         console = start(case, case_dir, image)
         fatal = FATAL_UEFI if case.firmware == "uefi" else FATAL_BIOS
         session = Session(console, case.timeout, case.allow_exception, fatal)
+        session.modules = modules
         case.check(session)
         ok, reason = True, ""
     except CheckFailed as e:
@@ -77,4 +80,5 @@ def run_case(case, build):
     log = console.text() if console else ""
     log_path.write_text(log)
     info = session.info if session else []
-    return Result(case.name, ok, seconds, reason, log, info)
+    subresults = session.subresults if session else []
+    return Result(case.name, ok, seconds, reason, log, info, subresults)

@@ -57,6 +57,8 @@ class Session:
         self.allow_exception = allow_exception
         self.pos = 0
         self.info = []
+        self.modules = {}
+        self.subresults = []   # (name, [problem], log): one test each
 
     def elapsed(self):
         return time.monotonic() - self.console.started
@@ -114,6 +116,21 @@ class Session:
         """The non-empty line before pos: usually why lucid halted."""
         lines = [l for l in text[:pos].split("\n") if l.strip()]
         return lines[-1] if lines else ""
+
+    def wait_for(self, regex, until):
+        """Waits until the time until (at most the deadline) for regex
+        after the read position; returns the match or None. Unlike
+        expect() it neither fails nor moves the position, so events that
+        may come in any order can be awaited one after the other."""
+        pattern = re.compile(regex, re.M)
+        m = self.console.wait(lambda text: pattern.search(text[:text.rfind("\n") + 1],
+                                                          self.pos),
+                              min(until, self.deadline))
+        return m
+
+    def subresult(self, name, problems, log=""):
+        """Records one test of the case's own: passed if no problems."""
+        self.subresults.append((name, problems, log))
 
     def expect_absent(self, regex, what=None):
         """Fails if regex occurs anywhere in the output so far."""

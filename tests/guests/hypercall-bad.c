@@ -43,7 +43,7 @@ void test_main(void)
 	struct user_calls uc = { 0, 0 };
 	u32 v;
 
-	r[0] = hypercall(4, 0, 0, 0);
+	r[0] = hypercall(LUCID_HC_COUNT, 0, 0, 0);
 	r[1] = hypercall(0x1000, 0, 0, 0);
 	r[2] = hypercall(0x7fffffff, 0, 0, 0);
 	r[3] = hypercall(0xffffffff, 0, 0, 0);

@@ -715,25 +715,30 @@ static void test_huge_line(void **state)
 
 static void test_too_many_vms(void **state)
 {
-	char text[4096];
+	enum { N = CONFIG_MAX_VMS };
+	char text[(N + 2) * 64], want[256];
 	size_t n = 0;
 
 	(void)state;
-	for (int i = 0; i < 18; i++)
+	for (int i = 0; i < N + 2; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "[vm \"v%d\"]\n" REQ, i);
-	/* v16 is at line 16 * 3 + 1 */
-	expect(text, "lucid.cfg:49: too many VMs (at most 16): vm \"v16\" is ignored\n"
-	       "lucid.cfg:52: too many VMs (at most 16): vm \"v17\" is ignored\n");
-	assert_int_equal(cfg.nvms, 16);
-	for (int i = 0; i < 16; i++)
+	/* three lines per VM: v<N> starts at line N * 3 + 1 */
+	snprintf(want, sizeof(want),
+		 "lucid.cfg:%d: too many VMs (at most %d): vm \"v%d\" is ignored\n"
+		 "lucid.cfg:%d: too many VMs (at most %d): vm \"v%d\" is ignored\n",
+		 N * 3 + 1, N, N, N * 3 + 4, N, N + 1);
+	expect(text, want);
+	assert_int_equal(cfg.nvms, N);
+	for (int i = 0; i < N; i++)
 		assert_true(cfg.vms[i].valid);
-	assert_string_equal(cfg.vms[15].name, "v15");
-	/* 16 is fine */
+	snprintf(want, sizeof(want), "v%d", N - 1);
+	assert_string_equal(cfg.vms[N - 1].name, want);
+	/* N is fine */
 	n = 0;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < N; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "[vm \"v%d\"]\n" REQ, i);
 	assert_int_equal(parse(text), 0);
-	assert_int_equal(cfg.nvms, 16);
+	assert_int_equal(cfg.nvms, N);
 }
 
 static void test_empty(void **state)
