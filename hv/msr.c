@@ -6,7 +6,6 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_FFXSR (1ull << 14)
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
-#define CR0_PG (1ull << 31)
 
 static enum exit_action gp(struct vcpu *v)
 {

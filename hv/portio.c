@@ -1,9 +1,8 @@
 #include "hv/portio.h"
+#include "arch/x86/cpu.h"
+#include "hv/guest_linear.h"
 #include "lib/string.h"
 
-#define RFLAGS_DF (1ull << 10)
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
 
 static const struct port_handler *find(const struct port_bus *bus, u16 port)
 {
@@ -48,49 +47,98 @@ void portio_write(const struct port_bus *bus, u16 port, u8 size, u32 val)
 		h->write(h->dev, port, size, val & size_mask(size));
 }
 
-/* The address size of a string instruction. SVM's EXITINFO1 has it, but
- * QEMU leaves it zero; the code segment's mode is the usual answer. */
-static u64 addr_mask(const struct vcpu *v, const struct exit_record *x)
+/* Iterations of a REP INS/OUTS done per exit: a long one is resumed,
+ * so lucid stays responsive (the CPU, too, takes interrupts between
+ * iterations). */
+#define STRING_IO_BATCH 4096
+
+static u64 width_mask(u8 bytes)
 {
-	if (x->long_mode)
-		return ~0ull;
-	return (virt->vcpu_get_cr(v, 0) & CR0_PE) ? 0xffffffffull : 0xffffull;
+	return bytes == 8 ? ~0ull : (1ull << (bytes * 8)) - 1;
 }
 
-/* INS/OUTS, with or without REP, done in one go: every iteration reaches
- * the same port. */
+/* The address size and (OUTS) segment of a string instruction: the exit
+ * has them where the hardware says, else they come from its prefixes. */
+static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_size,
+			    enum seg_reg *seg)
+{
+	static const s8 seg_prefix[] = { [0x26] = SEG_ES + 1, [0x2e] = SEG_CS + 1,
+					 [0x36] = SEG_SS + 1, [0x3e] = SEG_DS + 1,
+					 [0x64] = SEG_FS + 1, [0x65] = SEG_GS + 1 };
+	u8 code[15], asz = glin_default_addr_size(g);
+	bool a67 = false;
+	u32 n;
+
+	*addr_size = io->addr_size;
+	*seg = io->in ? SEG_ES : io->seg >= 0 ? (enum seg_reg)io->seg : SEG_DS;
+	if (io->addr_size && (io->in || io->seg >= 0))
+		return true;
+	n = glin_fetch(g, code, sizeof(code));
+	if (!n)
+		return false;
+	for (u32 i = 0; i < n; i++) {
+		u8 b = code[i];
+
+		if (b == 0x67)
+			a67 = true;
+		else if (b < sizeof(seg_prefix) && seg_prefix[b]) {
+			if (!io->in && io->seg < 0)
+				*seg = (enum seg_reg)(seg_prefix[b] - 1);
+		} else if (b != 0x66 && b != 0xf0 && b != 0xf2 && b != 0xf3 &&
+			   !(g->long_mode && (b & 0xf0) == 0x40))
+			break;	/* the opcode */
+	}
+	if (!io->addr_size)
+		*addr_size = !a67 ? asz : asz == 4 ? 2 : 4;
+	return true;
+}
+
+/* A register the instruction updates at the address size: 16 bits merge,
+ * 32 bits zero-extend in 64-bit mode (as any 32-bit write there). */
+static void set_sized(u64 *reg, u64 val, u8 size, bool long_mode)
+{
+	u64 m = width_mask(size);
+
+	*reg = (size == 4 && long_mode) ? val & m : (*reg & ~m) | (val & m);
+}
+
+/* INS/OUTS, with or without REP. Each element goes through the guest's
+ * segmentation and paging; a fault stops with the registers showing the
+ * iterations done, as the CPU leaves them, and RIP on the instruction. */
 static enum exit_action string_io(struct vcpu *v, struct exit_record *x)
 {
 	const struct port_bus *bus = &v->vm->ports;
-	u64 mask = addr_mask(v, x);
-	u64 count = x->io.rep ? v->regs.gpr[REG_RCX] & mask : 1;
-	int idx = x->io.in ? REG_RDI : REG_RSI;
-	u64 addr = v->regs.gpr[idx] & mask;
+	u64 *rcx = &v->regs.gpr[REG_RCX];
+	u64 *ptr = &v->regs.gpr[x->io.in ? REG_RDI : REG_RSI];
 	s64 step = (v->regs.rflags & RFLAGS_DF) ? -(s64)x->io.size : x->io.size;
+	enum seg_reg seg;
+	struct glin g;
+	u64 count;
+	u8 asz;
 
-	if (x->io.in && count && (virt->vcpu_get_cr(v, 0) & CR0_PG)) {
-		vm_crash(v->vm, v, "INS with guest paging on is not supported yet (port 0x%x)",
-			 x->io.port);
-		return ACT_STOP;
-	}
-	for (u64 i = 0; i < count; i++, addr = (addr + (u64)step) & mask) {
+	glin_init(&g, v, x);
+	if (!string_operands(&g, &x->io, &asz, &seg))
+		return g.fail;
+	count = x->io.rep ? *rcx & width_mask(asz) : 1;
+	for (u64 i = 0; i < count; i++) {
+		struct glin_ref ref;
+		u32 val = 0;
+
+		if (i == STRING_IO_BATCH)
+			return ACT_RESUME;
+		if (!glin_map(&g, seg, *ptr, asz, x->io.size, x->io.in ? GPT_WRITE : 0, &ref))
+			return g.fail;
 		if (x->io.in) {
-			u32 val = portio_read(bus, x->io.port, x->io.size);
-			/* ES is flat in every mode lucid enters a guest in. */
-			if (gmem_write(&v->vm->mem, addr, &val, x->io.size)) {
-				vm_crash(v->vm, v, "INS to 0x%llx, outside the VM's memory",
-					 (unsigned long long)addr);
-				return ACT_STOP;
-			}
+			val = portio_read(bus, x->io.port, x->io.size);
+			glin_put(&g, &ref, &val);
 		} else {
-			u32 val = 0;
-			if (!gmem_read(&v->vm->mem, addr, &val, x->io.size))
-				portio_write(bus, x->io.port, x->io.size, val);
+			glin_get(&g, &ref, &val);
+			portio_write(bus, x->io.port, x->io.size, val);
 		}
+		set_sized(ptr, *ptr + (u64)step, asz, x->long_mode);
+		if (x->io.rep)
+			set_sized(rcx, *rcx - 1, asz, x->long_mode);
 	}
-	v->regs.gpr[idx] = (v->regs.gpr[idx] & ~mask) | addr;
-	if (x->io.rep)
-		v->regs.gpr[REG_RCX] &= ~mask;
 	return ACT_SKIP;
 }
 

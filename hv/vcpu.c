@@ -11,7 +11,6 @@
 #include "hv/portio.h"
 #include "lib/log.h"
 
-#define RFLAGS_IF (1ull << 9)
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, struct exit_record *x);
 

@@ -118,9 +118,25 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_GS_BASE 0xc0000101
 #define MSR_VM_CR 0xc0010114
 
+/* Architectural register bits, for lucid's own state and its guests'. */
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define EFER_SVME (1ull << 12)
+#define CR0_PE (1ull << 0)
 #define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
+#define CR4_LA57 (1ull << 12)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_VM (1ull << 17)
+#define RFLAGS_AC (1ull << 18)
+#define DR6_BS (1ull << 14)	/* the #DB was a single step */
 
 #endif

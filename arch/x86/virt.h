@@ -58,7 +58,28 @@ struct exit_io {
 	bool in;
 	bool string; /* INS/OUTS */
 	bool rep;
+	u8 addr_size; /* INS/OUTS: 2, 4 or 8; 0 if the hardware did not say */
+	s8 seg;       /* OUTS: its segment (enum seg_reg); -1 if not said */
 };
+
+/* A segment register as the guest sees it. attr packs the descriptor's
+ * bits 40-47 and 52-55: type 3:0, S 4, DPL 6:5, P 7, AVL 8, L 9, D/B 10,
+ * G 11. limit is in bytes, granularity applied. */
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, NR_SEGS };
+
+struct guest_seg {
+	u64 base;
+	u32 limit;
+	u16 sel;
+	u16 attr;
+};
+
+#define SEG_ATTR_WRITABLE (1u << 1)	/* data segments */
+#define SEG_ATTR_EXPAND_DOWN (1u << 2)	/* data segments */
+#define SEG_ATTR_CODE (1u << 3)
+#define SEG_ATTR_P (1u << 7)
+#define SEG_ATTR_L (1u << 9)
+#define SEG_ATTR_DB (1u << 10)
 
 struct exit_mem {
 	u64 gpa;
@@ -126,6 +147,10 @@ struct virt_ops {
 	int (*vcpu_set_msr)(struct vcpu *v, u32 msr, u64 val);
 	/* The guest's CR0, CR3 or CR4. */
 	u64 (*vcpu_get_cr)(const struct vcpu *v, int cr);
+	/* Sets CR2, which the guest reads in its #PF handler. */
+	void (*vcpu_set_cr2)(struct vcpu *v, u64 cr2);
+	/* A segment register of the guest. */
+	void (*vcpu_get_seg)(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out);
 	/* Guest-physical to host address of the VM's mappings, for checks. */
 	bool (*vm_translate)(const struct vm *vm, u64 gpa, u64 *hpa);
 };

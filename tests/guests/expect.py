@@ -176,7 +176,9 @@ EXPECT = {
     "npt-isolation": expect(
         P("wrote and read back"),
         P("writing one byte at 0x400000, just past the end of RAM"),
-        end="crashed", reason=r"(NPT|EPT) violation"),
+        end="crashed",
+        reason=r"crashed: write of guest-physical 0x400000, which is not the VM's memory "
+               r"\(vCPU 0, RIP 0x[0-9a-f]+\)"),
     "npt-neighbour": expect(
         P("filled"),
         P("RAM intact over 64 rounds")),
@@ -191,7 +193,7 @@ EXPECT = {
         end="running"),
     "triple-fault": expect(
         P("loading an empty IDT, then int3"),
-        end="crashed", reason=r"triple fault"),
+        end="crashed", reason=r"crashed: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)"),
     "cpu-state": expect(
         P("EAX holds the multiboot1 magic"),
         P("CR0.PE set, PG clear"),

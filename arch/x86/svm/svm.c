@@ -19,8 +19,6 @@
 
 /* Guest EFER.SVME must stay set for VMRUN; the guest never sees it. */
 #define GUEST_EFER_BASE EFER_SVME
-#define EFER_LMA (1ull << 10)
-#define SEG_ATTR_L (1u << 9)
 #define DEFAULT_PAT 0x0007040600070406ull
 
 #define IOPM_PAGES 3
@@ -51,7 +49,7 @@ struct svm_vcpu {
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
-static bool have_nrip, allow_1g;
+static bool have_nrip, have_decode_assists, allow_1g;
 static u32 max_asid;
 
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
@@ -370,6 +368,9 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 			.in = i1 & IOIO_IN,
 			.string = i1 & IOIO_STR,
 			.rep = i1 & IOIO_REP,
+			.addr_size = (i1 & IOIO_A64) ? 8 : (i1 & IOIO_A32) ? 4 :
+				     (i1 & IOIO_A16) ? 2 : 0,
+			.seg = have_decode_assists ? (s8)((i1 >> IOIO_SEG_SHIFT) & 7) : -1,
 		};
 		if (x->io.size == 3 || x->io.size > 4)
 			x->io.size = 4; /* one-hot: 1, 2, or bit 2 for 4 */
@@ -445,6 +446,8 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	decode_exit(s, &v->regs, x);
 }
 
+static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
 static void svm_vcpu_skip(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
@@ -458,6 +461,12 @@ static void svm_vcpu_skip(struct vcpu *v)
 		v->regs.rip += s->skip_len;
 	/* Skipping an instruction ends a MOV SS / STI interrupt shadow. */
 	s->vmcb->ctl.int_state &= ~1ull;
+	/* The instruction lucid completed owes the single-step trap the CPU
+	 * would have raised after it. */
+	if (v->regs.rflags & RFLAGS_TF) {
+		s->vmcb->save.dr6 |= DR6_BS;
+		svm_vcpu_inject(v, EXC_DB, false, 0);
+	}
 }
 
 static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -494,7 +503,7 @@ static bool svm_vcpu_can_take_intr(const struct vcpu *v)
 {
 	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
 
-	return (v->regs.rflags & (1u << 9)) && !(vmcb->ctl.int_state & 1) &&
+	return (v->regs.rflags & RFLAGS_IF) && !(vmcb->ctl.int_state & 1) &&
 	       !(vmcb->ctl.event_inj & EVENT_VALID);
 }
 
@@ -549,6 +558,20 @@ static u64 svm_get_cr(const struct vcpu *v, int cr)
 	}
 }
 
+static void svm_set_cr2(struct vcpu *v, u64 cr2)
+{
+	((struct svm_vcpu *)v->arch)->vmcb->save.cr2 = cr2;
+}
+
+static void svm_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
+{
+	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
+	const struct vmcb_seg *sr[NR_SEGS] = { &g->es, &g->cs, &g->ss, &g->ds, &g->fs, &g->gs };
+
+	/* The VMCB keeps segments in the generic form already. */
+	*out = (struct guest_seg){ sr[seg]->base, sr[seg]->limit, sr[seg]->sel, sr[seg]->attr };
+}
+
 static const struct virt_ops svm_ops = {
 	.name = "AMD SVM",
 	.cpu_init = svm_cpu_init,
@@ -566,11 +589,14 @@ static const struct virt_ops svm_ops = {
 	.vcpu_get_msr = svm_get_msr,
 	.vcpu_set_msr = svm_set_msr,
 	.vcpu_get_cr = svm_get_cr,
+	.vcpu_set_cr2 = svm_set_cr2,
+	.vcpu_get_seg = svm_get_seg,
 };
 
 const struct virt_ops *svm_probe(const struct cpu_features *f)
 {
 	have_nrip = f->svm_nrip;
+	have_decode_assists = f->svm_decode_assists;
 	allow_1g = f->gb_pages;
 	max_asid = f->svm_asids;
 	if (max_asid < 2)

@@ -195,6 +195,10 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define IOIO_STR       (1u << 2)
 #define IOIO_REP       (1u << 3)
 #define IOIO_SIZE_SHIFT 4  /* bits 4-6: 1, 2 or 4 bytes, one-hot */
+#define IOIO_A16       (1u << 7)  /* address size of INS/OUTS */
+#define IOIO_A32       (1u << 8)
+#define IOIO_A64       (1u << 9)
+#define IOIO_SEG_SHIFT 10  /* bits 10-12: OUTS's segment, with decode assists */
 #define IOIO_PORT_SHIFT 16
 
 /* #NPF exit_info1: a page-fault error code */
