@@ -23,6 +23,7 @@ struct vcpu {
 	void *fpu_area;
 	u64 xcr0;
 	u64 tsc_aux;
+	u64 dr[4];	/* DR0-DR3 while another vCPU owns the registers */
 
 	/* A test interrupt (LUCID_HC_TEST_IRQ) waiting for the guest to
 	 * accept it; -1 if none. */
