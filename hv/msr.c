@@ -1,9 +1,8 @@
 #include "hv/msr.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/guest_regs.h"
 
 #define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define EFER_FFXSR (1ull << 14)
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
 
@@ -21,6 +20,10 @@ enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
 	case MSR_PAT:
 	case MSR_TSC:
 		if (virt->vcpu_get_msr(v, x->msr.index, &val))
+			return gp(v);
+		break;
+	case MSR_TSC_AUX:
+		if (guest_tsc_aux_read(v, &val))
 			return gp(v);
 		break;
 	default:
@@ -70,6 +73,8 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 		break;
 	case MSR_TSC:
 		break;
+	case MSR_TSC_AUX:
+		return guest_tsc_aux_write(v, val) ? gp(v) : ACT_SKIP;
 	default:
 		return gp(v);
 	}

@@ -22,8 +22,9 @@ struct vcpu {
 	/* FPU/SSE/AVX state while another vCPU owns the registers. */
 	void *fpu_area;
 	u64 xcr0;
+	/* arch/x86/guest_regs.c: in the CPU while this vCPU owns it. */
 	u64 tsc_aux;
-	u64 dr[4];	/* DR0-DR3 while another vCPU owns the registers */
+	u64 dr[4];
 
 	/* A test interrupt (LUCID_HC_TEST_IRQ) waiting for the guest to
 	 * accept it; -1 if none. */

@@ -1,6 +1,6 @@
 /* VM objects and their life cycle (hv/vm.h). */
 #include "hv/vm.h"
-#include "arch/x86/debugreg.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/fpu.h"
 #include "hv/page_alloc.h"
 #include "hv/sched.h"
@@ -78,7 +78,7 @@ static void vm_destroy(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 		fpu_vcpu_free(v);
-		dr_vcpu_reset(v);
+		guest_regs_reset(v);
 		virt->vcpu_free(v);
 	}
 	virt->vm_free(vm);
@@ -148,7 +148,7 @@ static int vm_boot(struct vm *vm)
 		fpu_vcpu_free(v);
 		if (fpu_vcpu_init(v))
 			return -1;
-		dr_vcpu_reset(v);
+		guest_regs_reset(v);
 		virt->vcpu_reset(v, &e);
 		v->pending_irq = -1;
 		v->halted_logged = false;

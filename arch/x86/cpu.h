@@ -116,6 +116,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
+#define MSR_TSC_AUX 0xc0000103
 #define MSR_VM_CR 0xc0010114
 
 /* Architectural register bits, for lucid's own state and its guests'. */

@@ -36,6 +36,7 @@ static void detect_identity(struct cpu_features *f)
 		r = cpuid(0x80000001, 0);
 		f->svm = r.ecx & (1u << 2);
 		f->gb_pages = r.edx & (1u << 26);
+		f->rdtscp = r.edx & (1u << 27);
 	}
 	if (maxext >= 0x80000004) {
 		for (u32 i = 0; i < 3; i++) {

@@ -14,6 +14,7 @@ struct cpu_features {
 	u32 family, model, stepping;
 	bool x2apic;
 	bool gb_pages;
+	bool rdtscp;		/* and IA32_TSC_AUX */
 	bool invariant_tsc;
 	bool nested; /* CPUID says a hypervisor runs below lucid */
 

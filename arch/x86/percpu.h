@@ -47,7 +47,7 @@ struct percpu {
 	volatile u64 ticks;
 	/* Whose FPU/SSE/AVX registers are live in this CPU (arch/x86/fpu.c). */
 	struct vcpu *fpu_owner;
-	struct vcpu *dr_owner;	/* whose DR0-DR3 the CPU holds */
+	struct vcpu *regs_owner;	/* whose DR0-DR3 and TSC_AUX it holds */
 	u64 xcr0;
 	/* The virtualisation back end's own per-CPU state. */
 	void *virt;

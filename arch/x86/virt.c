@@ -2,6 +2,7 @@
 #include "arch/x86/virt.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/svm/svm.h"
 #include "lib/log.h"
 
@@ -20,6 +21,7 @@ int virt_init(const struct cpu_features *f)
 	}
 	if (fpu_init() || ops->cpu_init())
 		return -1;
+	guest_regs_init(f);
 	virt = ops;
 	return 0;
 }

@@ -368,6 +368,6 @@ def all_cases(build):
         Case("qemu-console-bad-input", console_bad_input),
         Case("qemu-reboot", reboot),
         Case("qemu-halt", halt),
-        Case("qemu-guests", test_guests, modules=guests,
+        Case("qemu-guests", test_guests, modules=guests, cpu="qemu64,+svm,+npt,+rdtscp",
              mem=1024, timeout=GUESTS_TIMEOUT),
     ]

@@ -8,7 +8,7 @@
  * instruction, or by EXITINFO2 for port I/O. */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/debugreg.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/pagetable.h"
@@ -432,7 +432,7 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	vmcb->save.rip = v->regs.rip;
 	vmcb->save.rflags = v->regs.rflags;
 	fpu_switch_to(v);
-	dr_switch_to(v);
+	guest_regs_switch_to(v);
 
 	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(c->host));
 

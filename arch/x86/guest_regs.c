@@ -1,0 +1,70 @@
+#include "arch/x86/guest_regs.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/percpu.h"
+#include "hv/vcpu.h"
+
+static bool have_tsc_aux;
+
+void guest_regs_init(const struct cpu_features *f)
+{
+	have_tsc_aux = f->rdtscp;
+}
+
+static void save_dr(u64 dr[4])
+{
+	asm volatile("mov %%db0, %0" : "=r"(dr[0]));
+	asm volatile("mov %%db1, %0" : "=r"(dr[1]));
+	asm volatile("mov %%db2, %0" : "=r"(dr[2]));
+	asm volatile("mov %%db3, %0" : "=r"(dr[3]));
+}
+
+static void load_dr(const u64 dr[4])
+{
+	asm volatile("mov %0, %%db0" : : "r"(dr[0]));
+	asm volatile("mov %0, %%db1" : : "r"(dr[1]));
+	asm volatile("mov %0, %%db2" : : "r"(dr[2]));
+	asm volatile("mov %0, %%db3" : : "r"(dr[3]));
+}
+
+void guest_regs_switch_to(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	if (p->regs_owner == v)
+		return;
+	/* TSC_AUX changes only through an intercepted WRMSR: no need to save. */
+	if (p->regs_owner)
+		save_dr(p->regs_owner->dr);
+	load_dr(v->dr);
+	if (have_tsc_aux)
+		wrmsr(MSR_TSC_AUX, v->tsc_aux);
+	p->regs_owner = v;
+}
+
+void guest_regs_reset(struct vcpu *v)
+{
+	for (u32 i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].regs_owner == v)
+			percpu[i].regs_owner = NULL;
+	for (int i = 0; i < 4; i++)
+		v->dr[i] = 0;
+	v->tsc_aux = 0;
+}
+
+int guest_tsc_aux_read(const struct vcpu *v, u64 *val)
+{
+	if (!have_tsc_aux)
+		return -1;
+	*val = v->tsc_aux;
+	return 0;
+}
+
+int guest_tsc_aux_write(struct vcpu *v, u64 val)
+{
+	if (!have_tsc_aux || (val >> 32))
+		return -1;
+	v->tsc_aux = val;
+	wrmsr(MSR_TSC_AUX, val);	/* v owns this CPU's registers now */
+	return 0;
+}

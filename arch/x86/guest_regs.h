@@ -1,0 +1,24 @@
+/* Guest registers that neither VMRUN nor VMLAUNCH switches: the debug
+ * address registers DR0-DR3 (DR6/DR7 are in the VMCB/VMCS) and IA32_TSC_AUX
+ * (what RDTSCP and RDPID return). lucid never uses them itself (its DR7
+ * stays 0), so like the FPU they stay in the CPU until another vCPU runs
+ * there; only then are they saved and the other's loaded. */
+#ifndef ARCH_X86_GUEST_REGS_H
+#define ARCH_X86_GUEST_REGS_H
+
+#include "lib/types.h"
+
+struct vcpu;
+struct cpu_features;
+
+void guest_regs_init(const struct cpu_features *f);
+/* Puts v's registers into this CPU before it enters the guest. */
+void guest_regs_switch_to(struct vcpu *v);
+/* Forgets v everywhere and clears its registers (reset, or VM gone). */
+void guest_regs_reset(struct vcpu *v);
+/* The guest's RDMSR/WRMSR of IA32_TSC_AUX, on the CPU v runs on. Return 0,
+ * or -1 for #GP (no RDTSCP on this machine; reserved bits 63:32). */
+int guest_tsc_aux_read(const struct vcpu *v, u64 *val);
+int guest_tsc_aux_write(struct vcpu *v, u64 val);
+
+#endif
