@@ -46,6 +46,7 @@ enum key {
 	KEY_ENTRY,
 	KEY_MODE,
 	KEY_AUTOSTART,
+	KEY_TESTDEV,
 	NKEYS
 };
 
@@ -62,6 +63,7 @@ static const char *const key_names[NKEYS] = {
 	[KEY_ENTRY] = "entry",
 	[KEY_MODE] = "mode",
 	[KEY_AUTOSTART] = "autostart",
+	[KEY_TESTDEV] = "testdev",
 };
 
 struct parser {
@@ -574,20 +576,31 @@ static bool set_mode(struct parser *p, struct span v, bool quoted)
 	return true;
 }
 
-static bool set_autostart(struct parser *p, struct span v, bool quoted)
+static bool set_bool(struct parser *p, struct span v, bool *out)
 {
 	char a[SHOW_MAX + 1];
 
-	(void)quoted;
 	if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "1"))
-		p->vm->autostart = true;
+		*out = true;
 	else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "0"))
-		p->vm->autostart = false;
+		*out = false;
 	else {
 		key_report(p, "\"%s\" is not yes or no (or true/false, 1/0)", show(a, v));
 		return false;
 	}
 	return true;
+}
+
+static bool set_autostart(struct parser *p, struct span v, bool quoted)
+{
+	(void)quoted;
+	return set_bool(p, v, &p->vm->autostart);
+}
+
+static bool set_testdev(struct parser *p, struct span v, bool quoted)
+{
+	(void)quoted;
+	return set_bool(p, v, &p->vm->testdev);
 }
 
 static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
@@ -603,6 +616,7 @@ static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted
 	[KEY_ENTRY] = set_entry,
 	[KEY_MODE] = set_mode,
 	[KEY_AUTOSTART] = set_autostart,
+	[KEY_TESTDEV] = set_testdev,
 };
 
 /* --- "did you mean" ------------------------------------------------------- */

@@ -53,6 +53,7 @@ struct config_vm {
 	u64 load, entry;	/* format flat only */
 	enum config_mode mode;	/* format flat only */
 	bool autostart;
+	bool testdev;		/* lucid's test device (hv/devices/testdev.c) */
 };
 
 struct config {

@@ -76,8 +76,9 @@ static void test_every_key(void **state)
 		"cmdline   = \"console=ttyS0 quiet\"\n"
 		"format    = linux\n"
 		"autostart = no\n"
+		"testdev   = yes\n"
 		"\n"
-		"[vm \"boot_sector-1\"]\n"				/* 14 */
+		"[vm \"boot_sector-1\"]\n"				/* 15 */
 		"vcpus = 1\n"
 		"memory = 1M\n"
 		"kernel = boot.bin\n"
@@ -106,17 +107,19 @@ static void test_every_key(void **state)
 	assert_string_equal(w->cmdline, "console=ttyS0 quiet");
 	assert_int_equal(w->format, CONFIG_FORMAT_LINUX);
 	assert_false(w->autostart);
+	assert_true(w->testdev);
 
 	f = &cfg.vms[1];
 	assert_string_equal(f->name, "boot_sector-1");
 	assert_true(f->valid);
-	assert_int_equal(f->line, 14);
+	assert_int_equal(f->line, 15);
 	assert_int_equal(f->memory, 1 << 20);
 	assert_int_equal(f->format, CONFIG_FORMAT_FLAT);
 	assert_int_equal(f->load, 0x7c00);
 	assert_int_equal(f->entry, 0x7c10);
 	assert_int_equal(f->mode, CONFIG_MODE_REAL);
 	assert_true(f->autostart);
+	assert_false(f->testdev);
 }
 
 static void test_defaults(void **state)
@@ -138,6 +141,7 @@ static void test_defaults(void **state)
 	assert_int_equal(v->load, 0);
 	assert_int_equal(v->entry, 0);
 	assert_true(v->autostart);
+	assert_false(v->testdev);
 }
 
 static void test_default_config(void **state)
@@ -462,7 +466,8 @@ static void test_format_and_flat(void **state)
 	       "lucid.cfg:6: vm \"a\": entry: \"8000h\" is not a number\n");
 }
 
-static void test_autostart(void **state)
+/* autostart and testdev: the same yes/no values and message. */
+static void test_yes_no_keys(void **state)
 {
 	static const struct { const char *text; bool on; } cases[] = {
 		{ "yes", true }, { "no", false }, { "true", true },
@@ -475,10 +480,14 @@ static void test_autostart(void **state)
 		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "autostart = %s\n", cases[i].text);
 		assert_int_equal(parse(text), 0);
 		assert_int_equal(cfg.vms[0].autostart, cases[i].on);
+		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "testdev = %s\n", cases[i].text);
+		assert_int_equal(parse(text), 0);
+		assert_int_equal(cfg.vms[0].testdev, cases[i].on);
 	}
 	expect_line3("autostart = maybe",
 		     "autostart: \"maybe\" is not yes or no (or true/false, 1/0)");
 	expect_line3("autostart = YES", "autostart: \"YES\" is not yes or no (or true/false, 1/0)");
+	expect_line3("testdev = on", "testdev: \"on\" is not yes or no (or true/false, 1/0)");
 }
 
 static void test_unknown_keys(void **state)
@@ -842,7 +851,7 @@ int main(void)
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_cmdline_and_quoting),
 		cmocka_unit_test(test_format_and_flat),
-		cmocka_unit_test(test_autostart),
+		cmocka_unit_test(test_yes_no_keys),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_duplicate_vm),
