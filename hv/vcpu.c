@@ -7,6 +7,7 @@
 #include "arch/x86/percpu.h"
 #include "hv/cpuid.h"
 #include "hv/hypercall.h"
+#include "hv/mmio.h"
 #include "hv/msr.h"
 #include "hv/portio.h"
 #include "lib/log.h"
@@ -44,14 +45,6 @@ static enum exit_action on_hlt(struct vcpu *v, struct exit_record *x)
 	(void)x;
 	v->state = VCPU_HALTED;
 	return ACT_SKIP;
-}
-
-static enum exit_action on_mem(struct vcpu *v, struct exit_record *x)
-{
-	vm_crash(v->vm, v, "%s of guest-physical 0x%llx, which is not the VM's memory",
-		 x->mem.exec ? "instruction fetch" : x->mem.write ? "write" : "read",
-		 (unsigned long long)x->mem.gpa);
-	return ACT_STOP;
 }
 
 static enum exit_action on_xsetbv(struct vcpu *v, struct exit_record *x)
@@ -113,7 +106,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_MSR_WRITE] = msr_write_exit,
 	[EXIT_HLT] = on_hlt,
 	[EXIT_HYPERCALL] = hypercall_exit,
-	[EXIT_MEM] = on_mem,
+	[EXIT_MEM] = mmio_exit,
 	[EXIT_XSETBV] = on_xsetbv,
 	[EXIT_INTR_WINDOW] = on_intr_window,
 	[EXIT_VIRT_INSN] = on_virt_insn,
@@ -166,6 +159,9 @@ void vcpu_run_slice(struct vcpu *v)
 			break;
 		case ACT_SKIP:
 			virt->vcpu_skip(v);
+			break;
+		case ACT_EMULATED:
+			virt->vcpu_complete(v);
 			break;
 		case ACT_INJECT:
 			virt->vcpu_inject(v, v->exc.vector, v->exc.has_error, v->exc.error);

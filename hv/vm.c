@@ -1,6 +1,7 @@
 /* VM objects and their life cycle (hv/vm.h). */
 #include "hv/vm.h"
 #include "arch/x86/guest_regs.h"
+#include "hv/devices/testdev.h"
 #include "arch/x86/fpu.h"
 #include "hv/page_alloc.h"
 #include "hv/sched.h"
@@ -81,12 +82,16 @@ static void vm_destroy(struct vm *vm)
 		guest_regs_reset(v);
 		virt->vcpu_free(v);
 	}
+	testdev_detach(vm);
 	virt->vm_free(vm);
 	free_ram(&vm->mem);
 }
 
-struct vm *vm_create(const char *name, u64 memory, u32 nvcpus, const struct load_request *boot)
+struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 {
+	const char *name = c->name;
+	u64 memory = c->memory;
+	u32 nvcpus = c->vcpus;
 	struct vm *vm;
 
 	if (nvms == VM_MAX) {
@@ -122,10 +127,13 @@ struct vm *vm_create(const char *name, u64 memory, u32 nvcpus, const struct load
 		if (virt->vcpu_init(v) || fpu_vcpu_init(v))
 			goto nomem;
 	}
+	if (c->testdev && testdev_attach(vm))
+		goto fail;
 	nvms++;
 	return vm;
 nomem:
 	printk("vm %s: not created: out of memory for its control structures\n", name);
+fail:
 	vm_destroy(vm);
 	return NULL;
 }
@@ -142,6 +150,7 @@ static int vm_boot(struct vm *vm)
 		printk("vm %s: cannot boot: %s\n", vm->name, err);
 		return -1;
 	}
+	testdev_reset(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 

@@ -12,6 +12,7 @@
 #include "hv/config.h"
 #include "hv/guest_mem.h"
 #include "hv/loader/loader.h"
+#include "hv/mmio_bus.h"
 #include "hv/portio_bus.h"
 
 #define VM_NAME_MAX 32
@@ -31,15 +32,17 @@ struct vm {
 	u32 nvcpus;
 	struct load_request boot;   /* how to (re)load the guest */
 	struct port_bus ports;
+	struct mmio_bus mmio;
+	struct testdev *testdev;    /* NULL unless configured */
 	void *arch;                 /* the back end's per-VM state */
 	char console[128];          /* a partial console line */
 	u32 console_len;
 	u32 reboots;
 };
 
-/* Creates a VM with `memory` bytes of zeroed RAM and `nvcpus` vCPUs that
- * will boot as `boot` says. Returns NULL after printing why. */
-struct vm *vm_create(const char *name, u64 memory, u32 nvcpus, const struct load_request *boot);
+/* Creates the VM a lucid.cfg section describes (zeroed RAM, vCPUs,
+ * devices), to boot as `boot` says. Returns NULL after printing why. */
+struct vm *vm_create(const struct config_vm *c, const struct load_request *boot);
 /* Loads the guest and makes its vCPUs runnable. Returns 0 or -1 (logged). */
 int vm_start(struct vm *vm);
 /* Stops the VM for good because of something the guest did; the line says

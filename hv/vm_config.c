@@ -91,7 +91,7 @@ void vm_config_apply(const struct boot_info *bi)
 		}
 		if (boot_request(bi, c, i, &rq))
 			continue;
-		vm = vm_create(c->name, c->memory, c->vcpus, &rq);
+		vm = vm_create(c, &rq);
 		if (vm && c->autostart)
 			vm_start(vm);
 	}

@@ -84,6 +84,9 @@ struct guest_seg {
 struct exit_mem {
 	u64 gpa;
 	bool write, exec;
+	bool table_walk;	/* the CPU was walking the guest's page tables */
+	u8 insn_len;		/* the instruction's bytes, if the CPU gave them */
+	u8 insn[15];
 };
 
 struct exit_record {
@@ -107,6 +110,7 @@ struct exit_record {
 enum exit_action {
 	ACT_RESUME,      /* run on; the exit changed nothing */
 	ACT_SKIP,        /* the exiting instruction is done: advance RIP past it */
+	ACT_EMULATED,    /* generic code did the instruction and moved RIP itself */
 	ACT_INJECT,      /* inject the exception in struct vcpu's pending_exc */
 	ACT_STOP,        /* do not run this vCPU again (the VM is crashed or off) */
 };
@@ -132,8 +136,12 @@ struct virt_ops {
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled; returns with them disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
-	/* Applies ACT_SKIP: RIP past the instruction of the last exit. */
+	/* Applies ACT_SKIP: RIP past the instruction of the last exit, then
+	 * vcpu_complete. */
 	void (*vcpu_skip)(struct vcpu *v);
+	/* Applies ACT_EMULATED: what the CPU does after any instruction it
+	 * completes (ends an interrupt shadow, raises the single-step #DB). */
+	void (*vcpu_complete)(struct vcpu *v);
 	/* Injects an exception (vector < 32) or external interrupt. */
 	void (*vcpu_inject)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Asks for EXIT_INTR_WINDOW as soon as the guest can take an

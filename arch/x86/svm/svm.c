@@ -402,6 +402,12 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		x->mem.gpa = vmcb->ctl.exit_info2;
 		x->mem.write = i1 & NPF_WRITE;
 		x->mem.exec = i1 & NPF_FETCH;
+		x->mem.table_walk = i1 & NPF_TABLE_WALK;
+		x->mem.insn_len = 0;
+		if (have_decode_assists && vmcb->ctl.insn_len <= sizeof(x->mem.insn)) {
+			x->mem.insn_len = vmcb->ctl.insn_len;
+			memcpy(x->mem.insn, vmcb->ctl.insn_bytes, vmcb->ctl.insn_len);
+		}
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		x->reason = EXIT_SHUTDOWN;
@@ -450,6 +456,20 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 
 static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error);
 
+static void svm_vcpu_complete(struct vcpu *v)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+
+	/* An instruction ends a MOV SS / STI interrupt shadow. */
+	vmcb->ctl.int_state &= ~1ull;
+	/* The instruction lucid completed owes the single-step trap the CPU
+	 * would have raised after it. */
+	if (v->regs.rflags & RFLAGS_TF) {
+		vmcb->save.dr6 |= DR6_BS;
+		svm_vcpu_inject(v, EXC_DB, false, 0);
+	}
+}
+
 static void svm_vcpu_skip(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
@@ -461,14 +481,7 @@ static void svm_vcpu_skip(struct vcpu *v)
 		v->regs.rip = vmcb->ctl.next_rip;
 	else
 		v->regs.rip += s->skip_len;
-	/* Skipping an instruction ends a MOV SS / STI interrupt shadow. */
-	s->vmcb->ctl.int_state &= ~1ull;
-	/* The instruction lucid completed owes the single-step trap the CPU
-	 * would have raised after it. */
-	if (v->regs.rflags & RFLAGS_TF) {
-		s->vmcb->save.dr6 |= DR6_BS;
-		svm_vcpu_inject(v, EXC_DB, false, 0);
-	}
+	svm_vcpu_complete(v);
 }
 
 static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -590,6 +603,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_can_take_intr = svm_vcpu_can_take_intr,
 	.vcpu_get_msr = svm_get_msr,
 	.vcpu_set_msr = svm_set_msr,
+	.vcpu_complete = svm_vcpu_complete,
 	.vcpu_get_cr = svm_get_cr,
 	.vcpu_set_cr2 = svm_set_cr2,
 	.vcpu_get_seg = svm_get_seg,

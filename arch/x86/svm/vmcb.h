@@ -206,6 +206,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define NPF_WRITE   (1ull << 1)
 #define NPF_USER    (1ull << 2)
 #define NPF_FETCH   (1ull << 4)
+#define NPF_TABLE_WALK (1ull << 33)  /* while walking the guest's tables */
 
 #define MSR_VM_HSAVE_PA 0xc0010117
 

@@ -1,0 +1,25 @@
+/* lucid's test device, for the test guests and `make bench`; a VM gets it
+ * with `testdev = yes` in lucid.cfg. Like QEMU's pc-testdev, which
+ * kvm-unit-tests use, it is a target for exits that has no other effect:
+ *   ports 0xe0-0xe3  a 32-bit register that reads back what was written,
+ *                    at any width and byte offset;
+ *   MMIO 0xfeb00000  4 KiB that read back what was written, every access
+ *                    an exit (MMIO emulation can be checked byte by byte).
+ * Bytes outside the register read as 0xff. Both start zeroed, and are
+ * zeroed again when the VM reboots. */
+#ifndef HV_DEVICES_TESTDEV_H
+#define HV_DEVICES_TESTDEV_H
+
+#define TESTDEV_PORT 0xe0
+#define TESTDEV_PORTS 4
+#define TESTDEV_MMIO 0xfeb00000ull
+#define TESTDEV_MMIO_SIZE 4096
+
+struct vm;
+
+/* Gives vm the device. Returns 0, or -1 after printing why. */
+int testdev_attach(struct vm *vm);
+void testdev_reset(struct vm *vm);
+void testdev_detach(struct vm *vm);
+
+#endif
