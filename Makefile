@@ -107,6 +107,10 @@ test-slow: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(PYTHON) tests/run.py --slow
 
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) tests/bench/run.py
+
 clean:
 	rm -rf $(B)
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""`make bench`: what an exit costs, in instructions.
+
+Boots lucid under QEMU TCG with -icount shift=0, where the guest's TSC
+counts instructions executed, so the figures are exact and the same on
+every run and every machine. The bench guest (tests/guests/bench.c) times
+CPUID, a hypercall, port I/O and MMIO to lucid's test device, and an MSR
+read, each against the same code with the exiting instruction replaced by
+a NOP. Prints a table and writes build/bench/exits.csv.
+
+    python3 tests/bench/run.py [--build DIR]
+"""
+import argparse
+import csv
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from boot import emulator  # noqa: E402
+from boot.cases import Case, fail_unless  # noqa: E402
+from boot.harness import run_case  # noqa: E402
+from boot.session import VERSION_LINE  # noqa: E402
+
+CPU = "qemu64,+svm,+npt"
+RESULT = re.compile(r"^bench: result (\S+) (\d+) (\d+) (.*)$", re.M)
+
+
+def check(s, rows):
+    version = s.expect(VERSION_LINE, "the version line")
+    s.expect(r"^vm bench: started:", "'vm bench: started'")
+    s.expect(r"^vm bench: (powered off|crashed: .*)$", "the bench VM to finish")
+    text = s.text()
+    fail_unless("vm bench: powered off" in text, "the bench VM crashed")
+    fails = re.findall(r"^test bench: FAIL (.*)$", text, re.M)
+    fail_unless(not fails, "the bench guest failed: " + "; ".join(fails))
+    for m in RESULT.finditer(text):
+        rows.append({"operation": m.group(1), "min": int(m.group(2)),
+                     "median": int(m.group(3)), "what": m.group(4),
+                     "lucid": version.group(0).split(" - ")[0]})
+    fail_unless(rows, "no results from the bench guest")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=str(ROOT / "build"), help="build directory")
+    args = ap.parse_args()
+    build = Path(args.build).resolve()
+
+    rows = []
+    modules = {"lucid.cfg": (ROOT / "tests" / "bench" / "bench.cfg").read_bytes(),
+               "bench.elf": (build / "guests" / "bench.elf").read_bytes()}
+    case = Case("bench", lambda s: check(s, rows), modules=modules, cpu=CPU, smp=1,
+                qemu_args=["-icount", "shift=0"], timeout=120)
+    try:
+        result = run_case(case, build)
+    finally:
+        emulator.kill_all()
+    if not result.ok:
+        print(f"bench failed: {result.reason}\n(serial log: build/test-logs/bench.log)")
+        return 1
+
+    out = build / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "exits.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["operation", "min", "median", "what", "lucid"])
+        w.writeheader()
+        w.writerows(rows)
+    print(f"{rows[0]['lucid']}, QEMU TCG {CPU}, -icount shift=0")
+    print("Instructions one exit costs (guest and lucid), over a NOP in its place:")
+    print(f"  {'operation':<12} {'min':>7} {'median':>7}  what")
+    for r in rows:
+        print(f"  {r['operation']:<12} {r['min']:>7} {r['median']:>7}  {r['what']}")
+    print(f"written to {out / 'exits.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+/* bench: what an exit costs, for `make bench` (tests/bench/run.py). Not
+ * part of guests.cfg: it runs alone, under QEMU's -icount shift=0, where
+ * the TSC counts instructions, so each figure is the exact number of
+ * instructions the CPU (guest and lucid) executed.
+ *
+ * Each operation runs between two RDTSCs, and again with its exiting
+ * instruction replaced by a NOP; the cost is the difference, so the
+ * set-up instructions and RDTSC itself cancel out. Minimum and median of
+ * RUNS runs; the minimum is the figure (a timer interrupt landing inside
+ * a run only ever adds). Needs testdev = yes. 64-bit. */
+#include "guest.h"
+#include "cpu.h"
+
+#define RUNS 101
+#define TESTDEV_PORT "0xe0"
+#define TESTDEV_MMIO 0xfeb00000u
+
+/* Instructions between two RDTSCs around `code`. */
+#define TIMED(code) ({								\
+	u32 a0_, d0_, a1_, d1_;							\
+	asm volatile("rdtsc\n\tmov %%eax, %%r8d\n\tmov %%edx, %%r9d\n\t"	\
+		     code "\n\trdtsc\n\tmov %%r8d, %0\n\tmov %%r9d, %1"		\
+		     : "=r"(a0_), "=r"(d0_), "=a"(a1_), "=d"(d1_)		\
+		     : : "rbx", "rcx", "rsi", "rdi", "r8", "r9", "memory");	\
+	((u64)d1_ << 32 | a1_) - ((u64)d0_ << 32 | a0_);			\
+})
+
+struct op {
+	const char *name;
+	const char *what;
+	u64 (*real)(void);
+	u64 (*nop)(void);
+};
+
+#define OP(name, setup, insn)						\
+	static u64 name##_real(void) { return TIMED(setup insn); }	\
+	static u64 name##_nop(void) { return TIMED(setup "nop"); }
+
+OP(cpuid, "xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\t", "cpuid")
+OP(vmmcall, "xor %%eax, %%eax\n\t", "vmmcall")	/* LUCID_HC_VERSION */
+OP(vmcall, "xor %%eax, %%eax\n\t", "vmcall")
+OP(io_out, "mov $" TESTDEV_PORT ", %%edx\n\t", "out %%eax, %%dx")
+OP(io_in, "mov $" TESTDEV_PORT ", %%edx\n\t", "in %%dx, %%eax")
+OP(msr, "mov $0xc0000080, %%ecx\n\t", "rdmsr")	/* EFER: intercepted */
+OP(mmio_read, "mov $0xfeb00000, %%esi\n\t", "mov (%%rsi), %%eax")
+OP(mmio_write, "mov $0xfeb00000, %%esi\n\t", "mov %%eax, (%%rsi)")
+
+static void sort(u64 *a, u32 n)
+{
+	for (u32 i = 1; i < n; i++)
+		for (u32 j = i; j > 0 && a[j - 1] > a[j]; j--) {
+			u64 t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+}
+
+static void measure(const struct op *op)
+{
+	u64 cost[RUNS];
+
+	for (u32 i = 0; i < RUNS; i++) {
+		u64 base = op->nop();
+		u64 with = op->real();
+		cost[i] = with > base ? with - base : 0;
+	}
+	sort(cost, RUNS);
+	/* One line per operation; the harness reads these. */
+	printf("result %s %llu %llu %s\n", op->name, (unsigned long long)cost[0],
+	       (unsigned long long)cost[RUNS / 2], op->what);
+	/* No exit, no cost: the operation did not reach lucid. */
+	test_check(cost[0] > 0, "%s exits to lucid and back", op->name);
+}
+
+void test_main(void)
+{
+	const struct op ops[] = {
+		{ "cpuid", "CPUID leaf 0", cpuid_real, cpuid_nop },
+		cpu_amd ? (struct op){ "hypercall", "VMMCALL LUCID_HC_VERSION", vmmcall_real,
+				       vmmcall_nop }
+			: (struct op){ "hypercall", "VMCALL LUCID_HC_VERSION", vmcall_real,
+				       vmcall_nop },
+		{ "io-out", "OUT to the test device's port", io_out_real, io_out_nop },
+		{ "io-in", "IN from the test device's port", io_in_real, io_in_nop },
+		{ "msr", "RDMSR of EFER", msr_real, msr_nop },
+		{ "mmio-read", "MOV from the test device's MMIO page", mmio_read_real,
+		  mmio_read_nop },
+		{ "mmio-write", "MOV to the test device's MMIO page", mmio_write_real,
+		  mmio_write_nop },
+	};
+
+	if (!pt_map(TESTDEV_MMIO, TESTDEV_MMIO, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W)) {
+		test_fail("cannot map the test device's MMIO page");
+		return;
+	}
+	for (u32 i = 0; i < ARRAY_SIZE(ops); i++)
+		measure(&ops[i]);
+}
