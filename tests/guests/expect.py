@@ -65,6 +65,13 @@ XCR0 = [P("XCR0 is 1 at start"),
         P("XSETBV at CPL 3 raises #GP(0)"),
         P("XGETBV at CPL 3 reads XCR0")]
 
+def pf(what, error, reg="RDI"):
+    """port-string-paged: the #PF of a string instruction (error as the
+    guest prints it, %#x), then the state at the fault."""
+    return (P(f"{what}: #PF({error}) at the instruction"),
+            P(f"{what}: CR2, {reg}, RCX and memory at the fault"))
+
+
 FPU = expect(P("x87 and SSE state intact over"), PS("AVX upper halves intact"))
 TLB = expect(P("a VA saw only this VM's current page over"))
 
@@ -95,6 +102,22 @@ EXPECT = {
         P("rep outsb of 100 bytes:"),
         P("rep outsd with DF=1:"),
         P("rep insw with 16-bit addressing uses DI and CX")),
+    "port-string-paged": expect(
+        P("rep insb across two pages mapped to scattered frames ("),
+        P("rep insw straddling a page boundary at an odd address ("),
+        P("rep insd over three scattered pages ("),
+        *pf("rep insb into a not-present page", "0x2"),
+        *pf("rep insd with a dword straddling into a not-present page", "0x2"),
+        *pf("rep insb into a not-present page at CPL 3", "0x6"),
+        *pf("rep insb into a read-only page with CR0.WP at CPL 0", "0x3"),
+        P("rep insb into a read-only page without CR0.WP at CPL 0 writes it ("),
+        P("addr32 rep insb uses EDI and ECX and zeroes the upper halves of RDI and RCX ("),
+        P("rep outsb over three scattered pages ("),
+        P("fs rep outsb reads at FS base + RSI across a page ("),
+        *pf("fs rep outsd into a not-present page", "0", "RSI"),
+        P("rep insd with DF=1 down across a page boundary ("),
+        *pf("rep insd with DF=1 into a not-present page", "0x2"),
+        *pf("rep insd with DF=1 and a dword straddling into a not-present page", "0x2")),
     "hypercall-bad": expect(
         P("unknown call numbers return -ENOSYS"),
         P("version call returns ABI version 1"),

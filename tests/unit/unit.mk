@@ -16,6 +16,7 @@ UNIT_SRCS_test_page_alloc := hv/page_alloc.c hv/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
 UNIT_SRCS_test_cmdline  := hv/cmdline.c lib/string.c
 UNIT_SRCS_test_guest_mem := hv/guest_mem.c lib/string.c
+UNIT_SRCS_test_guest_paging := hv/guest_paging.c hv/guest_mem.c lib/string.c
 UNIT_SRCS_test_loader   := $(wildcard hv/loader/*.c) hv/guest_mem.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_config   := hv/config.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_insn     := hv/insn.c lib/string.c

@@ -34,6 +34,7 @@
 
 #define MSR_EFER        0xc0000080u
 #define MSR_STAR        0xc0000081u
+#define MSR_FS_BASE     0xc0000100u
 #define MSR_TSC_AUX     0xc0000103u
 #define MSR_VM_CR       0xc0010114u
 #define MSR_VM_HSAVE_PA 0xc0010117u

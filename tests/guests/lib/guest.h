@@ -75,6 +75,7 @@ struct fault {
 	uptr rip;    /* as pushed: the faulting instruction, or the next one for traps */
 	uptr cr2;    /* for #PF */
 	u16 cs;      /* as pushed: (cs & 3) is the CPL the exception came from */
+	uptr rcx, rsi, rdi;  /* at the exception (ECX, ESI, EDI in 32-bit guests) */
 };
 extern struct fault last_fault;
 
@@ -88,6 +89,8 @@ u32 catch_fault(void (*fn)(void *), void *arg);
  * IF=0; in long mode every runtime page is user-accessible). Returns
  * NO_FAULT when fn returned, else the vector of its exception. */
 u32 run_user(void (*fn)(void *), void *arg);
+/* The same with IOPL 3, so that fn may use IN, OUT, INS and OUTS. */
+u32 run_user_io(void (*fn)(void *), void *arg);
 /* Name of a vector ("#GP"), for messages. */
 const char *vector_name(u32 vector);
 

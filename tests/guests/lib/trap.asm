@@ -127,15 +127,17 @@ catch_resume:
 	mov ss, cx
 	jmp catch_out
 
-; enter_user(struct { fn, arg } *rdi): iretq to fn(arg) at CPL 3 on the
-; user stack; fn's return lands in int 0x80, which catch_fault reports.
+; enter_user(struct { fn, arg, rflags } *rdi): iretq to fn(arg) at CPL 3
+; on the user stack; fn's return lands in int 0x80, which catch_fault
+; reports.
 global enter_user
 enter_user:
 	mov rax, [rdi]
+	mov rcx, [rdi + 16]
 	mov rdi, [rdi + 8]
 	push UDATA
 	push user_stack_top
-	push 2                  ; RFLAGS: IF=0, IOPL 0
+	push rcx                ; RFLAGS
 	push UCODE64
 	push user_entry
 	iretq
@@ -203,17 +205,19 @@ catch_resume:
 	mov ss, cx
 	jmp catch_out
 
-; enter_user(struct { fn, arg } *): iretd to fn(arg) at CPL 3.
+; enter_user(struct { fn, arg, eflags } *): iretd to fn(arg) at CPL 3.
+; EBX need not survive: catch_fault restores it.
 global enter_user
 enter_user:
 	mov eax, [esp + 4]
 	mov ecx, [eax]          ; fn
 	mov edx, [eax + 4]      ; arg
+	mov ebx, [eax + 8]      ; EFLAGS
 	mov eax, user_stack_top - 16
 	mov [eax], edx          ; fn's argument, where cdecl wants it
 	push UDATA
 	push eax
-	push 2                  ; EFLAGS: IF=0, IOPL 0
+	push ebx
 	push UCODE32
 	push user_entry
 	iretd

@@ -152,8 +152,10 @@ const char *vector_name(u32 vector)
 	return "interrupt";
 }
 
+/* No SSE here: the exception may be #NM from CR0.TS (or come before SSE
+ * is usable), and gcc would otherwise copy the frame with SSE moves. */
 void trap_entry(struct trap_frame *f);
-void trap_entry(struct trap_frame *f)
+__attribute__((target("general-regs-only"))) void trap_entry(struct trap_frame *f)
 {
 	static bool dying;
 
@@ -162,6 +164,15 @@ void trap_entry(struct trap_frame *f)
 	last_fault.rip = f->rip;
 	last_fault.cs = (u16)f->cs;
 	last_fault.cr2 = f->vector == X86_PF ? read_cr2() : 0;
+#ifdef __x86_64__
+	last_fault.rcx = f->rcx;
+	last_fault.rsi = f->rsi;
+	last_fault.rdi = f->rdi;
+#else
+	last_fault.rcx = f->ecx;
+	last_fault.rsi = f->esi;
+	last_fault.rdi = f->edi;
+#endif
 	if (catch_sp)
 		catch_resume((u32)f->vector);
 
@@ -179,12 +190,23 @@ void trap_entry(struct trap_frame *f)
 	test_done();
 }
 
-u32 run_user(void (*fn)(void *), void *arg)
+/* enter_user takes fn, arg and the EFLAGS to run fn with. */
+static u32 user_call(void (*fn)(void *), void *arg, uptr flags)
 {
-	void *call[2] = { (void *)fn, arg };
+	void *call[3] = { (void *)fn, arg, (void *)flags };
 	u32 v = catch_fault(enter_user, call);
 
 	return v == USER_RETURN_VECTOR ? NO_FAULT : v;
+}
+
+u32 run_user(void (*fn)(void *), void *arg)
+{
+	return user_call(fn, arg, 2);			/* IF=0, IOPL 0 */
+}
+
+u32 run_user_io(void (*fn)(void *), void *arg)
+{
+	return user_call(fn, arg, 2 | EFL_IOPL);
 }
 
 bool check_fault(u32 got, u32 vector, u32 error, uptr rip, const char *fmt, ...)
