@@ -139,6 +139,31 @@ DEFINE_CR(8)
 #endif
 #undef DEFINE_CR
 
+/* Debug registers. DR6 reads with its fixed bits set (DR6_FIXED); DR7
+ * with bit 10 set. */
+#define DR6_FIXED 0xffff0ff0ul
+#define DR6_B0    (1ul << 0)
+#define DR6_BS    (1ul << 14)
+#define DR7_FIXED 0x400ul
+#define DEFINE_DR(n)                                                        \
+	static inline uptr read_dr##n(void)                                 \
+	{                                                                   \
+		uptr v;                                                     \
+		asm volatile("mov %%db" #n ", %0" : "=r"(v));               \
+		return v;                                                   \
+	}                                                                   \
+	static inline void write_dr##n(uptr v)                              \
+	{                                                                   \
+		asm volatile("mov %0, %%db" #n : : "r"(v) : "memory");      \
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+DEFINE_DR(7)
+#undef DEFINE_DR
+
 static inline uptr read_flags(void)
 {
 	uptr f;
