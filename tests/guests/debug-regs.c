@@ -17,7 +17,8 @@
  * few instructions up to its #DB: QEMU 7.2's TCG, which the harness runs
  * lucid on, loads DR7 at VMRUN and #VMEXIT without updating its own list
  * of breakpoints, and a later DR7 write that changes more than the enable
- * bits can then free a breakpoint as a watchpoint and crash QEMU. */
+ * bits may then remove a stale breakpoint as the wrong kind: with the
+ * breakpoint enabled over exits, QEMU crashed. */
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
