@@ -34,7 +34,7 @@ asm(".text\nbp_target: nop\n ret\n");
 
 /* The values of a step: DR0-DR3 canonical addresses and DR6 its writable
  * status bits (B0-B3, BD, BS, BT) over the fixed ones, new every step;
- * DR7 the same at every step, its seed's LEN fields and LE/GE with the
+ * DR7 the same at every step: its seed's LEN fields and LE/GE set; the
  * enable bits, GD and the RW fields clear (RW 00: an instruction
  * breakpoint, were it enabled). As read back: DR7 bit 10 reads 1. */
 static void values(struct dregs *d, u32 seed, u32 step)
@@ -115,10 +115,9 @@ static void keep_values(u32 seed, u64 rounds, u64 steps)
 		leave_cpu();
 		save(&got);
 		wrong = first_wrong(&want, &got);
-		if (wrong >= 0 && wrong_steps++ < 4) {
+		if (wrong >= 0 && wrong_steps++ < 4)
 			printf("step %lu: DR%d reads %#lx, expected %#lx\n", (unsigned long)k, wrong,
 			       (unsigned long)dr_of(&got, wrong), (unsigned long)dr_of(&want, wrong));
-		}
 		if (wrong >= 0 && wrong < 4 && bad_addr < 0)
 			bad_addr = wrong;
 		if (wrong >= 4 && bad < 0)
@@ -126,9 +125,11 @@ static void keep_values(u32 seed, u64 rounds, u64 steps)
 		done++;
 	}
 	write_dr7(0);
-	test_check(bad_addr < 0, "DR0-DR3 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
+	test_check(bad_addr < 0,
+		   "DR0-DR3 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
 		   (unsigned long)done, seed, bad_addr);
-	test_check(bad < 0, "DR6 and DR7 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
+	test_check(bad < 0,
+		   "DR6 and DR7 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
 		   (unsigned long)done, seed, bad);
 }
 
