@@ -49,14 +49,6 @@ asm(".text\n"
     " fld1\n movl $0, (%rsp)\n fdivs (%rsp)\n add $8, %rsp\n"
     "mf_insn: fwait\n ret\n");
 
-static unsigned long read_dr6(void)
-{
-	unsigned long v;
-
-	asm volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
 static void clear_fpu(void)
 {
 	u32 mxcsr = 0x1f80;
@@ -69,14 +61,14 @@ void test_main(void)
 	static volatile u32 watched;
 	u32 v;
 
-	asm volatile("mov %%rax, %%dr6" : : "a"(0xffff0ff0ul));
+	write_dr6(DR6_FIXED);
 
 	v = catch_fault(probe_de, NULL);
 	check_fault(v, X86_DE, 0, (uptr)de_insn, "#DE from div by zero, at the div");
 	v = catch_fault(probe_db, (void *)&watched);
-	asm volatile("mov %%rax, %%dr7" : : "a"(0ul));
+	write_dr7(0);
 	if (check_fault(v, X86_DB, 0, (uptr)db_next, "#DB from a data breakpoint, after the write"))
-		test_check(read_dr6() & 1, "DR6.B0 set after the data breakpoint (DR6 %#lx)",
+		test_check(read_dr6() & DR6_B0, "DR6.B0 set after the data breakpoint (DR6 %#lx)",
 			   (unsigned long)read_dr6());
 	v = catch_fault(probe_bp, NULL);
 	check_fault(v, X86_BP, 0, (uptr)bp_next, "#BP from int3, after it");

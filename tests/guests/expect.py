@@ -74,6 +74,10 @@ def pf(what, error, reg="RDI"):
 
 FPU = expect(P("x87 and SSE state intact over"), PS("AVX upper halves intact"))
 TLB = expect(P("a VA saw only this VM's current page over"))
+DEBUG_REGS = expect(P("DR0-DR3 kept this VM's values over"),
+                    P("DR6 and DR7 kept this VM's values over"),
+                    P("#DB from an execution breakpoint in DR0 set"),
+                    P("DR6.B0 set after the execution breakpoint"))
 
 EXPECT = {
     "cpuid": expect(
@@ -196,6 +200,8 @@ EXPECT = {
     "tlb-isolation-2": TLB,
     "fpu-sse-avx-1": FPU,
     "fpu-sse-avx-2": FPU,
+    "debug-regs-1": DEBUG_REGS,
+    "debug-regs-2": DEBUG_REGS,
     "npt-isolation": expect(
         P("wrote and read back"),
         P("writing one byte at 0x400000, just past the end of RAM"),

@@ -51,53 +51,44 @@ struct op {
 	uptr at;
 };
 
+/* One string instruction, its address stored just before it; reg is
+ * "D" (RDI) or "S" (RSI) for o->ptr. before runs ahead of it (std); DF
+ * is clear again after it, as gcc assumes between statements. */
+#define STRING_INSN(o, before, insn, reg)                                           \
+	asm volatile(before "\n lea 1f(%%rip), %%rax\n mov %%rax, %[at]\n1: " insn "\n cld" \
+		     : "+" reg((o)->ptr), "+c"((o)->rcx), [at] "=m"((o)->at)          \
+		     : "d"(PORT) : "rax", "memory", "cc")
+
 static void run_op(void *p)
 {
 	struct op *o = p;
 
+	if (o->insn == FS_OUTSB || o->insn == FS_OUTSD)
+		wrmsr(MSR_FS_BASE, o->fs_base);
 	switch (o->insn) {
 	case INSB:
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep insb"
-			     : "+D"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep insb", "D");
 		break;
 	case INSW:
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep insw"
-			     : "+D"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep insw", "D");
 		break;
 	case INSD:
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep insl"
-			     : "+D"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep insl", "D");
 		break;
 	case INSD_DOWN:
-		/* std and cld in one statement: gcc assumes DF=0 between. */
-		asm volatile("std; lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep insl; cld"
-			     : "+D"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory", "cc");
+		STRING_INSN(o, "std", "rep insl", "D");
 		break;
 	case ADDR32_INSB:
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: addr32 rep insb"
-			     : "+D"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "addr32 rep insb", "D");
 		break;
 	case OUTSB:
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep outsb"
-			     : "+S"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep outsb", "S");
 		break;
 	case FS_OUTSB:
-		wrmsr(MSR_FS_BASE, o->fs_base);
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep outsb %%fs:(%%rsi), (%%dx)"
-			     : "+S"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep outsb %%fs:(%%rsi), (%%dx)", "S");
 		break;
 	case FS_OUTSD:
-		wrmsr(MSR_FS_BASE, o->fs_base);
-		asm volatile("lea 1f(%%rip), %%rax; mov %%rax, %[at]\n1: rep outsl %%fs:(%%rsi), (%%dx)"
-			     : "+S"(o->ptr), "+c"(o->rcx), [at] "=m"(o->at) : "d"(PORT)
-			     : "rax", "memory");
+		STRING_INSN(o, "", "rep outsl %%fs:(%%rsi), (%%dx)", "S");
 		break;
 	}
 }

@@ -23,23 +23,15 @@ STEP(in, "mov $0x1234, %edx", "inb %dx, %al");
 STEP(vmmcall, "xor %eax, %eax", "vmmcall");
 STEP(vmcall, "xor %eax, %eax", "vmcall");
 
-static unsigned long read_dr6(void)
-{
-	unsigned long v;
-
-	asm volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
 static void step(const char *what, void (*fn)(void *), const char *next)
 {
 	u32 v;
 
-	asm volatile("mov %0, %%dr6" : : "r"(0xffff0ff0ul));
+	write_dr6(DR6_FIXED);
 	v = catch_fault(fn, NULL);
 	if (check_fault(v, X86_DB, 0, (uptr)next, "single step over %s: #DB at the next instruction",
 			what))
-		test_check(read_dr6() & (1u << 14), "single step over %s: DR6.BS set (%#lx)", what,
+		test_check(read_dr6() & DR6_BS, "single step over %s: DR6.BS set (%#lx)", what,
 			   read_dr6());
 }
 

@@ -103,31 +103,25 @@ static u8 *host(u64 gpa)
 	return ram + (gpa - RAM_BASE);
 }
 
-static void put64(u64 gpa, u64 e)
+/* An entry of width 4 or 8 bytes at gpa (little-endian, as the walker
+ * reads it). */
+static void put(u64 gpa, u64 e, size_t width)
 {
-	memcpy(host(gpa), &e, 8);
+	memcpy(host(gpa), &e, width);
 }
 
-static u64 get64(u64 gpa)
+static u64 get(u64 gpa, size_t width)
 {
-	u64 e;
+	u64 e = 0;
 
-	memcpy(&e, host(gpa), 8);
+	memcpy(&e, host(gpa), width);
 	return e;
 }
 
-static void put32(u64 gpa, u32 e)
-{
-	memcpy(host(gpa), &e, 4);
-}
-
-static u32 get32(u64 gpa)
-{
-	u32 e;
-
-	memcpy(&e, host(gpa), 4);
-	return e;
-}
+static void put64(u64 gpa, u64 e) { put(gpa, e, 8); }
+static u64 get64(u64 gpa) { return get(gpa, 8); }
+static void put32(u64 gpa, u32 e) { put(gpa, e, 4); }
+static u32 get32(u64 gpa) { return (u32)get(gpa, 4); }
 
 /* ---- contexts --------------------------------------------------------- */
 
@@ -414,32 +408,34 @@ static void test_lm_4k(void **state)
 	expect_fault(&c, LM_LA + P, 0, 0);
 }
 
-static void test_lm_2m(void **state)
+/* A large page at level 2 (2 MiB) or 3 (1 GiB), bit 12 (PAT) set in its
+ * entry: la's offset within size added to base, A on every level used,
+ * D on the leaf for writes only. */
+static void check_lm_large_page(int level, u64 size, u64 base)
 {
 	u64 pml4 = new_table(), ent[6];
-	u64 leaf = 0x1234400000ull | E_PAT_LARGE | E_P | E_W;
+	u64 leaf = base | E_PAT_LARGE | E_P | E_W;
 	struct gpt_ctx c = mode_lm(pml4);
 
+	lm_map(pml4, 4, LM_LA, level, leaf, E_PWU, ent);
+	expect_ok(&c, LM_LA, 0, base + (LM_LA & (size - 1)));
+	assert_int_equal(get64(ent[level]), leaf | E_PS | E_A);
+	expect_ok(&c, LM_LA, GPT_WRITE, base + (LM_LA & (size - 1)));
+	assert_int_equal(get64(ent[level]), leaf | E_PS | E_A | E_D);
+	for (int l = level + 1; l <= 4; l++)
+		assert_int_equal(get64(ent[l]) & (E_A | E_D), E_A);
+}
+
+static void test_lm_2m(void **state)
+{
 	(void)state;
-	lm_map(pml4, 4, LM_LA, 2, leaf, E_PWU, ent);
-	expect_ok(&c, LM_LA, 0, 0x1234400000ull + (LM_LA & 0x1fffff));
-	expect_ok(&c, LM_LA, GPT_WRITE, 0x1234400000ull + (LM_LA & 0x1fffff));
-	assert_int_equal(get64(ent[2]), leaf | E_PS | E_A | E_D);
-	assert_int_equal(get64(ent[3]) & (E_A | E_D), E_A);
-	assert_int_equal(get64(ent[4]) & (E_A | E_D), E_A);
+	check_lm_large_page(2, 0x200000, 0x1234400000ull);
 }
 
 static void test_lm_1g(void **state)
 {
-	u64 pml4 = new_table(), ent[6];
-	u64 leaf = 0x2540000000ull | E_PAT_LARGE | E_P | E_W;
-	struct gpt_ctx c = mode_lm(pml4);
-
 	(void)state;
-	lm_map(pml4, 4, LM_LA, 3, leaf, E_PWU, ent);
-	expect_ok(&c, LM_LA, GPT_WRITE, 0x2540000000ull + (LM_LA & 0x3fffffff));
-	assert_int_equal(get64(ent[3]), leaf | E_PS | E_A | E_D);
-	assert_int_equal(get64(ent[4]) & (E_A | E_D), E_A);
+	check_lm_large_page(3, 0x40000000, 0x2540000000ull);
 }
 
 /* la 0x01abcdef01234abc has bits 56:48 = 0x1ab: a PML5 index. */

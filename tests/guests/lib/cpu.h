@@ -119,25 +119,39 @@ static inline void xsetbv(u32 xcr, u64 v)
 	asm volatile("xsetbv" : : "c"(xcr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
-#define DEFINE_CR(n)                                                        \
-	static inline uptr read_cr##n(void)                                 \
+/* Debug registers. DR6 reads with its fixed bits set (DR6_FIXED); DR7
+ * with bit 10 set. */
+#define DR6_FIXED 0xffff0ff0ul
+#define DR6_B0    (1ul << 0)
+#define DR6_BS    (1ul << 14)
+#define DR7_FIXED 0x400ul
+
+/* read_crN/write_crN, read_drN/write_drN. */
+#define DEFINE_MOV_REG(r, n)                                                \
+	static inline uptr read_##r##n(void)                                \
 	{                                                                   \
 		uptr v;                                                     \
-		asm volatile("mov %%cr" #n ", %0" : "=r"(v));               \
+		asm volatile("mov %%" #r #n ", %0" : "=r"(v));              \
 		return v;                                                   \
 	}                                                                   \
-	static inline void write_cr##n(uptr v)                              \
+	static inline void write_##r##n(uptr v)                             \
 	{                                                                   \
-		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");      \
+		asm volatile("mov %0, %%" #r #n : : "r"(v) : "memory");     \
 	}
-DEFINE_CR(0)
-DEFINE_CR(2)
-DEFINE_CR(3)
-DEFINE_CR(4)
+DEFINE_MOV_REG(cr, 0)
+DEFINE_MOV_REG(cr, 2)
+DEFINE_MOV_REG(cr, 3)
+DEFINE_MOV_REG(cr, 4)
 #ifdef __x86_64__
-DEFINE_CR(8)
+DEFINE_MOV_REG(cr, 8)
 #endif
-#undef DEFINE_CR
+DEFINE_MOV_REG(dr, 0)
+DEFINE_MOV_REG(dr, 1)
+DEFINE_MOV_REG(dr, 2)
+DEFINE_MOV_REG(dr, 3)
+DEFINE_MOV_REG(dr, 6)
+DEFINE_MOV_REG(dr, 7)
+#undef DEFINE_MOV_REG
 
 static inline uptr read_flags(void)
 {

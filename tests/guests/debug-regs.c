@@ -1,0 +1,168 @@
+/* debug-regs: lucid keeps each vCPU's debug registers its own. DR0-DR3
+ * are not in the VMCB and a guest writes them without exits, so lucid
+ * switches them itself (arch/x86/debugreg.c); DR6 and DR7 travel in the
+ * VMCB. Two VMs run this guest at once with different seeds (seed=N) on
+ * lucid's one CPU, which the scheduler hands round every 10 ms. At every
+ * step each writes values of its own into DR0-DR3, DR6 and DR7 (no
+ * breakpoint enabled, the other DR7 fields set), leaves the CPU with a
+ * hypercall, spins so that the timer may take the CPU away, and reads
+ * them back: rounds=N (default 64) of steps=N (default 500) steps, long
+ * enough for both VMs and the others to take turns many times. Then DR0
+ * is set to a function's address and kept over as many exits; enabling
+ * it in DR7 and calling the function must raise #DB there, DR6.B0 set.
+ * (Off lucid the exit is CPUID, so the guest runs on plain QEMU too.)
+ * Long mode.
+ *
+ * DR7 keeps one value per VM, and a breakpoint is enabled only for the
+ * few instructions up to its #DB: QEMU 7.2's TCG, which the harness runs
+ * lucid on, loads DR7 at VMRUN and #VMEXIT without updating its own list
+ * of breakpoints, and a later DR7 write that changes more than the enable
+ * bits may then remove a stale breakpoint as the wrong kind: with the
+ * breakpoint enabled over exits, QEMU crashed. */
+#include "guest.h"
+#include "cpu.h"
+#include "hypercall.h"
+
+#define SPIN 200	/* loop iterations after each exit */
+
+struct dregs {
+	u64 dr[4], dr6, dr7;
+};
+
+void bp_target(void *);
+asm(".text\nbp_target: nop\n ret\n");
+
+/* The values of a step: DR0-DR3 canonical addresses and DR6 its writable
+ * status bits (B0-B3, BD, BS, BT) over the fixed ones, new every step;
+ * DR7 the same at every step: its seed's LEN fields and LE/GE set; the
+ * enable bits, GD and the RW fields clear (RW 00: an instruction
+ * breakpoint, were it enabled). As read back: DR7 bit 10 reads 1. */
+static void values(struct dregs *d, u32 seed, u32 step)
+{
+	u32 x = seed * 0x9e3779b9u ^ step;
+
+	for (int i = 0; i < 4; i++) {
+		u64 hi = x = lcg_next(x), lo = x = lcg_next(x);
+
+		d->dr[i] = (hi << 32 | lo) & 0x00007fffffffffffull;
+	}
+	x = lcg_next(x);
+	d->dr6 = DR6_FIXED | (x & 0xe00f);
+	x = lcg_next(seed * 0x9e3779b9u);
+	d->dr7 = DR7_FIXED | (x & 0xcccc0300u);
+}
+
+static void load(const struct dregs *d)
+{
+	write_dr0(d->dr[0]);
+	write_dr1(d->dr[1]);
+	write_dr2(d->dr[2]);
+	write_dr3(d->dr[3]);
+	write_dr6(d->dr6);
+	write_dr7(d->dr7);
+}
+
+static void save(struct dregs *d)
+{
+	d->dr[0] = read_dr0();
+	d->dr[1] = read_dr1();
+	d->dr[2] = read_dr2();
+	d->dr[3] = read_dr3();
+	d->dr6 = read_dr6();
+	d->dr7 = read_dr7();
+}
+
+/* One exit, then a little time in the guest. */
+static void leave_cpu(void)
+{
+	u32 n = SPIN;
+
+	if (on_lucid)
+		hc_version();
+	else
+		cpuid(0);
+	asm volatile("1: dec %0; jnz 1b" : "+r"(n) : : "cc");
+}
+
+/* First wrong register of a step, as a DR number (0-3, 6, 7), or -1. */
+static int first_wrong(const struct dregs *want, const struct dregs *got)
+{
+	for (int i = 0; i < 4; i++) {
+		if (got->dr[i] != want->dr[i])
+			return i;
+	}
+	if (got->dr6 != want->dr6)
+		return 6;
+	return got->dr7 != want->dr7 ? 7 : -1;
+}
+
+static u64 dr_of(const struct dregs *d, int n)
+{
+	return n < 4 ? d->dr[n] : n == 6 ? d->dr6 : d->dr7;
+}
+
+static void keep_values(u32 seed, u64 rounds, u64 steps)
+{
+	struct dregs want, got;
+	int bad = -1, bad_addr = -1;
+	u64 k, done = 0, wrong_steps = 0;
+
+	for (k = 0; k < rounds * steps && (bad < 0 || bad_addr < 0); k++) {
+		int wrong;
+
+		values(&want, seed, (u32)k);
+		load(&want);
+		leave_cpu();
+		save(&got);
+		wrong = first_wrong(&want, &got);
+		if (wrong >= 0 && wrong_steps++ < 4)
+			printf("step %lu: DR%d reads %#lx, expected %#lx\n", (unsigned long)k, wrong,
+			       (unsigned long)dr_of(&got, wrong), (unsigned long)dr_of(&want, wrong));
+		if (wrong >= 0 && wrong < 4 && bad_addr < 0)
+			bad_addr = wrong;
+		if (wrong >= 4 && bad < 0)
+			bad = wrong;
+		done++;
+	}
+	write_dr7(0);
+	test_check(bad_addr < 0,
+		   "DR0-DR3 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
+		   (unsigned long)done, seed, bad_addr);
+	test_check(bad < 0,
+		   "DR6 and DR7 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
+		   (unsigned long)done, seed, bad);
+}
+
+/* DR0 = bp_target, kept over the exits, then L0 with RW0 = LEN0 = 0: an
+ * execution breakpoint, a fault at the instruction. */
+static void breakpoint(u64 exits)
+{
+	u32 v;
+
+	write_dr6(DR6_FIXED);
+	write_dr0((uptr)bp_target);
+	for (u64 i = 0; i < exits; i++)
+		leave_cpu();
+	write_dr7(DR7_FIXED | 1);
+	v = catch_fault(bp_target, NULL);
+	write_dr7(0);
+	check_fault(v, X86_DB, 0, (uptr)bp_target,
+		    "#DB from an execution breakpoint in DR0 set %lu exits before, at the function",
+		    (unsigned long)exits);
+	test_check(read_dr6() & DR6_B0, "DR6.B0 set after the execution breakpoint (DR6 %#lx)",
+		   (unsigned long)read_dr6());
+}
+
+void test_main(void)
+{
+	u64 seed, rounds = 64, steps = 500;
+
+	if (!cmdline_u64("seed", &seed)) {
+		test_fail("no seed=N on the command line");
+		return;
+	}
+	cmdline_u64("rounds", &rounds);
+	cmdline_u64("steps", &steps);
+	keep_values((u32)seed, rounds, steps);
+	breakpoint(steps);
+}
