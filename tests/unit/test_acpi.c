@@ -18,17 +18,17 @@
 #define ACPI_FIXTURES "tests/fixtures/acpi"
 #endif
 
-/* What the captured tables say, read by hand from `xxd APIC.bin` and
- * `xxd FACP.bin` (a Firecracker guest with 2 vCPUs, OEM "FIRECK"):
+/* What the captured tables say, read by hand from APIC.hex and
+ * FACP.hex (a Firecracker guest with 2 vCPUs, OEM "FIRECK"):
  *
- * APIC.bin, 72 bytes, revision 6:
+ * APIC, 72 bytes, revision 6:
  *   +36 local APIC address 0xfee00000, +40 flags 0 (no PC-AT 8259s)
  *   +44 type 1 len 12: IOAPIC id 0, address 0xfec00000, GSI base 0
  *   +56 type 0 len 8: processor uid 0, APIC id 0, flags 1 (enabled)
  *   +64 type 0 len 8: processor uid 1, APIC id 1, flags 1 (enabled)
  *   no interrupt source overrides, no x2APIC entries.
  *
- * FACP.bin, 276 bytes, revision 6 (minor 5 at +131):
+ * FACP, 276 bytes, revision 6 (minor 5 at +131):
  *   +112 flags 0x00100030 = PWR_BUTTON | SLP_BUTTON | HW_REDUCED_ACPI;
  *   bit 10 RESET_REG_SUP is clear and RESET_REG (+116) is all zero, so
  *   no reset register. */
@@ -150,6 +150,49 @@ static void sdt_header(u8 *t, const char *sig, u32 len, u8 rev)
 	memcpy(t + 16, "TESTTABL", 8);
 }
 
+/* A fixture is hex text (two digits a byte, whitespace between, '#' to
+ * the end of a line a comment), so that no binary file is kept in git. */
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static bool parse_hex(FILE *f, struct blob *b)
+{
+	size_t cap = 256;
+	int c, hi = -1;
+
+	b->data = malloc(cap);
+	b->len = 0;
+	if (!b->data)
+		return false;
+	while ((c = fgetc(f)) != EOF) {
+		if (c == '#') {
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		if (hexval(c) < 0)
+			return false;
+		if (hi < 0) {
+			hi = hexval(c);
+			continue;
+		}
+		if (b->len == cap) {
+			u8 *more = realloc(b->data, cap *= 2);
+			if (!more)
+				return false;
+			b->data = more;
+		}
+		b->data[b->len++] = (u8)(hi << 4 | hexval(c));
+		hi = -1;
+	}
+	return b->len && hi < 0;
+}
+
 static struct blob load_fixture(const char *name)
 {
 	char path[512];
@@ -158,23 +201,17 @@ static struct blob load_fixture(const char *name)
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !b.data; i++) {
 		FILE *f;
-		long n;
 
 		if (!dirs[i])
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		f = fopen(path, "rb");
+		f = fopen(path, "r");
 		if (!f)
 			continue;
-		fseek(f, 0, SEEK_END);
-		n = ftell(f);
-		rewind(f);
-		b.data = n > 0 ? malloc(n) : NULL;
-		if (b.data && fread(b.data, 1, n, f) == (size_t)n) {
-			b.len = n;
-		} else {
+		if (!parse_hex(f, &b)) {
 			free(b.data);
-			b.data = NULL;
+			b = (struct blob){ NULL, 0 };
+			fprintf(stderr, "fixture %s is not hex text\n", path);
 		}
 		fclose(f);
 	}
@@ -1101,8 +1138,8 @@ int main(void)
 	};
 	int rc;
 
-	captured_madt = load_fixture("APIC.bin");
-	captured_fadt = load_fixture("FACP.bin");
+	captured_madt = load_fixture("APIC.hex");
+	captured_fadt = load_fixture("FACP.hex");
 	if (!captured_madt.data || !captured_fadt.data)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
