@@ -32,11 +32,6 @@ u8 glin_default_addr_size(const struct glin *g)
 	return g->protected_mode && (cs.attr & SEG_ATTR_DB) ? 4 : 2;
 }
 
-static u64 size_mask(u8 bytes)
-{
-	return bytes == 8 ? ~0ull : (1ull << (bytes * 8)) - 1;
-}
-
 static bool canonical(u64 la)
 {
 	return (u64)((s64)(la << 16) >> 16) == la;
@@ -56,7 +51,7 @@ static bool linear(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, u
 	u64 last;
 
 	virt->vcpu_get_seg(g->v, seg, &s);
-	offset &= size_mask(addr_size);
+	offset &= BYTES_MASK(addr_size);
 	if (g->long_mode) {
 		/* Only FS and GS keep a base; no limits, but canonical. */
 		*la = ((seg == SEG_FS || seg == SEG_GS) ? s.base : 0) + offset;
@@ -156,27 +151,6 @@ void glin_get(struct glin *g, const struct glin_ref *ref, void *buf)
 {
 	gmem_read(g->pt.mem, ref->gpa[0], buf, ref->part[0]);
 	gmem_read(g->pt.mem, ref->gpa[1], (u8 *)buf + ref->part[0], ref->part[1]);
-}
-
-bool glin_read(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, void *buf, u32 n)
-{
-	struct glin_ref ref;
-
-	if (!glin_map(g, seg, offset, addr_size, n, 0, &ref))
-		return false;
-	glin_get(g, &ref, buf);
-	return true;
-}
-
-bool glin_write(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, const void *buf,
-		u32 n)
-{
-	struct glin_ref ref;
-
-	if (!glin_map(g, seg, offset, addr_size, n, GPT_WRITE, &ref))
-		return false;
-	glin_put(g, &ref, buf);
-	return true;
 }
 
 u32 glin_fetch(struct glin *g, u8 *buf, u32 n)

@@ -41,11 +41,6 @@ bool glin_map(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, u32 n,
 void glin_put(struct glin *g, const struct glin_ref *ref, const void *buf);
 void glin_get(struct glin *g, const struct glin_ref *ref, void *buf);
 
-/* Map and copy in one; all-or-nothing. */
-bool glin_read(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, void *buf, u32 n);
-bool glin_write(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, const void *buf,
-		u32 n);
-
 /* Up to n instruction bytes at CS:RIP, fewer where the code ends at a page
  * that cannot be fetched (the instruction may be shorter). Returns the
  * count; 0 with g->fail set if not even the first byte can be fetched. */

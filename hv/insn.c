@@ -244,17 +244,12 @@ const char *insn_strerror(int err)
 	}
 }
 
-static u64 mask(u8 size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
 /* The register's low size bytes (bits 15:8 for AH..BH). */
 static u64 get_reg(const struct vcpu_regs *r, const struct insn *in)
 {
 	u64 v = r->gpr[in->reg];
 
-	return (in->high8 ? v >> 8 : v) & mask(in->reg_size);
+	return (in->high8 ? v >> 8 : v) & BYTES_MASK(in->reg_size);
 }
 
 /* Writes as a MOV does: a 32-bit destination clears bits 63:32, an 8- or
@@ -262,7 +257,7 @@ static u64 get_reg(const struct vcpu_regs *r, const struct insn *in)
 static void set_reg(struct vcpu_regs *r, const struct insn *in, u64 v)
 {
 	u64 *g = &r->gpr[in->reg];
-	u64 m = mask(in->reg_size);
+	u64 m = BYTES_MASK(in->reg_size);
 
 	if (in->high8)
 		*g = (*g & ~0xff00ull) | (v & 0xff) << 8;
@@ -277,11 +272,11 @@ void insn_apply(const struct insn *in, struct vcpu_regs *regs, enum insn_mode mo
 		void (*write)(void *ctx, u8 size, u64 val), void *ctx)
 {
 	if (in->kind == INSN_LOAD) {
-		u64 v = read(ctx, in->size) & mask(in->size);
+		u64 v = read(ctx, in->size) & BYTES_MASK(in->size);
 		u64 sign = 1ull << (8 * in->size - 1);
 
 		if (in->ext == INSN_EXT_SIGN && in->size < 8 && (v & sign))
-			v |= ~mask(in->size);
+			v |= ~BYTES_MASK(in->size);
 		set_reg(regs, in, v);
 	} else {
 		write(ctx, in->size, in->kind == INSN_STORE ? get_reg(regs, in) : in->imm);

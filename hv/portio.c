@@ -27,16 +27,11 @@ int portio_register(struct port_bus *bus, const struct port_handler *h)
 	return 0;
 }
 
-static u32 size_mask(u8 size)
-{
-	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-}
-
 u32 portio_read(const struct port_bus *bus, u16 port, u8 size)
 {
 	const struct port_handler *h = find(bus, port);
 
-	return (h && h->read ? h->read(h->dev, port, size) : 0xffffffffu) & size_mask(size);
+	return (h && h->read ? h->read(h->dev, port, size) : 0xffffffffu) & (u32)BYTES_MASK(size);
 }
 
 void portio_write(const struct port_bus *bus, u16 port, u8 size, u32 val)
@@ -44,18 +39,13 @@ void portio_write(const struct port_bus *bus, u16 port, u8 size, u32 val)
 	const struct port_handler *h = find(bus, port);
 
 	if (h && h->write)
-		h->write(h->dev, port, size, val & size_mask(size));
+		h->write(h->dev, port, size, val & (u32)BYTES_MASK(size));
 }
 
 /* Iterations of a REP INS/OUTS done per exit: a long one is resumed,
  * so lucid stays responsive (the CPU, too, takes interrupts between
  * iterations). */
 #define STRING_IO_BATCH 4096
-
-static u64 width_mask(u8 bytes)
-{
-	return bytes == 8 ? ~0ull : (1ull << (bytes * 8)) - 1;
-}
 
 /* The address size and (OUTS) segment of a string instruction: the exit
  * has them where the hardware says, else they come from its prefixes. */
@@ -65,7 +55,7 @@ static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_s
 	static const s8 seg_prefix[] = { [0x26] = SEG_ES + 1, [0x2e] = SEG_CS + 1,
 					 [0x36] = SEG_SS + 1, [0x3e] = SEG_DS + 1,
 					 [0x64] = SEG_FS + 1, [0x65] = SEG_GS + 1 };
-	u8 code[15], asz = glin_default_addr_size(g);
+	u8 code[15];
 	bool a67 = false;
 	u32 n;
 
@@ -88,8 +78,10 @@ static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_s
 			   !(g->long_mode && (b & 0xf0) == 0x40))
 			break;	/* the opcode */
 	}
-	if (!io->addr_size)
+	if (!io->addr_size) {
+		u8 asz = glin_default_addr_size(g);
 		*addr_size = !a67 ? asz : asz == 4 ? 2 : 4;
+	}
 	return true;
 }
 
@@ -97,7 +89,7 @@ static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_s
  * 32 bits zero-extend in 64-bit mode (as any 32-bit write there). */
 static void set_sized(u64 *reg, u64 val, u8 size, bool long_mode)
 {
-	u64 m = width_mask(size);
+	u64 m = BYTES_MASK(size);
 
 	*reg = (size == 4 && long_mode) ? val & m : (*reg & ~m) | (val & m);
 }
@@ -119,7 +111,7 @@ static enum exit_action string_io(struct vcpu *v, struct exit_record *x)
 	glin_init(&g, v, x);
 	if (!string_operands(&g, &x->io, &asz, &seg))
 		return g.fail;
-	count = x->io.rep ? *rcx & width_mask(asz) : 1;
+	count = x->io.rep ? *rcx & BYTES_MASK(asz) : 1;
 	for (u64 i = 0; i < count; i++) {
 		struct glin_ref ref;
 		u32 val = 0;
@@ -153,7 +145,7 @@ enum exit_action portio_exit(struct vcpu *v, struct exit_record *x)
 		if (x->io.size == 4)
 			*rax = val; /* a 32-bit result clears the upper half */
 		else
-			*rax = (*rax & ~(u64)size_mask(x->io.size)) | val;
+			*rax = (*rax & ~BYTES_MASK(x->io.size)) | val;
 	} else {
 		portio_write(&v->vm->ports, x->io.port, x->io.size, (u32)*rax);
 	}

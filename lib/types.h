@@ -23,6 +23,9 @@ typedef int64_t s64;
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* The low n bytes (n = 1..8) of a 64-bit value: an access's or a
+ * register's width as a mask. */
+#define BYTES_MASK(n) (~0ull >> (64 - 8 * (n)))
 
 #define KiB(x) ((u64)(x) << 10)
 #define MiB(x) ((u64)(x) << 20)
