@@ -4,6 +4,8 @@
 
 #include "hv/vcpu.h"
 
+/* Works out the guests' CPUID view from this CPU's; after fpu_init. */
+void cpuid_init(void);
 enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x);
 
 #endif

@@ -14,6 +14,7 @@
 #include "arch/x86/reset.h"
 #include "arch/x86/trap.h"
 #include "hv/cmdline.h"
+#include "hv/cpuid.h"
 #include "hv/console/console.h"
 #include "hv/memmap.h"
 #include "hv/page_alloc.h"
@@ -137,6 +138,7 @@ __noreturn void hv_main(struct boot_info *bi)
 		printk("lucid: no VM will run; the console stays up\n");
 		console_run();
 	}
+	cpuid_init();
 	sched_init();
 	vm_config_apply(bi);
 	sched_loop();

@@ -8,7 +8,6 @@
 
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE (1ull << 18)
 
 #define XFEATURE_X87 (1ull << 0)
 #define XFEATURE_SSE (1ull << 1)
@@ -29,6 +28,14 @@ static u64 area_pages;
 static void xsetbv(u64 v)
 {
 	asm volatile("xsetbv" : : "c"(0), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
 }
 
 int fpu_init(void)
@@ -115,6 +122,9 @@ void fpu_switch_to(struct vcpu *v)
 	struct percpu *p = this_cpu();
 
 	if (p->fpu_owner != v) {
+		/* The owner's XCR0 as it left it (see fpu.h). */
+		if (use_xsave && p->fpu_owner)
+			p->fpu_owner->xcr0 = p->xcr0 = xgetbv0();
 		/* Save and restore every component, whatever the guests chose. */
 		if (use_xsave && p->xcr0 != host_xcr0) {
 			xsetbv(host_xcr0);
@@ -129,6 +139,18 @@ void fpu_switch_to(struct vcpu *v)
 		xsetbv(v->xcr0);
 		p->xcr0 = v->xcr0;
 	}
+}
+
+u64 fpu_guest_xcr0(struct vcpu *v)
+{
+	if (use_xsave && this_cpu()->fpu_owner == v)
+		return xgetbv0();
+	return v->xcr0;
+}
+
+u64 fpu_guest_xfeatures(void)
+{
+	return use_xsave ? host_xcr0 : 0;
 }
 
 bool fpu_xcr0_valid(u64 val)

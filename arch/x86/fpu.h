@@ -1,7 +1,12 @@
 /* Guest FPU, SSE and AVX registers. lucid itself never touches them (it is
  * built with -mgeneral-regs-only), so a vCPU's registers stay live in the
  * CPU until another vCPU runs there: only then are they saved (XSAVE, or
- * FXSAVE on CPUs without it) and the other's restored. XCR0 is per vCPU. */
+ * FXSAVE on CPUs without it) and the other's restored. XCR0 is per vCPU.
+ *
+ * While a vCPU owns the registers, the CPU's XCR0 is the truth, not
+ * v->xcr0: QEMU's TCG (7.2) does not intercept XSETBV, so a guest there
+ * changes XCR0 without lucid seeing it. lucid reads it back when the vCPU
+ * gives up the registers and when a guest asks for the XSAVE size. */
 #ifndef ARCH_X86_FPU_H
 #define ARCH_X86_FPU_H
 
@@ -18,6 +23,11 @@ void fpu_vcpu_free(struct vcpu *v);
 void fpu_switch_to(struct vcpu *v);
 /* Forgets v everywhere (its VM is gone or reset). */
 void fpu_forget(struct vcpu *v);
+/* v's XCR0: from the CPU while v owns its registers. */
+u64 fpu_guest_xcr0(struct vcpu *v);
+/* The XCR0 bits lucid switches, so a guest may enable them; 0 without
+ * XSAVE. */
+u64 fpu_guest_xfeatures(void);
 /* Whether the guest may set XCR0 to `val` (XSETBV's rules). */
 bool fpu_xcr0_valid(u64 val);
 

@@ -370,4 +370,9 @@ def all_cases(build):
         Case("qemu-halt", halt),
         Case("qemu-guests", test_guests, modules=guests, cpu="qemu64,+svm,+npt,+rdtscp",
              mem=1024, timeout=GUESTS_TIMEOUT),
+        # The same guests on a CPU with XSAVE and AVX: lucid switches FPU
+        # state with XSAVE instead of FXSAVE, and guests may enable AVX.
+        Case("qemu-guests-avx", test_guests, modules=guests,
+             cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2",
+             mem=1024, timeout=GUESTS_TIMEOUT),
     ]

@@ -55,9 +55,12 @@ VIRT_INSNS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA",
 
 STEPPED = ["NOP", "CPUID", "OUT", "IN", "a hypercall"]
 
-XCR0 = [P("XCR0 is 1 at start"),
+XCR0 = [P("CPUID 1 OSXSAVE follows CR4.OSXSAVE"),
+        P("XCR0 is 1 at start"),
         P("XCR0 takes x87|SSE and reads back 3"),
+        P("CPUID 0xD EBX is 576 for XCR0 = x87|SSE"),
         PS("XCR0 takes AVX"),
+        PS("CPUID 0xD EBX grows"),
         P("XCR0 = 0 (no x87) raises #GP(0)"),
         P("XCR0 = 5 (AVX without SSE) raises #GP(0)"),
         P("an XCR0 bit CPUID 0xD does not offer raises #GP(0)"),
@@ -86,7 +89,10 @@ EXPECT = {
         P("highest hypervisor leaf"),
         P("ABI version 1 in CPUID 0x40000001"),
         P("SVM hidden"),
-        P("VMX hidden")),
+        P("VMX hidden"),
+        P("APIC, MTRR, MCE and MCA hidden in CPUID 1 EDX"),
+        P("CPUID 1 EBX: APIC ID 0, 1 logical CPU"),
+        P("leaves above the highest, lucid's unused and the SVM leaf read as zeros")),
     "ports-unassigned": expect(
         P("inb reads 0xff and leaves the rest of EAX"),
         P("inw reads 0xffff and leaves the rest of EAX"),

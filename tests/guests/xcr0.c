@@ -2,7 +2,9 @@
  * guest's CPUID offers: XCR0 is 1 at start; x87|SSE (and AVX where
  * offered) take and read back; XCR0 without x87, AVX without SSE, a bit
  * CPUID leaf 0xD does not offer, XCR1, and XSETBV at CPL 3 raise #GP(0)
- * and change nothing; XGETBV works at CPL 3. Without XSAVE in CPUID the
+ * and change nothing; XGETBV works at CPL 3. CPUID follows the guest's
+ * state: leaf 1 OSXSAVE tracks CR4.OSXSAVE, leaf 0xD EBX the size of the
+ * XSAVE area for the current XCR0. Without XSAVE in CPUID the
  * guest reports a single SKIP. Long mode. */
 #include "guest.h"
 #include "cpu.h"
@@ -37,7 +39,7 @@ void test_main(void)
 	struct cpuid d;
 	u64 offered, x;
 	struct xset x3 = { 0, 3 };
-	u32 v, bit;
+	u32 v, bit, size, osxsave_off;
 
 	if (!(cpuid(1).c & (1u << 26))) {
 		test_skip("XCR0: CPUID offers no XSAVE");
@@ -45,7 +47,11 @@ void test_main(void)
 	}
 	d = cpuid2(0xd, 0);
 	offered = (u64)d.d << 32 | d.a;
+	osxsave_off = cpuid(1).c >> 27 & 1;
 	write_cr4(read_cr4() | CR4_OSXSAVE);
+	test_check(!osxsave_off && (cpuid(1).c >> 27 & 1),
+		   "CPUID 1 OSXSAVE follows CR4.OSXSAVE (%u before, %u after)", osxsave_off,
+		   cpuid(1).c >> 27 & 1);
 
 	x = xgetbv(0);
 	test_check(x == 1, "XCR0 is 1 at start (%#llx)", (unsigned long long)x);
@@ -53,6 +59,8 @@ void test_main(void)
 	x = xgetbv(0);
 	test_check(v == NO_FAULT && x == 3, "XCR0 takes x87|SSE and reads back 3 (%s, %#llx)",
 		   vector_name(v), (unsigned long long)x);
+	size = cpuid2(0xd, 0).b;
+	test_check(size == 576, "CPUID 0xD EBX is 576 for XCR0 = x87|SSE (%u)", size);
 	if (offered & 4) {
 		struct xset x7 = { 0, 7 };
 
@@ -60,9 +68,14 @@ void test_main(void)
 		x = xgetbv(0);
 		test_check(v == NO_FAULT && x == 7, "XCR0 takes AVX and reads back 7 (%s, %#llx)",
 			   vector_name(v), (unsigned long long)x);
+		d = cpuid2(0xd, 2);
+		size = cpuid2(0xd, 0).b;
+		test_check(size == d.b + d.a, "CPUID 0xD EBX grows to %u with AVX (%u)", d.b + d.a,
+			   size);
 		xsetbv(0, 3);
 	} else {
 		test_skip("XCR0 takes AVX: not offered by CPUID 0xD");
+		test_skip("CPUID 0xD EBX grows with AVX: not offered");
 	}
 
 	expect_gp(0, 0, "XCR0 = 0 (no x87)");

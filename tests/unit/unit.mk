@@ -20,6 +20,7 @@ UNIT_SRCS_test_guest_paging := hv/guest_paging.c hv/guest_mem.c lib/string.c
 UNIT_SRCS_test_loader   := $(wildcard hv/loader/*.c) hv/guest_mem.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_config   := hv/config.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_insn     := hv/insn.c lib/string.c
+UNIT_SRCS_test_cpuid_view := hv/cpuid_view.c lib/string.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
