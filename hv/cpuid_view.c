@@ -79,7 +79,7 @@
 #define MAX_BASIC 0x16u
 #define MAX_EXT 0x80000008u
 
-enum special { PLAIN, XSAVE_LEAF, HIGHEST_LEAF };
+enum special { PLAIN, PER_VCPU, XSAVE_LEAF, HIGHEST_LEAF };
 
 struct leaf_rule {
 	u32 leaf;
@@ -90,7 +90,7 @@ struct leaf_rule {
 
 static const struct leaf_rule rules[] = {
 	{ 0x0, 0, HIGHEST_LEAF, { 0, ALL, ALL, ALL } },
-	{ 0x1, 0, PLAIN, { ALL, L1_EBX, L1_ECX, L1_EDX } },
+	{ 0x1, 0, PER_VCPU, { ALL, L1_EBX, L1_ECX, L1_EDX } },
 	{ 0x2, 0, PLAIN, { ALL, ALL, ALL, ALL } },       /* cache descriptors */
 	{ 0x4, 8, PLAIN, { L4_EAX, ALL, ALL, ALL } },    /* cache parameters */
 	{ 0x7, 1, PLAIN, { 0, L7_EBX, L7_ECX, L7_EDX } },
@@ -105,7 +105,7 @@ static const struct leaf_rule rules[] = {
 	{ 0x80000005, 0, PLAIN, { ALL, ALL, ALL, ALL } }, /* L1 caches, TLBs */
 	{ 0x80000006, 0, PLAIN, { ALL, ALL, ALL, ALL } }, /* L2/L3 */
 	{ 0x80000007, 0, PLAIN, { 0, 0, 0, E7_EDX_INVARIANT_TSC } },
-	{ 0x80000008, 0, PLAIN, { ALL, E8_EBX, 0, 0 } },  /* address sizes */
+	{ 0x80000008, 0, PER_VCPU, { ALL, E8_EBX, 0, 0 } }, /* address sizes */
 };
 
 static u32 range_of(u32 leaf)
@@ -207,7 +207,9 @@ void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 
 		if (rule->leaf > host_max[range])
 			continue;
-		cv->slot[range][idx] = (struct cpuid_slot){ (u16)cv->n, rule->nsub };
+		cv->slot[range][idx] = (struct cpuid_slot){ (u16)cv->n, rule->nsub,
+							     rule->special == PER_VCPU ||
+							     rule->special == XSAVE_LEAF };
 		cv->n += n;
 		if (rule->special == XSAVE_LEAF) {
 			xsave_leaf(cv, host, e);
@@ -221,10 +223,10 @@ void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 			e[0].eax = host_max[range];
 	}
 
-	cv->slot[1][0] = (struct cpuid_slot){ (u16)cv->n, 0 };
+	cv->slot[1][0] = (struct cpuid_slot){ (u16)cv->n, 0, false };
 	cv->entries[cv->n++] = (struct cpuid_regs){ LUCID_CPUID_ABI, LUCID_CPUID_SIG_EBX,
 						    LUCID_CPUID_SIG_ECX, LUCID_CPUID_SIG_EDX };
-	cv->slot[1][1] = (struct cpuid_slot){ (u16)cv->n, 0 };
+	cv->slot[1][1] = (struct cpuid_slot){ (u16)cv->n, 0, false };
 	cv->entries[cv->n++] = (struct cpuid_regs){ LUCID_ABI_VERSION, 0, 0, 0 };
 }
 
@@ -269,8 +271,6 @@ void cpuid_view_fixup(const struct cpuid_view *cv, u32 leaf, u32 sub,
 			r->ebx = xsave_size(cv, s->xcr0, true);
 		break;
 	case 0x80000008:
-		if (cv->max[2] < 8)
-			break; /* not answered: zeros */
 		r->ecx = s->nvcpus ? (s->nvcpus - 1) & 0xff : 0; /* cores in the package - 1 */
 		break;
 	}

@@ -25,6 +25,7 @@ struct cpuid_view {
 	struct cpuid_slot {
 		u16 first;        /* index in entries[] */
 		u8 nsub;          /* 0: ECX is ignored; else subleaves 0..nsub-1 */
+		bool per_vcpu;    /* cpuid_view_fixup has parts to fill in */
 	} slot[CPUID_RANGES][CPUID_RANGE_SLOTS];
 	struct cpuid_regs entries[CPUID_VIEW_ENTRIES];
 	u32 n;
@@ -49,26 +50,23 @@ struct cpuid_vcpu_state {
 void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures);
 
 /* The answer for (leaf, subleaf) before the vCPU's own parts: zeros for
- * any leaf the view does not answer. */
+ * any leaf the view does not answer. *per_vcpu: whether there are such
+ * parts, for cpuid_view_fixup. */
 static inline const struct cpuid_regs *cpuid_view_find(const struct cpuid_view *cv, u32 leaf,
-							u32 sub)
+							u32 sub, bool *per_vcpu)
 {
 	static const struct cpuid_regs zeros;
 	u32 range = leaf >> 30, idx = leaf & 0x3fffffff;
 	const struct cpuid_slot *s;
 
+	*per_vcpu = false;
 	if (range >= CPUID_RANGES || idx > cv->max[range])
 		return &zeros;
 	s = &cv->slot[range][idx];
+	*per_vcpu = s->per_vcpu;
 	if (!s->nsub)
 		return &cv->entries[s->first];
 	return sub < s->nsub ? &cv->entries[s->first + sub] : &zeros;
-}
-
-/* Whether the answer for `leaf` depends on the vCPU. */
-static inline bool cpuid_leaf_per_vcpu(u32 leaf)
-{
-	return leaf == 1 || leaf == 0xd || leaf == 0x80000008;
 }
 
 /* Fills in the vCPU's parts of r, the view's answer for (leaf, sub). */

@@ -4,6 +4,7 @@
 #include "hv/vcpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/percpu.h"
 #include "hv/cpuid.h"
 #include "hv/hypercall.h"
@@ -97,6 +98,7 @@ static enum exit_action on_unknown(struct vcpu *v, struct exit_record *x)
 }
 
 static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
+	[EXIT_UNKNOWN] = on_unknown,
 	[EXIT_NONE] = on_done,
 	[EXIT_INTR] = on_intr,
 	[EXIT_NMI] = on_intr,
@@ -113,22 +115,14 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_SHUTDOWN] = on_shutdown,
 	[EXIT_EXCEPTION] = on_exception,
 	[EXIT_FAILED] = on_failed,
-	[EXIT_UNKNOWN] = on_unknown,
 };
 
-enum exit_action vcpu_handle_exit(struct vcpu *v, struct exit_record *x)
-{
-	exit_handler_fn fn = x->reason < NR_EXIT_REASONS ? handlers[x->reason] : NULL;
-
-	return fn ? fn(v, x) : on_unknown(v, x);
-}
+_Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
 
 /* A test interrupt goes in as soon as the guest can take it; until then
  * the back end watches for the moment it can. */
 static void deliver_pending_irq(struct vcpu *v)
 {
-	if (v->pending_irq < 0)
-		return;
 	if (virt->vcpu_can_take_intr(v)) {
 		virt->vcpu_inject(v, (u8)v->pending_irq, false, 0);
 		v->pending_irq = -1;
@@ -143,6 +137,16 @@ bool vcpu_wakeable(const struct vcpu *v)
 	return v->state == VCPU_HALTED && v->pending_irq >= 0 && (v->regs.rflags & RFLAGS_IF);
 }
 
+/* What VM entry does not switch is switched lazily, when another vCPU
+ * used this CPU last; most entries find v's state still there. */
+static inline void load_lazy_state(struct vcpu *v, struct percpu *p)
+{
+	if (p->fpu_owner != v || p->xcr0 != v->xcr0)
+		fpu_switch_to(v);
+	if (p->regs_owner != v)
+		guest_regs_switch_to(v);
+}
+
 void vcpu_run_slice(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
@@ -150,11 +154,16 @@ void vcpu_run_slice(struct vcpu *v)
 
 	if (vcpu_wakeable(v))
 		v->state = VCPU_RUNNABLE;
+	virt->vcpu_load(v);
 	while (v->state == VCPU_RUNNABLE && !p->need_resched) {
-		deliver_pending_irq(v);
+		if (v->pending_irq >= 0)
+			deliver_pending_irq(v);
+		load_lazy_state(v, p);
 		virt->vcpu_run(v, &x);
-		v->exits[x.reason < NR_EXIT_REASONS ? x.reason : EXIT_UNKNOWN]++;
-		switch (vcpu_handle_exit(v, &x)) {
+		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
+			x.reason = EXIT_UNKNOWN;
+		v->exits[x.reason]++;
+		switch (handlers[x.reason](v, &x)) {
 		case ACT_RESUME:
 			break;
 		case ACT_SKIP:

@@ -41,8 +41,6 @@ struct vcpu {
 void vcpu_run_slice(struct vcpu *v);
 /* A halted vCPU that an interrupt it can take now would wake. */
 bool vcpu_wakeable(const struct vcpu *v);
-/* Handles one exit record; returns what the back end must do. */
-enum exit_action vcpu_handle_exit(struct vcpu *v, struct exit_record *x);
 /* Queues an exception to inject at the next entry. */
 enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 

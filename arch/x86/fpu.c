@@ -58,6 +58,7 @@ int fpu_init(void)
 		cr4 |= CR4_OSXSAVE;
 	}
 	write_cr4(cr4);
+	this_cpu()->xcr0 = XFEATURE_X87; /* what XCR0 means without XSAVE */
 	if (use_xsave) {
 		xsetbv(host_xcr0);
 		this_cpu()->xcr0 = host_xcr0;

@@ -32,6 +32,7 @@ struct vcpu_regs {
 };
 
 enum exit_reason {
+	EXIT_UNKNOWN,     /* a hardware exit lucid does not handle */
 	EXIT_NONE,        /* handled inside the back end: just run again */
 	EXIT_INTR,        /* a physical interrupt for lucid is pending */
 	EXIT_NMI,         /* a physical NMI arrived while the guest ran */
@@ -48,7 +49,6 @@ enum exit_reason {
 	EXIT_SHUTDOWN,    /* triple fault */
 	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect */
 	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
-	EXIT_UNKNOWN,     /* a hardware exit lucid does not handle */
 	NR_EXIT_REASONS
 };
 
@@ -103,7 +103,7 @@ struct exit_record {
 		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
 	};
 	u64 hw_code;      /* the hardware's own exit code, for log lines */
-	u64 hw_info[2];
+	u64 hw_info[2];   /* and its details: EXIT_UNKNOWN and EXIT_FAILED only */
 };
 
 /* What generic code decides about an exit. */
@@ -133,8 +133,12 @@ struct virt_ops {
 	void (*vcpu_free)(struct vcpu *v);
 	/* Sets the architectural state a loader asked for (v->regs too). */
 	void (*vcpu_reset)(struct vcpu *v, const struct guest_entry *e);
+	/* v is about to run on this CPU, perhaps after other vCPUs did:
+	 * called once before a series of vcpu_run. */
+	void (*vcpu_load)(struct vcpu *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
-	 * with interrupts disabled; returns with them disabled. */
+	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
+	 * already in the CPU (hv/vcpu.c); returns with interrupts disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
 	/* Applies ACT_SKIP: RIP past the instruction of the last exit, then
 	 * vcpu_complete. */

@@ -70,9 +70,10 @@ static const struct cpuid_vcpu_state vcpu0 = { .apic_id = 0, .nvcpus = 1, .cr4 =
 /* What a guest's CPUID returns: the view plus the vCPU's own parts. */
 static struct cpuid_regs ask(u32 leaf, u32 sub, const struct cpuid_vcpu_state *s)
 {
-	struct cpuid_regs r = *cpuid_view_find(&cv, leaf, sub);
+	bool per_vcpu;
+	struct cpuid_regs r = *cpuid_view_find(&cv, leaf, sub, &per_vcpu);
 
-	if (cpuid_leaf_per_vcpu(leaf))
+	if (per_vcpu)
 		cpuid_view_fixup(&cv, leaf, sub, s, &r);
 	return r;
 }
@@ -185,7 +186,11 @@ static void leaf1_follows_the_vcpu(void **state)
 	s.cr4 = 0;
 	assert_false(ask(1, 0, &s).ecx & BIT(27));
 	/* The view itself is not changed by a fixup. */
-	assert_false(cpuid_view_find(&cv, 1, 0)->ebx >> 16);
+	bool per_vcpu;
+	assert_false(cpuid_view_find(&cv, 1, 0, &per_vcpu)->ebx >> 16);
+	assert_true(per_vcpu);
+	cpuid_view_find(&cv, 0, 0, &per_vcpu);
+	assert_false(per_vcpu);
 }
 
 static void leaf4_subleaves_and_topology(void **state)

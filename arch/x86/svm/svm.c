@@ -8,8 +8,6 @@
  * instruction, or by EXITINFO2 for port I/O. */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/guest_regs.h"
-#include "arch/x86/fpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/pagetable.h"
 #include "arch/x86/svm/vmcb.h"
@@ -45,8 +43,7 @@ struct svm_vcpu {
 	u32 asid;
 	u64 asid_generation;
 	u32 asid_cpu;
-	u32 skip_len;   /* length of the last intercepted instruction, or 0 */
-	u64 io_next_rip;
+	u64 next_rip;   /* after the last exit's instruction, for vcpu_skip */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -294,75 +291,79 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
 	s->asid_cpu = cpu;
 }
 
-static const char *virt_insn_name(u64 code)
-{
-	switch (code) {
-	case SVM_EXIT_VMRUN: return "VMRUN";
-	case SVM_EXIT_VMLOAD: return "VMLOAD";
-	case SVM_EXIT_VMSAVE: return "VMSAVE";
-	case SVM_EXIT_STGI: return "STGI";
-	case SVM_EXIT_CLGI: return "CLGI";
-	case SVM_EXIT_SKINIT: return "SKINIT";
-	case SVM_EXIT_INVLPGA: return "INVLPGA";
-	case SVM_EXIT_MONITOR: return "MONITOR";
-	case SVM_EXIT_MWAIT: case SVM_EXIT_MWAIT_C: return "MWAIT";
-	default: return NULL;
-	}
-}
+/* What each SVM exit code below 0x100 is in generic terms, and the length
+ * of the instruction lucid completes for it (RIP's advance without nRIP).
+ * Codes not listed are EXIT_UNKNOWN (0). */
+struct exit_kind {
+	u8 reason;
+	u8 len;
+};
 
-/* Without nRIP: the length of each instruction lucid completes. */
-static u32 insn_len(u64 code)
+static const struct exit_kind exit_kinds[0x100] = {
+	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = { EXIT_EXCEPTION, 0 },
+	[SVM_EXIT_INTR] = { EXIT_INTR, 0 },
+	[SVM_EXIT_NMI] = { EXIT_NMI, 0 },
+	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
+	[SVM_EXIT_CPUID] = { EXIT_CPUID, 2 },
+	/* Caches are coherent; dropping dirty lines would only hurt. */
+	[SVM_EXIT_INVD] = { EXIT_NONE, 2 },
+	[SVM_EXIT_HLT] = { EXIT_HLT, 1 },
+	[SVM_EXIT_IOIO] = { EXIT_IO, 0 },            /* EXITINFO2 has the next RIP */
+	[SVM_EXIT_MSR] = { EXIT_MSR_READ, 2 },       /* or EXIT_MSR_WRITE */
+	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN, 0 },
+	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, 3 },
+	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, 3 },
+	[SVM_EXIT_VMRUN] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_VMLOAD] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_VMSAVE] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_STGI] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_CLGI] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_SKINIT] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_INVLPGA] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MONITOR] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MWAIT] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MWAIT_C] = { EXIT_VIRT_INSN, 0 },
+};
+
+static const char *const virt_insn_names[0x100] = {
+	[SVM_EXIT_VMRUN] = "VMRUN", [SVM_EXIT_VMLOAD] = "VMLOAD", [SVM_EXIT_VMSAVE] = "VMSAVE",
+	[SVM_EXIT_STGI] = "STGI", [SVM_EXIT_CLGI] = "CLGI", [SVM_EXIT_SKINIT] = "SKINIT",
+	[SVM_EXIT_INVLPGA] = "INVLPGA", [SVM_EXIT_MONITOR] = "MONITOR",
+	[SVM_EXIT_MWAIT] = "MWAIT", [SVM_EXIT_MWAIT_C] = "MWAIT",
+};
+
+static struct exit_kind exit_kind(u64 code)
 {
-	switch (code) {
-	case SVM_EXIT_HLT: return 1;
-	case SVM_EXIT_CPUID: case SVM_EXIT_MSR: case SVM_EXIT_INVD: return 2;
-	case SVM_EXIT_VMMCALL: case SVM_EXIT_XSETBV: return 3;
-	default: return 0;
-	}
+	if (code < ARRAY_SIZE(exit_kinds))
+		return exit_kinds[code];
+	if (code == SVM_EXIT_NPF)
+		return (struct exit_kind){ EXIT_MEM, 0 };
+	if (code == SVM_EXIT_INVALID)
+		return (struct exit_kind){ EXIT_FAILED, 0 };
+	return (struct exit_kind){ EXIT_UNKNOWN, 0 };
 }
 
 static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct exit_record *x)
 {
 	const struct vmcb *vmcb = s->vmcb;
 	u64 code = vmcb->ctl.exit_code, i1 = vmcb->ctl.exit_info1;
-	const char *insn;
+	struct exit_kind k = exit_kind(code);
 
+	x->reason = k.reason;
+	/* nRIP where the CPU gives it, else the known length (EXITINFO2
+	 * for port I/O, below). */
+	s->next_rip = have_nrip && vmcb->ctl.next_rip ? vmcb->ctl.next_rip :
+						       vmcb->save.rip + k.len;
 	x->hw_code = code;
-	x->hw_info[0] = i1;
-	x->hw_info[1] = vmcb->ctl.exit_info2;
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
-	s->skip_len = insn_len(code);
 
-	if ((insn = virt_insn_name(code))) {
-		x->reason = EXIT_VIRT_INSN;
-		x->insn = insn;
-		return;
-	}
-	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
-		x->reason = EXIT_EXCEPTION;
-		x->exception.vector = (u8)(code - SVM_EXIT_EXCP_BASE);
-		x->exception.has_error = x->exception.vector == EXC_AC;
-		x->exception.error = (u32)i1;
-		return;
-	}
-	switch (code) {
-	case SVM_EXIT_INTR:
-		x->reason = EXIT_INTR;
-		break;
-	case SVM_EXIT_NMI:
-		x->reason = EXIT_NMI;
-		break;
-	case SVM_EXIT_VINTR:
-		x->reason = EXIT_INTR_WINDOW;
-		break;
-	case SVM_EXIT_CPUID:
-		x->reason = EXIT_CPUID;
+	switch (k.reason) {
+	case EXIT_CPUID:
 		x->cpuid.leaf = (u32)r->gpr[REG_RAX];
 		x->cpuid.subleaf = (u32)r->gpr[REG_RCX];
 		break;
-	case SVM_EXIT_IOIO:
-		x->reason = EXIT_IO;
+	case EXIT_IO:
 		x->io = (struct exit_io){
 			.port = (u16)(i1 >> IOIO_PORT_SHIFT),
 			.size = (i1 >> IOIO_SIZE_SHIFT) & 7,
@@ -375,30 +376,19 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		};
 		if (x->io.size == 3 || x->io.size > 4)
 			x->io.size = 4; /* one-hot: 1, 2, or bit 2 for 4 */
-		s->io_next_rip = vmcb->ctl.exit_info2;
+		s->next_rip = vmcb->ctl.exit_info2;
 		break;
-	case SVM_EXIT_MSR:
-		x->reason = i1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+	case EXIT_MSR_READ:
+		if (i1)
+			x->reason = EXIT_MSR_WRITE;
 		x->msr.index = (u32)r->gpr[REG_RCX];
 		x->msr.value = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
 		break;
-	case SVM_EXIT_HLT:
-		x->reason = EXIT_HLT;
-		break;
-	case SVM_EXIT_VMMCALL:
-		x->reason = EXIT_HYPERCALL;
-		break;
-	case SVM_EXIT_XSETBV:
-		x->reason = EXIT_XSETBV;
+	case EXIT_XSETBV:
 		x->xsetbv.index = (u32)r->gpr[REG_RCX];
 		x->xsetbv.value = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
 		break;
-	case SVM_EXIT_INVD:
-		/* Caches are coherent; dropping dirty lines would only hurt. */
-		x->reason = EXIT_NONE;
-		break;
-	case SVM_EXIT_NPF:
-		x->reason = EXIT_MEM;
+	case EXIT_MEM:
 		x->mem.gpa = vmcb->ctl.exit_info2;
 		x->mem.write = i1 & NPF_WRITE;
 		x->mem.exec = i1 & NPF_FETCH;
@@ -409,38 +399,49 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 			memcpy(x->mem.insn, vmcb->ctl.insn_bytes, vmcb->ctl.insn_len);
 		}
 		break;
-	case SVM_EXIT_SHUTDOWN:
-		x->reason = EXIT_SHUTDOWN;
+	case EXIT_EXCEPTION:
+		x->exception.vector = (u8)(code - SVM_EXIT_EXCP_BASE);
+		x->exception.has_error = x->exception.vector == EXC_AC;
+		x->exception.error = (u32)i1;
 		break;
-	case SVM_EXIT_INVALID:
-		x->reason = EXIT_FAILED;
+	case EXIT_VIRT_INSN:
+		x->insn = virt_insn_names[code];
 		break;
-	default:
-		x->reason = EXIT_UNKNOWN;
+	case EXIT_UNKNOWN:
+	case EXIT_FAILED:
+		x->hw_info[0] = i1;
+		x->hw_info[1] = vmcb->ctl.exit_info2;
 		break;
 	}
 }
 
-static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
+/* ASIDs change only when another vCPU ran on this CPU in between, so
+ * once per series of runs is enough. */
+static void svm_vcpu_load(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c = p->virt;
 	struct svm_vcpu *s = v->arch;
-	struct vmcb *vmcb = s->vmcb;
 
 	assign_asid(c, s, p->index);
-	vmcb->ctl.asid = s->asid;
-	vmcb->ctl.tlb_control = c->flush_all ? TLB_CONTROL_FLUSH_ALL : TLB_CONTROL_NONE;
+	s->vmcb->ctl.asid = s->asid;
+	if (c->flush_all)
+		s->vmcb->ctl.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->flush_all = false;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
 
 	vmcb->save.rax = v->regs.gpr[REG_RAX];
 	vmcb->save.rsp = v->regs.gpr[REG_RSP];
 	vmcb->save.rip = v->regs.rip;
 	vmcb->save.rflags = v->regs.rflags;
-	fpu_switch_to(v);
-	guest_regs_switch_to(v);
 
-	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(c->host));
+	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(((struct svm_cpu *)this_cpu()->virt)->host));
+	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
 
 	v->regs.gpr[REG_RAX] = vmcb->save.rax;
 	v->regs.gpr[REG_RSP] = vmcb->save.rsp;
@@ -472,15 +473,7 @@ static void svm_vcpu_complete(struct vcpu *v)
 
 static void svm_vcpu_skip(struct vcpu *v)
 {
-	struct svm_vcpu *s = v->arch;
-	const struct vmcb *vmcb = s->vmcb;
-
-	if (vmcb->ctl.exit_code == SVM_EXIT_IOIO)
-		v->regs.rip = s->io_next_rip;
-	else if (have_nrip && vmcb->ctl.next_rip)
-		v->regs.rip = vmcb->ctl.next_rip;
-	else
-		v->regs.rip += s->skip_len;
+	v->regs.rip = ((struct svm_vcpu *)v->arch)->next_rip;
 	svm_vcpu_complete(v);
 }
 
@@ -596,6 +589,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
+	.vcpu_load = svm_vcpu_load,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_skip = svm_vcpu_skip,
 	.vcpu_inject = svm_vcpu_inject,
