@@ -59,9 +59,13 @@ GCFLAGS32 := $(GCFLAGS) -m32 -march=i686
 GCFLAGS64 := $(GCFLAGS) -m64 -mcmodel=small
 GLDFLAGS  := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-GLIB_C    := runtime trap fmt string bootinfo
-GLIB32    := $(patsubst %,$(GB)/lib32/%.o,$(GLIB_C) libgcc32 entry trap_asm)
-GLIB64    := $(patsubst %,$(GB)/lib64/%.o,$(GLIB_C) paging entry trap_asm)
+GLIB_C    := runtime trap bootinfo
+# lucid's own formatting and string routines, built again for the guests.
+GLIB_LUCID := fmt string
+GLIB32    := $(patsubst %,$(GB)/lib32/%.o,$(GLIB_C) libgcc32 entry trap_asm) \
+	$(GLIB_LUCID:%=$(GB)/lib32/lucid_%.o)
+GLIB64    := $(patsubst %,$(GB)/lib64/%.o,$(GLIB_C) paging entry trap_asm) \
+	$(GLIB_LUCID:%=$(GB)/lib64/lucid_%.o)
 
 .PHONY: guests
 guests: $(GUEST_FILES)
@@ -70,6 +74,12 @@ $(GB)/lib32/%.o: $(GLIB)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GCFLAGS32) -MMD -MP -c $< -o $@
 $(GB)/lib64/%.o: $(GLIB)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GCFLAGS64) -MMD -MP -c $< -o $@
+$(GB)/lib32/lucid_%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GCFLAGS32) -MMD -MP -c $< -o $@
+$(GB)/lib64/lucid_%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GCFLAGS64) -MMD -MP -c $< -o $@
 $(GB)/lib32/trap_asm.o: $(GLIB)/trap.asm

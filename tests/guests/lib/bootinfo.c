@@ -214,6 +214,21 @@ bool cmdline_u64(const char *key, u64 *val)
 	return *end == '\0';
 }
 
+bool has_token(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (!strncmp(s, word, n) && (s[n] == ' ' || s[n] == '\0'))
+			return true;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return false;
+}
+
 /* Cut [cut_lo, cut_hi) out of the ranges in out[0..n). */
 static u32 cut(struct mem_range *out, u32 n, u32 max, u64 cut_lo, u64 cut_hi)
 {

@@ -183,6 +183,7 @@ u32 image_end_word(void);
 
 /* ---- small helpers -------------------------------------------------- */
 
+/* lucid's lib/string.c and lib/fmt.c serve the guests too. */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
