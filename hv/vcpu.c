@@ -52,7 +52,7 @@ static enum exit_action on_xsetbv(struct vcpu *v, struct exit_record *x)
 {
 	if (x->cpl != 0 || x->xsetbv.index != 0 || !fpu_xcr0_valid(x->xsetbv.value))
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
-	v->xcr0 = x->xsetbv.value;
+	fpu_set_guest_xcr0(v, x->xsetbv.value);
 	return ACT_SKIP;
 }
 

@@ -123,13 +123,17 @@ void fpu_switch_to(struct vcpu *v)
 	struct percpu *p = this_cpu();
 
 	if (p->fpu_owner != v) {
-		/* The owner's XCR0 as it left it (see fpu.h). */
-		if (use_xsave && p->fpu_owner)
-			p->fpu_owner->xcr0 = p->xcr0 = xgetbv0();
-		/* Save and restore every component, whatever the guests chose. */
-		if (use_xsave && p->xcr0 != host_xcr0) {
-			xsetbv(host_xcr0);
-			p->xcr0 = host_xcr0;
+		if (use_xsave) {
+			/* The CPU's XCR0 is the owner's as it left it (fpu.h). */
+			p->xcr0 = xgetbv0();
+			if (p->fpu_owner)
+				p->fpu_owner->xcr0 = p->xcr0;
+			/* Save and restore every component, whatever the guests
+			 * chose. */
+			if (p->xcr0 != host_xcr0) {
+				xsetbv(host_xcr0);
+				p->xcr0 = host_xcr0;
+			}
 		}
 		if (p->fpu_owner)
 			save(p->fpu_owner->fpu_area);
@@ -139,6 +143,17 @@ void fpu_switch_to(struct vcpu *v)
 	if (use_xsave && p->xcr0 != v->xcr0) {
 		xsetbv(v->xcr0);
 		p->xcr0 = v->xcr0;
+	}
+}
+
+void fpu_set_guest_xcr0(struct vcpu *v, u64 val)
+{
+	struct percpu *p = this_cpu();
+
+	v->xcr0 = val;
+	if (use_xsave && p->fpu_owner == v) {
+		xsetbv(val);
+		p->xcr0 = val;
 	}
 }
 

@@ -23,6 +23,9 @@ void fpu_vcpu_free(struct vcpu *v);
 void fpu_switch_to(struct vcpu *v);
 /* Forgets v everywhere (its VM is gone or reset). */
 void fpu_forget(struct vcpu *v);
+/* XSETBV by v, already checked with fpu_xcr0_valid: into the CPU at once
+ * if v owns its registers, so that reading it back never loses it. */
+void fpu_set_guest_xcr0(struct vcpu *v, u64 val);
 /* v's XCR0: from the CPU while v owns its registers. */
 u64 fpu_guest_xcr0(struct vcpu *v);
 /* The XCR0 bits lucid switches, so a guest may enable them; 0 without
