@@ -5,7 +5,8 @@
  *
  * Works without nRIP, clean bits and decode assists (QEMU's TCG has none):
  * without nRIP, RIP is advanced by the known length of the intercepted
- * instruction, or by EXITINFO2 for port I/O. */
+ * instruction, or by EXITINFO2 for port I/O. With clean bits, every write
+ * lucid makes to a cached VMCB area goes with dirty() for that area. */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -20,6 +21,7 @@
 #define GUEST_EFER_BASE EFER_SVME
 #define DEFAULT_PAT 0x0007040600070406ull
 
+#define NO_CPU 0xffffffffu
 #define IOPM_PAGES 3
 #define MSRPM_PAGES 2
 
@@ -43,14 +45,22 @@ struct svm_vcpu {
 	u32 asid;
 	u64 asid_generation;
 	u32 asid_cpu;
+	u32 vmcb_cpu;   /* where the VMCB last ran: cached areas are that CPU's */
 	u64 next_rip;   /* after the last exit's instruction, for vcpu_skip */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
 static bool have_nrip, have_decode_assists, allow_1g;
+static u32 clean_all; /* VMCB_CLEAN_ALL with clean bits, else 0 */
 static u32 max_asid;
 
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+
+/* lucid changed a VMCB area the CPU may have cached. */
+static void dirty(struct vmcb *vmcb, u32 areas)
+{
+	vmcb->ctl.clean &= ~areas;
+}
 
 static void *zalloc_pages(u64 n)
 {
@@ -200,6 +210,7 @@ static int svm_vcpu_init(struct vcpu *v)
 	if (!s->vmcb)
 		return -1;
 	s->vmcb_pa = pa_of(s->vmcb);
+	s->vmcb_cpu = NO_CPU; /* and clean = 0: nothing cached yet */
 	c = &s->vmcb->ctl;
 	c->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
 			 INTERCEPT1_INVLPGA | INTERCEPT1_IOIO | INTERCEPT1_MSR |
@@ -273,6 +284,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct guest_entry *e)
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
 	s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;
 	s->vmcb->ctl.tsc_offset = 0;
+	dirty(s->vmcb, VMCB_CLEAN_ALL);
 }
 
 /* Gives the vCPU an ASID that no other vCPU uses on this CPU in this
@@ -423,8 +435,15 @@ static void svm_vcpu_load(struct vcpu *v)
 	struct svm_cpu *c = p->virt;
 	struct svm_vcpu *s = v->arch;
 
+	if (s->vmcb_cpu != p->index) {
+		dirty(s->vmcb, VMCB_CLEAN_ALL);
+		s->vmcb_cpu = p->index;
+	}
 	assign_asid(c, s, p->index);
-	s->vmcb->ctl.asid = s->asid;
+	if (s->vmcb->ctl.asid != s->asid) {
+		s->vmcb->ctl.asid = s->asid;
+		dirty(s->vmcb, VMCB_CLEAN_ASID);
+	}
 	if (c->flush_all)
 		s->vmcb->ctl.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->flush_all = false;
@@ -442,6 +461,7 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 
 	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(((struct svm_cpu *)this_cpu()->virt)->host));
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
+	vmcb->ctl.clean = clean_all;              /* the CPU has it all now */
 
 	v->regs.gpr[REG_RAX] = vmcb->save.rax;
 	v->regs.gpr[REG_RSP] = vmcb->save.rsp;
@@ -467,6 +487,7 @@ static void svm_vcpu_complete(struct vcpu *v)
 	 * would have raised after it. */
 	if (v->regs.rflags & RFLAGS_TF) {
 		vmcb->save.dr6 |= DR6_BS;
+		dirty(vmcb, VMCB_CLEAN_DRX);
 		svm_vcpu_inject(v, EXC_DB, false, 0);
 	}
 }
@@ -496,15 +517,17 @@ static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error
  * never delivered, lucid injects the real vector on that exit. */
 static void svm_vcpu_want_intr_window(struct vcpu *v, bool on)
 {
-	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->ctl;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	const u64 request = V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 
 	if (on) {
-		c->int_ctl |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
-		c->intercepts1 |= INTERCEPT1_VINTR;
+		vmcb->ctl.int_ctl |= request;
+		vmcb->ctl.intercepts1 |= INTERCEPT1_VINTR;
 	} else {
-		c->int_ctl &= ~(V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT));
-		c->intercepts1 &= ~INTERCEPT1_VINTR;
+		vmcb->ctl.int_ctl &= ~request;
+		vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;
 	}
+	dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
 }
 
 static bool svm_vcpu_can_take_intr(const struct vcpu *v)
@@ -542,12 +565,15 @@ static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_EFER:
 		/* LMA is the CPU's to set; LME may only change with paging off. */
 		vmcb->save.efer = (val & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA) | GUEST_EFER_BASE;
+		dirty(vmcb, VMCB_CLEAN_CRX);
 		return 0;
 	case MSR_PAT:
 		vmcb->save.g_pat = val;
+		dirty(vmcb, VMCB_CLEAN_NP);
 		return 0;
 	case MSR_TSC:
 		vmcb->ctl.tsc_offset = val - rdtsc();
+		dirty(vmcb, VMCB_CLEAN_INTERCEPTS);
 		return 0;
 	default:
 		return -1;
@@ -568,7 +594,10 @@ static u64 svm_get_cr(const struct vcpu *v, int cr)
 
 static void svm_set_cr2(struct vcpu *v, u64 cr2)
 {
-	((struct svm_vcpu *)v->arch)->vmcb->save.cr2 = cr2;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+
+	vmcb->save.cr2 = cr2;
+	dirty(vmcb, VMCB_CLEAN_CR2);
 }
 
 static void svm_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
@@ -609,6 +638,7 @@ const struct virt_ops *svm_probe(const struct cpu_features *f)
 	have_decode_assists = f->svm_decode_assists;
 	allow_1g = f->gb_pages;
 	max_asid = f->svm_asids;
+	clean_all = f->svm_clean_bits ? VMCB_CLEAN_ALL : 0;
 	if (max_asid < 2)
 		return NULL;
 	return &svm_ops;

@@ -155,6 +155,20 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define EVENT_TYPE_EXC   (3ull << 8)
 #define EVENT_TYPE_SOFT  (4ull << 8)
 
+/* clean: VMCB areas unchanged since the last VMRUN of this VMCB on this
+ * CPU, which the CPU may keep cached (APM vol. 2, 15.15). */
+#define VMCB_CLEAN_INTERCEPTS (1u << 0)  /* intercept vectors, TSC offset */
+#define VMCB_CLEAN_IOPM       (1u << 1)  /* IOPM and MSRPM bases */
+#define VMCB_CLEAN_ASID       (1u << 2)
+#define VMCB_CLEAN_TPR        (1u << 3)  /* int_ctl: V_TPR, V_IRQ, ... */
+#define VMCB_CLEAN_NP         (1u << 4)  /* nested paging, nCR3, gPAT */
+#define VMCB_CLEAN_CRX        (1u << 5)  /* CR0, CR3, CR4, EFER */
+#define VMCB_CLEAN_DRX        (1u << 6)  /* DR6, DR7 */
+#define VMCB_CLEAN_DT         (1u << 7)  /* GDTR, IDTR */
+#define VMCB_CLEAN_SEG        (1u << 8)  /* CS, DS, SS, ES, CPL */
+#define VMCB_CLEAN_CR2        (1u << 9)
+#define VMCB_CLEAN_ALL        0x3ffu     /* the areas above */
+
 /* tlb_control */
 #define TLB_CONTROL_NONE      0
 #define TLB_CONTROL_FLUSH_ALL 1
