@@ -14,9 +14,7 @@ struct dec {
 	const u8 *p;
 	size_t n;
 	u8 pos;
-	u8 rex;		/* only ever set in 64-bit mode */
-	bool lock, rep, opsize, adsize;
-	int seg;
+	struct insn_prefixes pfx;
 };
 
 /* Reads k (0..8) bytes little-endian into *v. Both limits are checked
@@ -47,54 +45,64 @@ static int seg_prefix(u8 b)
 	}
 }
 
-/* Consumes prefixes and returns the first opcode byte in *op. A REX only
- * counts right before the opcode: a legacy prefix after it voids it. */
-static int prefixes(struct dec *d, enum insn_mode mode, u8 *op)
+u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_prefixes *out)
 {
-	for (;;) {
-		u64 b;
-		int err = take(d, 1, &b);
+	u8 i;
 
-		if (err)
-			return err;
+	*out = (struct insn_prefixes){ .seg = -1 };
+	for (i = 0; i < MIN(n, (size_t)INSN_MAX_LEN); i++) {
+		u8 b = bytes[i];
+
 		if (mode == INSN_MODE_64 && (b & 0xf0) == 0x40) {
-			d->rex = b;
+			out->rex = b;
 			continue;
 		}
 		if (seg_prefix(b) >= 0)
-			d->seg = seg_prefix(b);
+			out->seg = seg_prefix(b);
 		else if (b == 0xf0)
-			d->lock = true;
+			out->lock = true;
 		else if (b == 0xf2 || b == 0xf3)
-			d->rep = true;
+			out->rep = true;
 		else if (b == 0x66)
-			d->opsize = true;
+			out->opsize = true;
 		else if (b == 0x67)
-			d->adsize = true;
-		else {
-			*op = b;
-			return 0;
-		}
-		d->rex = 0;
+			out->adsize = true;
+		else
+			break;
+		out->rex = 0;
 	}
+	return i;
+}
+
+/* Consumes prefixes and returns the first opcode byte in *op. */
+static int prefixes(struct dec *d, enum insn_mode mode, u8 *op)
+{
+	u64 b;
+	int err;
+
+	d->pos = insn_prefixes(d->p, d->n, mode, &d->pfx);
+	if ((err = take(d, 1, &b)))
+		return err;
+	*op = (u8)b;
+	return 0;
 }
 
 static u8 operand_size(const struct dec *d, enum insn_mode mode)
 {
-	if (d->rex & REX_W)
+	if (d->pfx.rex & REX_W)
 		return 8;	/* REX.W wins over 66 */
 	if (mode == INSN_MODE_16)
-		return d->opsize ? 4 : 2;
-	return d->opsize ? 2 : 4;
+		return d->pfx.opsize ? 4 : 2;
+	return d->pfx.opsize ? 2 : 4;
 }
 
-static u8 address_size(const struct dec *d, enum insn_mode mode)
+u8 insn_address_size(enum insn_mode mode, bool adsize)
 {
 	if (mode == INSN_MODE_64)
-		return d->adsize ? 4 : 8;
+		return adsize ? 4 : 8;
 	if (mode == INSN_MODE_16)
-		return d->adsize ? 4 : 2;
-	return d->adsize ? 2 : 4;
+		return adsize ? 4 : 2;
+	return adsize ? 2 : 4;
 }
 
 /* Consumes ModRM and whatever SIB and displacement follow it. */
@@ -167,10 +175,10 @@ static int opcode(struct dec *d, enum insn_mode mode, u16 op, struct insn *out,
 		break;
 	case 0x0fc3:
 		/* MOVNTI is 32-bit unless REX.W; 66/F2/F3 make it #UD. */
-		if (d->opsize || d->rep)
+		if (d->pfx.opsize || d->pfx.rep)
 			return INSN_EUNSUPPORTED;
 		out->kind = INSN_STORE;
-		out->size = d->rex & REX_W ? 8 : 4;
+		out->size = d->pfx.rex & REX_W ? 8 : 4;
 		break;
 	default:
 		return INSN_EUNSUPPORTED;
@@ -182,7 +190,7 @@ static int opcode(struct dec *d, enum insn_mode mode, u16 op, struct insn *out,
 
 int insn_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn *out)
 {
-	struct dec d = { .p = bytes, .n = n, .seg = -1 };
+	struct dec d = { .p = bytes, .n = n };
 	u64 v;
 	u8 b, m = 0;
 	bool has_modrm;
@@ -202,12 +210,12 @@ int insn_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn *out
 		return err;
 
 	if (has_modrm) {
-		if ((err = modrm(&d, address_size(&d, mode), &m)))
+		if ((err = modrm(&d, insn_address_size(mode, d.pfx.adsize), &m)))
 			return err;
-		out->reg = (m >> 3 & 7) | (d.rex & REX_R ? 8 : 0);
+		out->reg = (m >> 3 & 7) | (d.pfx.rex & REX_R ? 8 : 0);
 		if (out->kind == INSN_STORE_IMM && (m >> 3 & 7))
 			return INSN_EUNSUPPORTED;	/* C6/C7 /1../7 */
-	} else if ((err = take(&d, address_size(&d, mode), &v))) {
+	} else if ((err = take(&d, insn_address_size(mode, d.pfx.adsize), &v))) {
 		return err;	/* moffs */
 	}
 	if (out->kind == INSN_STORE_IMM) {
@@ -216,15 +224,15 @@ int insn_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn *out
 		out->imm = out->size == 8 ? (u64)(s64)(s32)v : v;
 	}
 	/* Without a REX, byte registers 4..7 are AH, CH, DH, BH. */
-	if (out->reg_size == 1 && !d.rex && out->reg >= 4) {
+	if (out->reg_size == 1 && !d.pfx.rex && out->reg >= 4) {
 		out->reg -= 4;
 		out->high8 = true;
 	}
-	if (mode != INSN_MODE_64 || d.seg >= INSN_SEG_FS)
-		out->seg = d.seg;
+	if (mode != INSN_MODE_64 || d.pfx.seg >= INSN_SEG_FS)
+		out->seg = d.pfx.seg;
 	out->len = d.pos;
 
-	if (d.lock)
+	if (d.pfx.lock)
 		return INSN_ELOCK;
 	if (m >> 6 == 3)
 		return INSN_EREGOP;

@@ -64,6 +64,27 @@ struct insn {
 			 * once read, for reporting an unsupported one */
 };
 
+/* The code's default address size (2, 4, or 8 for 64-bit code) as a mode. */
+static inline enum insn_mode insn_mode_of(u8 default_addr_size)
+{
+	return default_addr_size == 8 ? INSN_MODE_64 :
+	       default_addr_size == 4 ? INSN_MODE_32 : INSN_MODE_16;
+}
+
+/* The legacy prefixes and REX in front of an opcode. */
+struct insn_prefixes {
+	int seg;	/* enum insn_seg of the last override, or -1; in any mode */
+	bool lock, rep, opsize, adsize;
+	u8 rex;		/* only right before the opcode, only in 64-bit mode */
+};
+
+/* Reads the prefixes at bytes[0..n) (at most 15 bytes). Returns how many
+ * bytes they take: the opcode's offset, or all the bytes read if no
+ * opcode came. */
+u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_prefixes *out);
+/* The address size (2, 4 or 8) in `mode`, with or without a 67 prefix. */
+u8 insn_address_size(enum insn_mode mode, bool adsize);
+
 /* Decodes the instruction at bytes[0..n). Returns 0 and fills *out, or one
  * of the INSN_E* errors; never reads past bytes[n-1] nor past 15 bytes. */
 int insn_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn *out);

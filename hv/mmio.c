@@ -77,8 +77,7 @@ enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
 	} else if (!(n = glin_fetch(&g, code, sizeof(code)))) {
 		return g.fail;
 	}
-	mode = x->long_mode ? INSN_MODE_64 : glin_default_addr_size(&g) == 4 ? INSN_MODE_32
-									   : INSN_MODE_16;
+	mode = insn_mode_of(glin_default_addr_size(&g));
 	err = insn_decode(code, n, mode, &in);
 	if (err) {
 		vm_crash(v->vm, v, "%s of MMIO at guest-physical 0x%llx by an instruction lucid "

@@ -1,6 +1,7 @@
 #include "hv/portio.h"
 #include "arch/x86/cpu.h"
 #include "hv/guest_linear.h"
+#include "hv/insn.h"
 #include "lib/string.h"
 
 
@@ -52,11 +53,9 @@ void portio_write(const struct port_bus *bus, u16 port, u8 size, u32 val)
 static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_size,
 			    enum seg_reg *seg)
 {
-	static const s8 seg_prefix[] = { [0x26] = SEG_ES + 1, [0x2e] = SEG_CS + 1,
-					 [0x36] = SEG_SS + 1, [0x3e] = SEG_DS + 1,
-					 [0x64] = SEG_FS + 1, [0x65] = SEG_GS + 1 };
-	u8 code[15];
-	bool a67 = false;
+	enum insn_mode mode;
+	struct insn_prefixes p;
+	u8 code[INSN_MAX_LEN];
 	u32 n;
 
 	*addr_size = io->addr_size;
@@ -66,22 +65,12 @@ static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_s
 	n = glin_fetch(g, code, sizeof(code));
 	if (!n)
 		return false;
-	for (u32 i = 0; i < n; i++) {
-		u8 b = code[i];
-
-		if (b == 0x67)
-			a67 = true;
-		else if (b < sizeof(seg_prefix) && seg_prefix[b]) {
-			if (!io->in && io->seg < 0)
-				*seg = (enum seg_reg)(seg_prefix[b] - 1);
-		} else if (b != 0x66 && b != 0xf0 && b != 0xf2 && b != 0xf3 &&
-			   !(g->long_mode && (b & 0xf0) == 0x40))
-			break;	/* the opcode */
-	}
-	if (!io->addr_size) {
-		u8 asz = glin_default_addr_size(g);
-		*addr_size = !a67 ? asz : asz == 4 ? 2 : 4;
-	}
+	mode = insn_mode_of(glin_default_addr_size(g));
+	insn_prefixes(code, n, mode, &p);
+	if (!io->in && io->seg < 0 && p.seg >= 0)
+		*seg = (enum seg_reg)p.seg; /* enum insn_seg and seg_reg agree */
+	if (!io->addr_size)
+		*addr_size = insn_address_size(mode, p.adsize);
 	return true;
 }
 
