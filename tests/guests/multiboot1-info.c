@@ -26,25 +26,6 @@ struct mb1_module {
 #define F_MMAP    (1u << 6)
 #define F_LOADER  (1u << 9)
 
-/* Does [a, a+len) stay clear of the image and inside RAM? */
-static bool placed_well(u64 a, u64 len, u64 ram_end)
-{
-	return a + len <= ram_end &&
-	       (a + len <= (uptr)__image_start || a >= (uptr)__image_end);
-}
-
-static bool pattern_ok(const u8 *p, u32 len)
-{
-	u32 x = PATTERN_SEED;
-
-	for (u32 i = 0; i < len; i++) {
-		x = lcg_next(x);
-		if (p[i] != (u8)(x >> 24))
-			return false;
-	}
-	return true;
-}
-
 void test_main(void)
 {
 	const struct mb1_info *mi = (const struct mb1_info *)(uptr)entry_state.ebx;
@@ -109,17 +90,17 @@ void test_main(void)
 			   "module at %#x, page-aligned, %u bytes, command line \"%s\"", m->start,
 			   m->end - m->start, mcmd);
 		test_check(m->end - m->start == PATTERN_SIZE &&
-				   pattern_ok((const u8 *)(uptr)m->start, PATTERN_SIZE),
+				   pattern_ok((const void *)(uptr)m->start, PATTERN_SIZE),
 			   "module content is pattern.bin");
-		placed = placed_well(m->start, m->end - m->start, ram_end) &&
-			 placed_well(m->cmdline, strlen(mcmd) + 1, ram_end) &&
-			 placed_well(mi->mods_addr, 16, ram_end);
+		placed = placed_outside_image(m->start, m->end - m->start, ram_end) &&
+			 placed_outside_image(m->cmdline, strlen(mcmd) + 1, ram_end) &&
+			 placed_outside_image(mi->mods_addr, 16, ram_end);
 	} else {
 		placed = false;
 	}
-	placed = placed && placed_well(entry_state.ebx, sizeof(*mi), ram_end) &&
-		 placed_well(mi->mmap_addr, mi->mmap_length, ram_end) &&
-		 placed_well(mi->cmdline, strlen(cmd) + 1, ram_end) &&
-		 placed_well(mi->boot_loader_name, strlen(name) + 1, ram_end);
+	placed = placed && placed_outside_image(entry_state.ebx, sizeof(*mi), ram_end) &&
+		 placed_outside_image(mi->mmap_addr, mi->mmap_length, ram_end) &&
+		 placed_outside_image(mi->cmdline, strlen(cmd) + 1, ram_end) &&
+		 placed_outside_image(mi->boot_loader_name, strlen(name) + 1, ram_end);
 	test_check(placed, "the info, map, strings and module are in RAM, clear of the image");
 }

@@ -13,24 +13,6 @@ struct tag {
 	u32 type, size;
 };
 
-static bool placed_well(u64 a, u64 len, u64 ram_end)
-{
-	return a + len <= ram_end &&
-	       (a + len <= (uptr)__image_start || a >= (uptr)__image_end);
-}
-
-static bool pattern_ok(const u8 *p, u32 len)
-{
-	u32 x = PATTERN_SEED;
-
-	for (u32 i = 0; i < len; i++) {
-		x = lcg_next(x);
-		if (p[i] != (u8)(x >> 24))
-			return false;
-	}
-	return true;
-}
-
 void test_main(void)
 {
 	u32 info = entry_state.ebx, total, off;
@@ -131,10 +113,10 @@ void test_main(void)
 			   "module at %#x, page-aligned, %u bytes, command line \"%s\"", start,
 			   end - start, s);
 		test_check(end - start == PATTERN_SIZE &&
-				   pattern_ok((const u8 *)(uptr)start, PATTERN_SIZE),
+				   pattern_ok((const void *)(uptr)start, PATTERN_SIZE),
 			   "module content is pattern.bin");
-		test_check(placed_well(info, total, ram_end) &&
-				   placed_well(start, end - start, ram_end),
+		test_check(placed_outside_image(info, total, ram_end) &&
+				   placed_outside_image(start, end - start, ram_end),
 			   "the info and the module are in RAM, clear of the image");
 	}
 }

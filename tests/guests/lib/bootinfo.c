@@ -273,3 +273,22 @@ u32 free_ram(struct mem_range *out, u32 max)
 	}
 	return m;
 }
+
+bool placed_outside_image(u64 a, u64 len, u64 ram_end)
+{
+	return a + len <= ram_end &&
+	       (a + len <= (uptr)__image_start || a >= (uptr)__image_end);
+}
+
+bool pattern_ok(const void *p, u32 len)
+{
+	const u8 *b = p;
+	u32 x = PATTERN_SEED;
+
+	for (u32 i = 0; i < len; i++) {
+		x = lcg_next(x);
+		if (b[i] != (u8)(x >> 24))
+			return false;
+	}
+	return true;
+}

@@ -180,6 +180,12 @@ u32 free_ram(struct mem_range *out, u32 max);
  * if the loader copied the whole file. */
 #define IMAGE_END_MAGIC 0x600df11eu
 u32 image_end_word(void);
+/* Does [a, a+len) lie below ram_end and clear of the image? (Where a
+ * loader may put boot information and modules.) */
+bool placed_outside_image(u64 a, u64 len, u64 ram_end);
+/* Do len bytes at p hold the pattern of tests/guests/lib/mkpattern.py
+ * (PATTERN_SEED through lcg_next, one top byte each)? */
+bool pattern_ok(const void *p, u32 len);
 
 /* ---- small helpers -------------------------------------------------- */
 
