@@ -52,13 +52,14 @@ u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_pre
 	*out = (struct insn_prefixes){ .seg = -1 };
 	for (i = 0; i < MIN(n, (size_t)INSN_MAX_LEN); i++) {
 		u8 b = bytes[i];
+		int seg = seg_prefix(b);
 
 		if (mode == INSN_MODE_64 && (b & 0xf0) == 0x40) {
 			out->rex = b;
 			continue;
 		}
-		if (seg_prefix(b) >= 0)
-			out->seg = seg_prefix(b);
+		if (seg >= 0)
+			out->seg = seg;
 		else if (b == 0xf0)
 			out->lock = true;
 		else if (b == 0xf2 || b == 0xf3)
