@@ -21,7 +21,7 @@
 #define BOOT_LOADER_LEN 48
 
 /* Memory types, ordered so that a larger value is more restrictive: when
- * ranges overlap, the larger type wins (see hv/memmap.c). */
+ * ranges overlap, the larger type wins (see hv/mm/memmap.c). */
 enum mem_type {
 	MEM_USABLE = 1,
 	MEM_ACPI_RECLAIM = 2, /* ACPI tables: kept, lucid reads them */

@@ -1,11 +1,11 @@
 /* hv_main: bring the machine under lucid's control, in an order where each
  * step has what it needs: CPU tables first (so faults are reported), then
  * memory (map, allocator, final page tables, guarded stacks), then the
- * platform (ACPI, LAPIC, timers), then the banner and the console. */
+ * machine (ACPI, LAPIC, timers), then the banner and the console. */
 #include "hv/main.h"
 #include "arch/x86/virt.h"
-#include "hv/sched.h"
-#include "hv/vm_config.h"
+#include "hv/core/sched.h"
+#include "hv/config/vm_config.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
@@ -13,13 +13,13 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/reset.h"
 #include "arch/x86/trap.h"
-#include "hv/cmdline.h"
-#include "hv/cpuid.h"
+#include "hv/config/cmdline.h"
+#include "hv/exits/cpuid.h"
 #include "hv/console/console.h"
-#include "hv/memmap.h"
-#include "hv/page_alloc.h"
-#include "hv/platform.h"
-#include "hv/selftest.h"
+#include "hv/mm/memmap.h"
+#include "hv/mm/page_alloc.h"
+#include "hv/host/machine.h"
+#include "hv/host/selftest.h"
 #include "hv/version.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -93,8 +93,8 @@ static void print_banner(const struct boot_info *bi)
 	printk("boot: %s; cmdline \"%s\"\n", bi->loader, bi->cmdline);
 	printk("cpu: %s \"%s\" family 0x%x model 0x%x stepping %u\n", features.vendor,
 	       features.brand, features.family, features.model, features.stepping);
-	if (platform.have_acpi)
-		printk("cpus: %u (ACPI MADT)\n", platform.ncpus);
+	if (machine.have_acpi)
+		printk("cpus: %u (ACPI MADT)\n", machine.ncpus);
 	else
 		printk("cpus: 1 (no ACPI; boot CPU only)\n");
 	printk("memory: %llu MiB usable, %llu MiB free\n",
@@ -123,7 +123,7 @@ __noreturn void hv_main(struct boot_info *bi)
 
 	memory_init(bi);
 	cpu_features_detect(&features);
-	platform_init(bi);
+	machine_init(bi);
 	lapic_init(features.x2apic, true);
 	this_cpu()->apic_id = lapic()->id;
 	print_banner(bi);

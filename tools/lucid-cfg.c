@@ -1,5 +1,5 @@
 /* lucid-cfg: checks a lucid.cfg on the host before it is deployed, with the
- * parser lucid itself runs at boot (hv/config.c), so the messages are the
+ * parser lucid itself runs at boot (hv/config/config.c), so the messages are the
  * ones lucid would print. Run through the wrapper tools/lucid-cfg, which
  * builds this into build/lucid-cfg.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hv/config.h"
+#include "hv/config/config.h"
 
 static char diag_buf[65536];
 static struct config cfg;

@@ -2,7 +2,7 @@
 # lucid.cfg with the parser lucid runs at boot; run it as tools/lucid-cfg.
 TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I. -DLUCID_HOST_TEST
 
-LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config.c lib/fmt.c lib/string.c
+LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config/config.c lib/fmt.c lib/string.c
 
 all: $(B)/lucid-cfg
 

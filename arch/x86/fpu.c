@@ -1,8 +1,8 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
-#include "hv/page_alloc.h"
-#include "hv/vcpu.h"
+#include "hv/mm/page_alloc.h"
+#include "hv/core/vcpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 

@@ -2,7 +2,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/percpu.h"
-#include "hv/vcpu.h"
+#include "hv/core/vcpu.h"
 
 static bool have_tsc_aux;
 

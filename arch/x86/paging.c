@@ -10,7 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pagetable.h"
 #include "arch/x86/trap.h"
-#include "hv/page_alloc.h"
+#include "hv/mm/page_alloc.h"
 #include "lib/string.h"
 
 extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],

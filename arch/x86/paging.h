@@ -4,7 +4,7 @@
 #define ARCH_X86_PAGING_H
 
 #include "arch/x86/percpu.h"
-#include "hv/memmap.h"
+#include "hv/mm/memmap.h"
 
 /* Builds the final page tables from the memory map and switches to them.
  * Panics if it cannot (out of memory this early is fatal). */

@@ -42,7 +42,7 @@ struct percpu {
 	struct stack_range ist[IST_COUNT + 1]; /* [IST_DF..IST_MC] */
 	bool in_exception; /* catches a fault inside the fault handler */
 
-	/* Scheduling (hv/sched.c): set by the timer interrupt. */
+	/* Scheduling (hv/core/sched.c): set by the timer interrupt. */
 	volatile bool need_resched;
 	volatile u64 ticks;
 	/* Whose FPU/SSE/AVX registers are live in this CPU (arch/x86/fpu.c). */

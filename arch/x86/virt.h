@@ -138,7 +138,7 @@ struct virt_ops {
 	void (*vcpu_load)(struct vcpu *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
-	 * already in the CPU (hv/vcpu.c); returns with interrupts disabled. */
+	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
 	/* Applies ACT_SKIP: RIP past the instruction of the last exit, then
 	 * vcpu_complete. */

@@ -7,7 +7,7 @@ org 0x100000
 
 MB_MAGIC  equ 0x1BADB002
 MB_FLAGS  equ 1 << 16          ; the load addresses below are valid
-HC_CONSOLE_WRITE equ 1         ; hv/hypercall_abi.h
+HC_CONSOLE_WRITE equ 1         ; hv/exits/hypercall_abi.h
 HC_SHUTDOWN equ 2
 
 header:

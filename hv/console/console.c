@@ -4,8 +4,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/reset.h"
 #include "drivers/uart16550.h"
-#include "hv/platform.h"
-#include "hv/vcpu.h"
+#include "hv/host/machine.h"
+#include "hv/core/vcpu.h"
 #include "hv/version.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -38,7 +38,7 @@ static void cmd_log(int argc, char **argv)
 static void cmd_reboot(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	platform_reboot();
+	machine_reboot();
 }
 
 static void cmd_halt(int argc, char **argv)

@@ -1,13 +1,13 @@
 /* Guest loaders: put a kernel, its modules and its boot information into a
  * VM's RAM and say how its first vCPU starts, the job QEMU's -kernel and
  * GRUB do for a real machine. Pure code: it only writes guest RAM through
- * hv/guest_mem.h and fills a vendor-neutral entry state; the vCPU code turns
+ * hv/emul/guest_mem.h and fills a vendor-neutral entry state; the vCPU code turns
  * that into VMCS/VMCB state. Formats and what each guest gets are described
  * in docs/loaders.md. */
 #ifndef HV_LOADER_LOADER_H
 #define HV_LOADER_LOADER_H
 
-#include "hv/guest_mem.h"
+#include "hv/emul/guest_mem.h"
 
 enum guest_mode {
 	GUEST_REAL,		/* real mode, A20 on */

@@ -8,7 +8,7 @@
  * list, or above the highest leaf, read as zeros. */
 #include "guest.h"
 #include "cpu.h"
-#include "hv/hypercall_abi.h"
+#include "hv/exits/hypercall_abi.h"
 
 static bool zeros(u32 leaf)
 {

@@ -1,6 +1,6 @@
 /* debug-regs: lucid keeps each vCPU's debug registers its own. DR0-DR3
  * are not in the VMCB and a guest writes them without exits, so lucid
- * switches them itself (arch/x86/debugreg.c); DR6 and DR7 travel in the
+ * switches them itself (arch/x86/guest_regs.c); DR6 and DR7 travel in the
  * VMCB. Two VMs run this guest at once with different seeds (seed=N) on
  * lucid's one CPU, which the scheduler hands round every 10 ms. At every
  * step each writes values of its own into DR0-DR3, DR6 and DR7 (no

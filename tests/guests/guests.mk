@@ -164,7 +164,7 @@ $(GB)/$(1).bin: $(GDIR)/$(1).asm $(GB)/hypercall_abi.inc
 endef
 
 # The ABI's constants for nasm, from the C header (plain integer #defines).
-$(GB)/hypercall_abi.inc: hv/hypercall_abi.h
+$(GB)/hypercall_abi.inc: hv/exits/hypercall_abi.h
 	@mkdir -p $(dir $@)
 	sed -n 's/^#define \(LUCID_[A-Z0-9_]*\) *\([0-9][0-9a-fA-Fx]*\)u\{0,1\}\b.*/\1 equ \2/p' $< > $@
 

@@ -1,5 +1,5 @@
 /* port-string-paged: INS and OUTS through the guest's own paging, which
- * lucid must walk as the CPU would (hv/guest_linear.c) when it completes
+ * lucid must walk as the CPU would (hv/emul/guest_linear.c) when it completes
  * them. The port is unassigned: INS stores all-ones, OUTS writes nothing.
  * A high virtual range is mapped with 4 KiB pages to scattered frames,
  * with holes and a read-only page:

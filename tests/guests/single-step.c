@@ -6,7 +6,7 @@
  * raise that #DB itself.) Long mode. */
 #include "guest.h"
 #include "cpu.h"
-#include "hv/hypercall_abi.h"
+#include "hv/exits/hypercall_abi.h"
 
 /* pushf/popf set TF; the trap comes after the instruction that follows. */
 #define STEP(name, setup, insn)                                              \

@@ -1,4 +1,4 @@
-/* Host tests for lucid's command line lookup (hv/cmdline.c). The command
+/* Host tests for lucid's command line lookup (hv/config/cmdline.c). The command
  * line and the value buffer are heap blocks of exactly their size, so a
  * read past the NUL or a write past the buffer is an ASan report. */
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/cmdline.h"
+#include "hv/config/cmdline.h"
 
 #define UNTOUCHED "untouched"
 

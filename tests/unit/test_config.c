@@ -1,4 +1,4 @@
-/* Unit tests for the lucid.cfg parser (hv/config.c). Every text is parsed
+/* Unit tests for the lucid.cfg parser (hv/config/config.c). Every text is parsed
  * from an exactly-sized heap copy with no NUL after it, as a boot module
  * arrives, so ASan reports any read past the end. Expected messages are
  * written out in full, with their line numbers. */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/config.h"
+#include "hv/config/config.h"
 
 static struct config cfg;
 static char diag_buf[16384];

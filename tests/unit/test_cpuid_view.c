@@ -1,4 +1,4 @@
-/* Host tests for the guest's CPUID view (hv/cpuid_view.c), fed made-up
+/* Host tests for the guest's CPUID view (hv/exits/cpuid_view.c), fed made-up
  * host CPUs: one that sets every bit of every leaf (so the allow lists
  * alone decide what a guest sees), and an old one without XSAVE or the
  * later leaves. Bit positions are spelled out from the Intel SDM (vol. 2,
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/cpuid_view.h"
-#include "hv/hypercall_abi.h"
+#include "hv/exits/cpuid_view.h"
+#include "hv/exits/hypercall_abi.h"
 
 #define BIT(n) (1u << (n))
 

@@ -1,4 +1,4 @@
-/* Host tests for guest RAM access (hv/guest_mem.c). Each region is backed
+/* Host tests for guest RAM access (hv/emul/guest_mem.c). Each region is backed
  * by its own heap buffer of exactly the region's size, so a copy that
  * strays past a region shows up as an ASan report, and a copy that should
  * have crossed into the next region but did not shows up in the data. */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/guest_mem.h"
+#include "hv/emul/guest_mem.h"
 
 #define P PAGE_SIZE
 #define TOP (~0ull)

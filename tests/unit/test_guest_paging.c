@@ -1,5 +1,5 @@
 /* Host tests for the walker of the guest's own page tables
- * (hv/guest_paging.c). The guest's RAM is one heap buffer at guest-physical
+ * (hv/emul/guest_paging.c). The guest's RAM is one heap buffer at guest-physical
  * RAM_BASE and a few pages at 4 GiB; each test writes page tables into it entry by entry and checks
  * what gpt_translate() makes of them: the guest-physical address, the #PF
  * error code, the accessed and dirty bits, and where a table that is not
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/guest_paging.h"
+#include "hv/emul/guest_paging.h"
 
 #define P PAGE_SIZE
 #define RAM_BASE 0x200000ull

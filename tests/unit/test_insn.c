@@ -1,4 +1,4 @@
-/* Host tests for MMIO instruction decoding and emulation (hv/insn.c). The
+/* Host tests for MMIO instruction decoding and emulation (hv/emul/insn.c). The
  * encodings in the tables were produced by nasm (or checked with objdump
  * where nasm will not emit them). Each decode runs on a heap copy of
  * exactly the bytes given, so reading one byte too far is an ASan report. */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/insn.h"
+#include "hv/emul/insn.h"
 
 #define M16 .mode = INSN_MODE_16
 #define M32 .mode = INSN_MODE_32

@@ -787,7 +787,7 @@ static void test_mmap_empty_or_missing(void **state)
 	expect_error("boot loader gave no memory map");
 }
 
-/* Overlaps are hv/memmap.c's business: the parser passes them on as given. */
+/* Overlaps are hv/mm/memmap.c's business: the parser passes them on as given. */
 static void test_mmap_overlap_passed_through(void **state)
 {
 	static const struct mb_entry map[] = {

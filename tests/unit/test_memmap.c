@@ -1,4 +1,4 @@
-/* Host tests for the memory map normalisation (hv/memmap.c). Each case
+/* Host tests for the memory map normalisation (hv/mm/memmap.c). Each case
  * gives a raw map as a firmware might and compares the result with the
  * map worked out by hand: sorted, non-overlapping, the more restrictive
  * type kept where ranges overlap, equal neighbours merged, usable RAM
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/memmap.h"
+#include "hv/mm/memmap.h"
 
 #define U MEM_USABLE
 #define A MEM_ACPI_RECLAIM

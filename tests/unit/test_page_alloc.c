@@ -1,4 +1,4 @@
-/* Host tests for the page allocator (hv/page_alloc.c). The allocator
+/* Host tests for the page allocator (hv/mm/page_alloc.c). The allocator
  * writes only its bitmaps, which it places in the first usable range, at
  * that range's physical address. So the first usable range of each test
  * map is a real heap block (the arena, 2 MiB aligned, 8 MiB long); further
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/page_alloc.h"
+#include "hv/mm/page_alloc.h"
 
 #define ARENA_SIZE MiB(8)
 #define ARENA_PAGES (ARENA_SIZE / PAGE_SIZE)

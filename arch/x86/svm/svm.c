@@ -12,8 +12,8 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/pagetable.h"
 #include "arch/x86/svm/vmcb.h"
-#include "hv/page_alloc.h"
-#include "hv/vcpu.h"
+#include "hv/mm/page_alloc.h"
+#include "hv/core/vcpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -133,7 +133,7 @@ static void msrpm_allow(u8 *pm, u32 msr, bool read, bool write)
 }
 
 /* MSRs whose guest values VMLOAD/VMSAVE or VMRUN switch, so the guest may
- * use them directly. Everything else exits to hv/msr.c. */
+ * use them directly. Everything else exits to hv/exits/msr.c. */
 static const u32 passthrough_msrs[] = {
 	0x174, 0x175, 0x176,                     /* SYSENTER_CS/ESP/EIP */
 	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */

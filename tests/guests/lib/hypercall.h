@@ -1,4 +1,4 @@
-/* Hypercall wrappers (hv/hypercall_abi.h): RAX = number, RBX, RCX, RDX,
+/* Hypercall wrappers (hv/exits/hypercall_abi.h): RAX = number, RBX, RCX, RDX,
  * RSI = arguments, result in RAX. VMMCALL on AMD, VMCALL elsewhere, chosen
  * from the CPUID vendor at start-up (cpu_amd). Outside long mode the
  * registers are 32 bits wide and a result of -22 reads back as -22. */
@@ -6,7 +6,7 @@
 #define GUEST_HYPERCALL_H
 
 #include "guest.h"
-#include "hv/hypercall_abi.h"
+#include "hv/exits/hypercall_abi.h"
 
 static inline long hypercall4(unsigned long nr, unsigned long a0, unsigned long a1,
 			      unsigned long a2, unsigned long a3)

@@ -1,0 +1,189 @@
+/* Running a vCPU and deciding what each exit means. The handlers are small
+ * functions in a table keyed by exit reason; those with more to say live in
+ * their own files (cpuid.c, msr.c, portio.c, hypercall.c). */
+#include "hv/core/vcpu.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
+#include "arch/x86/guest_regs.h"
+#include "arch/x86/percpu.h"
+#include "hv/exits/cpuid.h"
+#include "hv/exits/hypercall.h"
+#include "hv/exits/mmio.h"
+#include "hv/exits/msr.h"
+#include "hv/exits/portio.h"
+#include "lib/log.h"
+
+
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, struct exit_record *x);
+
+enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->exc.vector = vector;
+	v->exc.has_error = has_error;
+	v->exc.error = error;
+	return ACT_INJECT;
+}
+
+/* The interrupt is lucid's (its timer, say): open the window so the CPU
+ * delivers it to lucid's handler, then carry on with the guest. */
+static enum exit_action on_intr(struct vcpu *v, struct exit_record *x)
+{
+	(void)v;
+	(void)x;
+	asm volatile("sti; nop; cli" ::: "memory");
+	return ACT_RESUME;
+}
+
+static enum exit_action on_done(struct vcpu *v, struct exit_record *x)
+{
+	(void)v;
+	(void)x;
+	return ACT_SKIP;
+}
+
+static enum exit_action on_hlt(struct vcpu *v, struct exit_record *x)
+{
+	(void)x;
+	v->state = VCPU_HALTED;
+	return ACT_SKIP;
+}
+
+static enum exit_action on_xsetbv(struct vcpu *v, struct exit_record *x)
+{
+	if (x->cpl != 0 || x->xsetbv.index != 0 || !fpu_xcr0_valid(x->xsetbv.value))
+		return vcpu_inject_exception(v, EXC_GP, true, 0);
+	fpu_set_guest_xcr0(v, x->xsetbv.value);
+	return ACT_SKIP;
+}
+
+static enum exit_action on_intr_window(struct vcpu *v, struct exit_record *x)
+{
+	(void)x;
+	virt->vcpu_want_intr_window(v, false);
+	return ACT_RESUME; /* vcpu_run_slice injects the interrupt */
+}
+
+static enum exit_action on_virt_insn(struct vcpu *v, struct exit_record *x)
+{
+	(void)x;
+	return vcpu_inject_exception(v, EXC_UD, false, 0);
+}
+
+static enum exit_action on_shutdown(struct vcpu *v, struct exit_record *x)
+{
+	(void)x;
+	vm_crash(v->vm, v, "triple fault");
+	return ACT_STOP;
+}
+
+static enum exit_action on_exception(struct vcpu *v, struct exit_record *x)
+{
+	return vcpu_inject_exception(v, x->exception.vector, x->exception.has_error,
+				     x->exception.error);
+}
+
+static enum exit_action on_failed(struct vcpu *v, struct exit_record *x)
+{
+	vm_crash(v->vm, v, "the CPU refused to enter the guest (invalid state, exit 0x%llx)",
+		 (unsigned long long)x->hw_code);
+	return ACT_STOP;
+}
+
+static enum exit_action on_unknown(struct vcpu *v, struct exit_record *x)
+{
+	vm_crash(v->vm, v, "unhandled exit 0x%llx (info 0x%llx 0x%llx)",
+		 (unsigned long long)x->hw_code, (unsigned long long)x->hw_info[0],
+		 (unsigned long long)x->hw_info[1]);
+	return ACT_STOP;
+}
+
+static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
+	[EXIT_UNKNOWN] = on_unknown,
+	[EXIT_NONE] = on_done,
+	[EXIT_INTR] = on_intr,
+	[EXIT_NMI] = on_intr,
+	[EXIT_CPUID] = cpuid_exit,
+	[EXIT_IO] = portio_exit,
+	[EXIT_MSR_READ] = msr_read_exit,
+	[EXIT_MSR_WRITE] = msr_write_exit,
+	[EXIT_HLT] = on_hlt,
+	[EXIT_HYPERCALL] = hypercall_exit,
+	[EXIT_MEM] = mmio_exit,
+	[EXIT_XSETBV] = on_xsetbv,
+	[EXIT_INTR_WINDOW] = on_intr_window,
+	[EXIT_VIRT_INSN] = on_virt_insn,
+	[EXIT_SHUTDOWN] = on_shutdown,
+	[EXIT_EXCEPTION] = on_exception,
+	[EXIT_FAILED] = on_failed,
+};
+
+_Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
+
+/* A test interrupt goes in as soon as the guest can take it; until then
+ * the back end watches for the moment it can. */
+static void deliver_pending_irq(struct vcpu *v)
+{
+	if (virt->vcpu_can_take_intr(v)) {
+		virt->vcpu_inject(v, (u8)v->pending_irq, false, 0);
+		v->pending_irq = -1;
+		virt->vcpu_want_intr_window(v, false);
+	} else {
+		virt->vcpu_want_intr_window(v, true);
+	}
+}
+
+bool vcpu_wakeable(const struct vcpu *v)
+{
+	return v->state == VCPU_HALTED && v->pending_irq >= 0 && (v->regs.rflags & RFLAGS_IF);
+}
+
+/* What VM entry does not switch is switched lazily, when another vCPU
+ * used this CPU last; most entries find v's state still there. */
+static inline void load_lazy_state(struct vcpu *v, struct percpu *p)
+{
+	if (p->fpu_owner != v || p->xcr0 != v->xcr0)
+		fpu_switch_to(v);
+	if (p->regs_owner != v)
+		guest_regs_switch_to(v);
+}
+
+void vcpu_run_slice(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+	struct exit_record x;
+
+	if (vcpu_wakeable(v))
+		v->state = VCPU_RUNNABLE;
+	virt->vcpu_load(v);
+	while (v->state == VCPU_RUNNABLE && !p->need_resched) {
+		if (v->pending_irq >= 0)
+			deliver_pending_irq(v);
+		load_lazy_state(v, p);
+		virt->vcpu_run(v, &x);
+		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
+			x.reason = EXIT_UNKNOWN;
+		v->exits[x.reason]++;
+		switch (handlers[x.reason](v, &x)) {
+		case ACT_RESUME:
+			break;
+		case ACT_SKIP:
+			virt->vcpu_skip(v);
+			break;
+		case ACT_EMULATED:
+			virt->vcpu_complete(v);
+			break;
+		case ACT_INJECT:
+			virt->vcpu_inject(v, v->exc.vector, v->exc.has_error, v->exc.error);
+			break;
+		case ACT_STOP:
+			return;
+		}
+		if (v->state == VCPU_HALTED && vcpu_wakeable(v))
+			v->state = VCPU_RUNNABLE;
+		if (v->state == VCPU_HALTED && !(v->regs.rflags & RFLAGS_IF) && !v->halted_logged) {
+			printk("vm %s: vCPU %u halted with interrupts disabled at RIP 0x%llx\n",
+			       v->vm->name, v->id, (unsigned long long)v->regs.rip);
+			v->halted_logged = true;
+		}
+	}
+}

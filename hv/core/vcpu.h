@@ -1,0 +1,47 @@
+/* A virtual CPU: guest registers plus what lucid tracks about it. The back
+ * end keeps the hardware's copy (VMCB/VMCS) behind v->arch. */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include "arch/x86/virt.h"
+#include "hv/core/vm.h"
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_HALTED,   /* HLT: waits for an interrupt */
+	VCPU_STOPPED,  /* its VM is off or crashed */
+};
+
+struct vcpu {
+	struct vm *vm;
+	u32 id;
+	enum vcpu_state state;
+	struct vcpu_regs regs;
+	void *arch;
+
+	/* FPU/SSE/AVX state while another vCPU owns the registers. */
+	void *fpu_area;
+	u64 xcr0;
+	/* arch/x86/guest_regs.c: in the CPU while this vCPU owns it. */
+	u64 tsc_aux;
+	u64 dr[4];
+
+	/* A test interrupt (LUCID_HC_TEST_IRQ) waiting for the guest to
+	 * accept it; -1 if none. */
+	int pending_irq;
+	/* The exception ACT_INJECT injects. */
+	struct { u8 vector; bool has_error; u32 error; } exc;
+
+	u64 exits[NR_EXIT_REASONS];
+	struct vcpu *next_run;  /* the scheduler's ring */
+	bool halted_logged;
+};
+
+/* Runs v until its time slice ends or it stops being runnable. */
+void vcpu_run_slice(struct vcpu *v);
+/* A halted vCPU that an interrupt it can take now would wake. */
+bool vcpu_wakeable(const struct vcpu *v);
+/* Queues an exception to inject at the next entry. */
+enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+#endif

@@ -1,0 +1,228 @@
+/* VM objects and their life cycle (hv/core/vm.h). */
+#include "hv/core/vm.h"
+#include "arch/x86/guest_regs.h"
+#include "hv/vdev/testdev.h"
+#include "arch/x86/fpu.h"
+#include "hv/mm/page_alloc.h"
+#include "hv/core/sched.h"
+#include "hv/core/vcpu.h"
+#include "lib/fmt.h"
+#include "lib/log.h"
+#include "lib/string.h"
+
+static struct vm vms[VM_MAX];
+static u32 nvms;
+static struct vcpu vcpu_pool[VM_MAX * VM_MAX_VCPUS];
+
+u32 vm_count(void)
+{
+	return nvms;
+}
+
+struct vm *vm_get(u32 i)
+{
+	return i < nvms ? &vms[i] : NULL;
+}
+
+const char *vm_state_name(enum vm_state s)
+{
+	static const char *const names[] = { "defined", "running", "shut off", "crashed" };
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+static void free_ram(struct guest_mem *gm)
+{
+	for (u32 i = 0; i < gm->n; i++)
+		page_free(gm->r[i].hpa, gm->r[i].size / PAGE_SIZE);
+	gm->n = 0;
+	gm->size = 0;
+}
+
+/* Guest RAM in as few host-contiguous pieces as the allocator allows,
+ * 2 MiB-aligned where possible so the nested tables can use large pages. */
+static int alloc_ram(struct guest_mem *gm, u64 size)
+{
+	u64 gpa = 0;
+
+	while (gpa < size) {
+		u64 want = size - gpa, pa = 0;
+
+		while (want >= PAGE_SIZE) {
+			u64 align = (want >= MiB(2) && IS_ALIGNED(gpa, MiB(2))) ? MiB(2) : PAGE_SIZE;
+			pa = page_alloc(want / PAGE_SIZE, align, PA_NO_LIMIT);
+			if (pa)
+				break;
+			want = want > MiB(2) ? ALIGN_DOWN(want / 2, MiB(2)) : ALIGN_DOWN(want / 2, PAGE_SIZE);
+		}
+		if (!pa || gm->n == GMEM_MAX_REGIONS) {
+			if (pa)
+				page_free(pa, want / PAGE_SIZE);
+			free_ram(gm);
+			return -1;
+		}
+		gm->r[gm->n++] = (struct gmem_region){ gpa, pa, want };
+		gm->size += want;
+		gpa += want;
+	}
+	return 0;
+}
+
+static void zero_ram(const struct guest_mem *gm)
+{
+	for (u32 i = 0; i < gm->n; i++)
+		memset((void *)(uintptr_t)gm->r[i].hpa, 0, gm->r[i].size);
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+		fpu_vcpu_free(v);
+		guest_regs_reset(v);
+		virt->vcpu_free(v);
+	}
+	testdev_detach(vm);
+	virt->vm_free(vm);
+	free_ram(&vm->mem);
+}
+
+struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
+{
+	const char *name = c->name;
+	u64 memory = c->memory;
+	u32 nvcpus = c->vcpus;
+	struct vm *vm;
+
+	if (nvms == VM_MAX) {
+		printk("vm %s: not created: lucid runs at most %d VMs\n", name, VM_MAX);
+		return NULL;
+	}
+	if (nvcpus == 0 || nvcpus > VM_MAX_VCPUS || !IS_ALIGNED(memory, PAGE_SIZE) || !memory) {
+		printk("vm %s: not created: bad vCPU count or memory size\n", name);
+		return NULL;
+	}
+	vm = &vms[nvms];
+	memset(vm, 0, sizeof(*vm));
+	strlcpy(vm->name, name, sizeof(vm->name));
+	vm->id = nvms;
+	vm->boot = *boot;
+	if (alloc_ram(&vm->mem, memory)) {
+		printk("vm %s: not created: no %llu MiB of free memory\n", name,
+		       (unsigned long long)(memory >> 20));
+		return NULL;
+	}
+	zero_ram(&vm->mem);
+	if (virt->vm_init(vm))
+		goto nomem;
+	for (u32 i = 0; i < nvcpus; i++) {
+		struct vcpu *v = &vcpu_pool[vm->id * VM_MAX_VCPUS + i];
+
+		memset(v, 0, sizeof(*v));
+		v->vm = vm;
+		v->id = i;
+		v->state = VCPU_STOPPED;
+		v->pending_irq = -1;
+		vm->vcpu[vm->nvcpus++] = v;
+		if (virt->vcpu_init(v) || fpu_vcpu_init(v))
+			goto nomem;
+	}
+	if (c->testdev && testdev_attach(vm))
+		goto fail;
+	nvms++;
+	return vm;
+nomem:
+	printk("vm %s: not created: out of memory for its control structures\n", name);
+fail:
+	vm_destroy(vm);
+	return NULL;
+}
+
+/* Loads the guest into zeroed RAM and puts vCPU 0 at its entry. The other
+ * vCPUs wait, as application processors do, for a start-up signal (which
+ * comes with the virtual APIC). */
+static int vm_boot(struct vm *vm)
+{
+	struct guest_entry e;
+	char err[160];
+
+	if (loader_load(&vm->mem, &vm->boot, &e, err, sizeof(err))) {
+		printk("vm %s: cannot boot: %s\n", vm->name, err);
+		return -1;
+	}
+	testdev_reset(vm);
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		fpu_vcpu_free(v);
+		if (fpu_vcpu_init(v))
+			return -1;
+		guest_regs_reset(v);
+		virt->vcpu_reset(v, &e);
+		v->pending_irq = -1;
+		v->halted_logged = false;
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+	}
+	return 0;
+}
+
+int vm_start(struct vm *vm)
+{
+	if (vm->state == VM_RUNNING)
+		return 0;
+	if (vm->state != VM_DEFINED) {
+		zero_ram(&vm->mem);
+		vm->state = VM_DEFINED;
+	}
+	if (vm_boot(vm))
+		return -1;
+	vm->state = VM_RUNNING;
+	printk("vm %s: started: %llu MiB, %u vCPU%s\n", vm->name,
+	       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	sched_add(vm->vcpu[0]);
+	return 0;
+}
+
+static void stop_vcpus(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vm->vcpu[i]->state = VCPU_STOPPED;
+}
+
+void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	if (vm->state != VM_RUNNING)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vm->state = VM_CRASHED;
+	stop_vcpus(vm);
+	printk("vm %s: crashed: %s (vCPU %u, RIP 0x%llx)\n", vm->name, why, v ? v->id : 0,
+	       v ? (unsigned long long)v->regs.rip : 0ull);
+}
+
+void vm_poweroff(struct vm *vm)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->state = VM_SHUTOFF;
+	stop_vcpus(vm);
+	printk("vm %s: powered off\n", vm->name);
+}
+
+void vm_reboot(struct vm *vm)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->reboots++;
+	printk("vm %s: rebooting\n", vm->name);
+	zero_ram(&vm->mem);
+	if (vm_boot(vm)) {
+		vm->state = VM_CRASHED;
+		stop_vcpus(vm);
+	}
+}

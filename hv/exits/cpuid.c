@@ -1,0 +1,44 @@
+/* The guest's CPUID: one view for every VM (hv/exits/cpuid_view.h), built at
+ * boot so that an exit costs a table lookup, not a host CPUID (which is
+ * itself an exit when lucid runs nested). */
+#include "hv/exits/cpuid.h"
+#include "arch/x86/fpu.h"
+#include "hv/exits/cpuid_view.h"
+
+static struct cpuid_view guest_view;
+
+void cpuid_init(void)
+{
+	cpuid_view_build(&guest_view, cpuid, fpu_guest_xfeatures());
+}
+
+static void set_regs(struct vcpu *v, const struct cpuid_regs *r)
+{
+	v->regs.gpr[REG_RAX] = r->eax;
+	v->regs.gpr[REG_RBX] = r->ebx;
+	v->regs.gpr[REG_RCX] = r->ecx;
+	v->regs.gpr[REG_RDX] = r->edx;
+}
+
+static __attribute__((noinline)) void set_regs_per_vcpu(struct vcpu *v, u32 leaf, u32 sub,
+							 struct cpuid_regs r)
+{
+	struct cpuid_vcpu_state s = { v->id, v->vm->nvcpus, virt->vcpu_get_cr(v, 4),
+				      fpu_guest_xcr0(v) };
+
+	cpuid_view_fixup(&guest_view, leaf, sub, &s, &r);
+	set_regs(v, &r);
+}
+
+enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x)
+{
+	u32 leaf = x->cpuid.leaf, sub = x->cpuid.subleaf;
+	bool per_vcpu;
+	const struct cpuid_regs *r = cpuid_view_find(&guest_view, leaf, sub, &per_vcpu);
+
+	if (per_vcpu)
+		set_regs_per_vcpu(v, leaf, sub, *r);
+	else
+		set_regs(v, r);
+	return ACT_SKIP;
+}

@@ -1,0 +1,11 @@
+/* What a guest sees when it executes CPUID. */
+#ifndef HV_CPUID_H
+#define HV_CPUID_H
+
+#include "hv/core/vcpu.h"
+
+/* Works out the guests' CPUID view from this CPU's; after fpu_init. */
+void cpuid_init(void);
+enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x);
+
+#endif

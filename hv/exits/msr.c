@@ -1,0 +1,84 @@
+#include "hv/exits/msr.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/guest_regs.h"
+
+#define EFER_SCE (1ull << 0)
+#define EFER_FFXSR (1ull << 14)
+#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
+
+static enum exit_action gp(struct vcpu *v)
+{
+	return vcpu_inject_exception(v, EXC_GP, true, 0);
+}
+
+enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
+{
+	u64 val;
+
+	switch (x->msr.index) {
+	case MSR_EFER:
+	case MSR_PAT:
+	case MSR_TSC:
+		if (virt->vcpu_get_msr(v, x->msr.index, &val))
+			return gp(v);
+		break;
+	case MSR_TSC_AUX:
+		if (guest_tsc_aux_read(v, &val))
+			return gp(v);
+		break;
+	default:
+		return gp(v);
+	}
+	v->regs.gpr[REG_RAX] = (u32)val;
+	v->regs.gpr[REG_RDX] = val >> 32;
+	return ACT_SKIP;
+}
+
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 type = (u8)(pat >> (i * 8));
+		if (type == 2 || type == 3 || type > 7) /* reserved memory types */
+			return false;
+	}
+	return true;
+}
+
+static bool efer_valid(struct vcpu *v, u64 val)
+{
+	u64 old;
+
+	if (val & ~EFER_GUEST_BITS) /* SVME among them: not offered to guests */
+		return false;
+	if (virt->vcpu_get_msr(v, MSR_EFER, &old))
+		return false;
+	/* LME may not change while paging is on. */
+	if ((virt->vcpu_get_cr(v, 0) & CR0_PG) && ((val ^ old) & EFER_LME))
+		return false;
+	return true;
+}
+
+enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
+{
+	u64 val = x->msr.value;
+
+	switch (x->msr.index) {
+	case MSR_EFER:
+		if (!efer_valid(v, val))
+			return gp(v);
+		break;
+	case MSR_PAT:
+		if (!pat_valid(val))
+			return gp(v);
+		break;
+	case MSR_TSC:
+		break;
+	case MSR_TSC_AUX:
+		return guest_tsc_aux_write(v, val) ? gp(v) : ACT_SKIP;
+	default:
+		return gp(v);
+	}
+	if (virt->vcpu_set_msr(v, x->msr.index, val))
+		return gp(v);
+	return ACT_SKIP;
+}

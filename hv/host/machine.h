@@ -1,0 +1,21 @@
+/* The machine lucid runs on, as the firmware describes it: CPUs, interrupt
+ * controllers, how to reset it. Filled once at boot from ACPI. */
+#ifndef HV_HOST_MACHINE_H
+#define HV_HOST_MACHINE_H
+
+#include "boot/boot_info.h"
+#include "drivers/acpi.h"
+
+struct machine {
+	bool have_acpi;
+	struct acpi_info acpi;
+	u32 ncpus; /* CPUs lucid may use (enabled in the MADT; 1 without ACPI) */
+};
+
+extern struct machine machine;
+
+/* Finds and parses ACPI; problems are logged, never fatal. */
+void machine_init(const struct boot_info *bi);
+__noreturn void machine_reboot(void);
+
+#endif
