@@ -25,11 +25,12 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes 
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -Werror
 
-# The directories whose .c/.asm files make up lucid.elf. boot/efi is the
-# separate UEFI loader application and is built by boot/efi/efi.mk.
-KSRC_C   := $(wildcard boot/*.c arch/x86/*.c arch/x86/*/*.c hv/*.c hv/*/*.c drivers/*.c lib/*.c)
-KSRC_ASM := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/*/*.asm) hv/builtin/images.asm
-KOBJ     := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
+# What makes up lucid.elf: each source directory lists its own objects in
+# an objects.mk (`kobjs += ...`), at any depth. boot/efi is the separate
+# UEFI loader application and is built by boot/efi/efi.mk.
+kobjs    :=
+include $(sort $(shell find boot arch hv drivers lib -name objects.mk))
+KOBJ     := $(addprefix $(B)/k/,$(kobjs))
 
 .PHONY: all deps run test test-unit test-boot test-slow bench clean
 all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi guests

@@ -1,0 +1,2 @@
+# The management console.
+kobjs += $(addprefix hv/console/, console.o)

@@ -1,0 +1,2 @@
+# What each kind of exit does.
+kobjs += $(addprefix hv/exits/, cpuid.o cpuid_view.o hypercall.o mmio.o msr.o portio.o)

@@ -1,0 +1,2 @@
+# Host memory: the boot memory map and the page allocator.
+kobjs += $(addprefix hv/mm/, memmap.o page_alloc.o)

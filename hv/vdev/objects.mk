@@ -1,0 +1,2 @@
+# Virtual devices.
+kobjs += $(addprefix hv/vdev/, testdev.o)

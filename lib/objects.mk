@@ -1,0 +1,2 @@
+# Freestanding helpers.
+kobjs += $(addprefix lib/, fmt.o log.o string.o)
