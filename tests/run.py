@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from boot import cases, emulator  # noqa: E402
 from boot.harness import run_case  # noqa: E402
+from tree import checks as tree_checks  # noqa: E402
 
 UNIT_TIMEOUT = 120
 TAIL_LINES = 40
@@ -141,6 +142,17 @@ def run_unit_tests(build, tally, only):
         run_unit_binary(path, tally, only)
 
 
+# ---- checks of the source tree ------------------------------------------
+
+def run_tree_checks(tally, only):
+    for name, check in tree_checks.CHECKS.items():
+        if only and not re.search(only, f"tree/{name}"):
+            continue
+        problems = check(ROOT)
+        tally.report(not problems, f"tree/{name}",
+                     indent("\n".join(problems)) if problems else "")
+
+
 # ---- boot tests ----------------------------------------------------------
 
 def tail(text, n):
@@ -191,6 +203,7 @@ def main():
     tally = Tally()
     try:
         if not args.no_unit:
+            run_tree_checks(tally, args.only)
             run_unit_tests(build, tally, args.only)
         if not args.no_boot:
             run_boot_tests(build, tally, args.slow, args.only, args.jobs)

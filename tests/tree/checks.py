@@ -1,0 +1,94 @@
+"""Checks of the source tree itself, run by tests/run.py as tree/*:
+
+- docs-source-tree: docs/architecture.md's "Source tree" table names every
+  source file of lucid and lucid.efi (a header that shares its name with a
+  listed .c file belongs to that row), and every file it names exists.
+- objects-mk: every .c/.asm of lucid.elf is named in its directory's
+  objects.mk, and every object named there has a source.
+
+Each check returns a list of problems; empty means it passed."""
+import re
+from pathlib import Path
+
+SOURCE_DIRS = ("boot", "arch", "hv", "drivers", "lib")
+SOURCE_EXTS = (".c", ".h", ".asm", ".inc")
+KERNEL_EXCLUDE = ("boot/efi/",)  # lucid.efi has its own build (efi.mk)
+
+
+def source_files(root):
+    files = []
+    for d in SOURCE_DIRS:
+        for p in (root / d).rglob("*"):
+            if p.is_file() and p.suffix in SOURCE_EXTS:
+                files.append(p.relative_to(root).as_posix())
+    return sorted(files)
+
+
+def tree_table(text):
+    """The file paths the Source tree section's table names, in order."""
+    m = re.search(r"^## Source tree\n(.*?)(?=^## )", text, re.M | re.S)
+    if not m:
+        return None
+    names = []
+    for line in m.group(1).splitlines():
+        cell = re.match(r"^\| `([^`]+)` \|", line)
+        if cell:
+            names.append(cell.group(1))
+    return names
+
+
+def check_docs_source_tree(root):
+    doc = root / "docs" / "architecture.md"
+    listed = tree_table(doc.read_text())
+    if listed is None:
+        return [f"{doc.relative_to(root)} has no '## Source tree' section"]
+    problems = []
+    seen = set()
+    for name in listed:
+        if name in seen:
+            problems.append(f"{name} is listed twice")
+        seen.add(name)
+        if not (root / name).is_file():
+            problems.append(f"{name} is listed but does not exist")
+    for f in source_files(root):
+        if f in seen:
+            continue
+        if f.endswith(".h") and f[:-2] + ".c" in seen:
+            continue
+        problems.append(f"{f} is missing from the Source tree table")
+    return problems
+
+
+def check_objects_mk(root):
+    problems = []
+    kernel = [f for f in source_files(root)
+              if f.endswith((".c", ".asm")) and not f.startswith(KERNEL_EXCLUDE)]
+    listed = {}
+    for mk in sorted(root.glob("*/**/objects.mk")):
+        d = mk.parent.relative_to(root).as_posix()
+        for m in re.finditer(r"kobjs \+= \$\(addprefix ([^,]+), ([^)]*)\)", mk.read_text()):
+            if m.group(1).strip().rstrip("/") != d:
+                problems.append(f"{d}/objects.mk names objects of {m.group(1).strip()}")
+            for obj in m.group(2).split():
+                listed[f"{d}/{obj}"] = mk
+    for obj, mk in listed.items():
+        stem = obj[:-2]
+        if not any((root / (stem + ext)).is_file() for ext in (".c", ".asm")):
+            problems.append(f"{mk.relative_to(root)} names {obj}, which has no source")
+    for f in kernel:
+        if f.rsplit(".", 1)[0] + ".o" not in listed and not is_builtin_guest(f):
+            problems.append(f"{f} is in no objects.mk: it is not built into lucid.elf")
+    return problems
+
+
+def is_builtin_guest(f):
+    """The built-in guests (hv/builtin/*.asm but images.asm) are assembled
+    into flat images that images.asm embeds, not linked as objects."""
+    return (f.startswith("hv/builtin/") and f.endswith(".asm")
+            and f != "hv/builtin/images.asm")
+
+
+CHECKS = {
+    "docs-source-tree": check_docs_source_tree,
+    "objects-mk": check_objects_mk,
+}
