@@ -14,8 +14,22 @@ void log_add_sink(log_sink_fn sink);
 /* Called before each message reaches the sinks: the console uses it to
  * move an unfinished input line out of the way. */
 void log_set_before_output(void (*fn)(void));
+/* Tells the log how to find the number of the CPU it runs on (0 until
+ * then). */
+void log_set_cpu_id(u32 (*fn)(void));
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
+
+/* Holds the output for this CPU, for a writer that goes to a sink
+ * directly (the console's prompt and echo) and must not be cut into by
+ * another CPU's message. Holds nest on one CPU. Keep it short: other
+ * CPUs' messages wait. */
+struct log_hold {
+	u64 flags;
+	bool took;
+};
+struct log_hold log_hold(void);
+void log_release(struct log_hold h);
 
 /* Prints each line of a multi-line text (warnings collected by a parser)
  * as its own log line, behind prefix. */

@@ -32,7 +32,9 @@ static void cmd_log(int argc, char **argv)
 	size_t n = log_read(buf, sizeof(buf));
 	/* Straight to the UART: printing through the log would append the log
 	 * to itself. */
+	struct log_hold h = log_hold();
 	uart_log_sink(buf, n);
+	log_release(h);
 }
 
 static void cmd_reboot(int argc, char **argv)
@@ -137,8 +139,11 @@ static void before_log_output(void)
 
 static void line_done(void)
 {
+	struct log_hold h = log_hold();
+
 	uart_log_sink("\n", 1);
 	edit.prompted = false;
+	log_release(h);
 	edit.buf[edit.n] = '\0';
 	if (edit.overflow)
 		printk("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
@@ -148,11 +153,10 @@ static void line_done(void)
 	edit.overflow = false;
 }
 
-static void edit_char(int c)
+/* Echo and editing: the line being typed, under the output hold. */
+static void edit_key(int c)
 {
-	if (c == '\r' || c == '\n') {
-		line_done();
-	} else if (c == 0x7f || c == 0x08) { /* backspace */
+	if (c == 0x7f || c == 0x08) { /* backspace */
 		if (edit.n) {
 			edit.n--;
 			uart_log_sink("\b \b", 3);
@@ -170,15 +174,31 @@ static void edit_char(int c)
 	}
 }
 
+static void edit_char(int c)
+{
+	struct log_hold h;
+
+	if (c == '\r' || c == '\n') {
+		line_done();
+		return;
+	}
+	h = log_hold();
+	edit_key(c);
+	log_release(h);
+}
+
 void console_poll(void)
 {
 	int c;
 
 	if (!edit.prompted) {
+		struct log_hold h = log_hold();
+
 		log_set_before_output(before_log_output);
 		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
 		uart_log_sink(edit.buf, edit.n);
 		edit.prompted = true;
+		log_release(h);
 	}
 	while ((c = uart_getc(COM1_PORT)) >= 0)
 		edit_char(c);

@@ -1,7 +1,8 @@
 /* A bitmap allocator: simple, its state is easy to check, and its cost
- * only matters at VM creation. */
+ * only matters at VM creation. One lock serves every CPU. */
 #include "hv/mm/page_alloc.h"
 #include "lib/fmt.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 struct region {
@@ -13,6 +14,7 @@ struct region {
 static struct region regions[PA_MAX_REGIONS];
 static u32 nregions;
 static u64 total_pages, free_pages;
+static struct spinlock lock;
 
 static bool test_bit(const struct region *r, u64 i) { return r->bits[i / 64] >> (i % 64) & 1; }
 static void set_bit(struct region *r, u64 i) { r->bits[i / 64] |= 1ull << (i % 64); }
@@ -101,7 +103,7 @@ int page_alloc_init(const struct memmap *m, const struct pa_reserve *res, u32 nr
 	return 0;
 }
 
-u64 page_alloc(u64 npages, u64 align, u64 limit)
+static u64 alloc_locked(u64 npages, u64 align, u64 limit)
 {
 	if (!npages || npages > ~0ull / PAGE_SIZE || align < PAGE_SIZE || (align & (align - 1)))
 		return 0;
@@ -129,7 +131,16 @@ u64 page_alloc(u64 npages, u64 align, u64 limit)
 	return 0;
 }
 
-int page_free(u64 pa, u64 npages)
+u64 page_alloc(u64 npages, u64 align, u64 limit)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	u64 pa = alloc_locked(npages, align, limit);
+
+	spin_unlock_irqrestore(&lock, flags);
+	return pa;
+}
+
+static int free_locked(u64 pa, u64 npages)
 {
 	for (u32 k = 0; k < nregions; k++) {
 		struct region *r = &regions[k];
@@ -150,5 +161,14 @@ int page_free(u64 pa, u64 npages)
 	return -1;
 }
 
-u64 page_alloc_free_pages(void) { return free_pages; }
+int page_free(u64 pa, u64 npages)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	int rc = free_locked(pa, npages);
+
+	spin_unlock_irqrestore(&lock, flags);
+	return rc;
+}
+
+u64 page_alloc_free_pages(void) { return atomic_load(&free_pages); }
 u64 page_alloc_total_pages(void) { return total_pages; }
