@@ -231,6 +231,7 @@ boot_stack_guard:
 boot_stack_bottom:
 	resb BOOT_STACK_SIZE
 boot_stack_top:
+global early_pml4
 early_pml4:
 	resb 4096
 early_pdpt:

@@ -18,10 +18,12 @@
 #include "hv/console/console.h"
 #include "hv/mm/memmap.h"
 #include "hv/mm/page_alloc.h"
+#include "hv/host/cpus.h"
 #include "hv/host/machine.h"
 #include "hv/host/selftest.h"
 #include "hv/version.h"
 #include "lib/log.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 extern char __image_start[], __image_end[], boot_stack_bottom[], boot_stack_top[];
@@ -113,18 +115,24 @@ static void print_banner(const struct boot_info *bi)
 	printk("%s\n", bi->nmod ? ")" : "");
 }
 
+static u32 this_cpu_index(void)
+{
+	return this_cpu()->index;
+}
+
 __noreturn void hv_main(struct boot_info *bi)
 {
 	char test[32];
 
 	percpu[0].index = 0;
 	cpu_tables_init(&percpu[0]);
+	log_set_cpu_id(this_cpu_index);
 	printk("%s\n", version_line());
 
 	memory_init(bi);
 	cpu_features_detect(&features);
 	machine_init(bi);
-	lapic_init(features.x2apic, true);
+	lapic_init(features.x2apic);
 	this_cpu()->apic_id = lapic()->id;
 	print_banner(bi);
 
@@ -140,6 +148,23 @@ __noreturn void hv_main(struct boot_info *bi)
 	}
 	cpuid_init();
 	sched_init();
+	atomic_store(&this_cpu()->online, true);
+	cpus_start();
 	vm_config_apply(bi);
+	sched_loop();
+}
+
+/* An application processor, from boot/ap_start.asm: the boot CPU's steps
+ * for one CPU, without what all CPUs share (memory, ACPI, the back end's
+ * choice, calibration). */
+__noreturn void hv_ap_main(struct percpu *p)
+{
+	cpu_tables_init(p);
+	lapic_cpu_init();
+	p->apic_id = lapic_id();
+	if (virt_cpu_init())
+		cpu_stop();
+	sched_init();
+	atomic_store(&p->online, true);
 	sched_loop();
 }

@@ -41,8 +41,6 @@ static u64 xgetbv0(void)
 int fpu_init(void)
 {
 	struct cpuid_regs id = cpuid(1, 0);
-	u64 cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	u64 size = FXSAVE_SIZE;
 
 	if (!(id.edx & (1u << 24))) {
 		printk("lucid: this CPU has no FXSAVE; guests' FPU state cannot be kept apart\n");
@@ -55,17 +53,25 @@ int fpu_init(void)
 		host_xcr0 = (((u64)x.edx << 32) | x.eax) & XFEATURE_SWITCHED;
 		if ((host_xcr0 & XFEATURE_AVX512) != XFEATURE_AVX512)
 			host_xcr0 &= ~XFEATURE_AVX512;
-		cr4 |= CR4_OSXSAVE;
 	}
+	fpu_cpu_init();
+	/* The save area's size for the components now in XCR0. */
+	area_pages = ALIGN_UP(use_xsave ? cpuid(0xd, 0).ebx : FXSAVE_SIZE, PAGE_SIZE) / PAGE_SIZE;
+	return 0;
+}
+
+void fpu_cpu_init(void)
+{
+	u64 cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	if (use_xsave)
+		cr4 |= CR4_OSXSAVE;
 	write_cr4(cr4);
 	this_cpu()->xcr0 = XFEATURE_X87; /* what XCR0 means without XSAVE */
 	if (use_xsave) {
 		xsetbv(host_xcr0);
 		this_cpu()->xcr0 = host_xcr0;
-		size = cpuid(0xd, 0).ebx; /* for the components now in XCR0 */
 	}
-	area_pages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-	return 0;
 }
 
 int fpu_vcpu_init(struct vcpu *v)
@@ -144,6 +150,22 @@ void fpu_switch_to(struct vcpu *v)
 		xsetbv(v->xcr0);
 		p->xcr0 = v->xcr0;
 	}
+}
+
+void fpu_put(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	if (p->fpu_owner != v)
+		return;
+	if (use_xsave) {
+		v->xcr0 = xgetbv0();
+		if (v->xcr0 != host_xcr0)
+			xsetbv(host_xcr0);
+		p->xcr0 = host_xcr0;
+	}
+	save(v->fpu_area);
+	p->fpu_owner = NULL;
 }
 
 void fpu_set_guest_xcr0(struct vcpu *v, u64 val)

@@ -14,13 +14,19 @@
 
 struct vcpu;
 
-/* Enables FXSR/XSAVE on this CPU. Returns 0, or -1 after printing why. */
+/* On the boot CPU: finds what the CPU can save and enables FXSR/XSAVE.
+ * Returns 0, or -1 after printing why. */
 int fpu_init(void);
+/* On every other CPU: enables FXSR/XSAVE as on the boot CPU. */
+void fpu_cpu_init(void);
 /* Allocates v's save area in the reset state. Returns 0 or -1. */
 int fpu_vcpu_init(struct vcpu *v);
 void fpu_vcpu_free(struct vcpu *v);
 /* Puts v's registers and XCR0 into this CPU before it enters the guest. */
 void fpu_switch_to(struct vcpu *v);
+/* On the CPU that holds v's registers, if any: saves them into v, so
+ * that v's state is whole in memory. */
+void fpu_put(struct vcpu *v);
 /* Forgets v everywhere (its VM is gone or reset). */
 void fpu_forget(struct vcpu *v);
 /* XSETBV by v, already checked with fpu_xcr0_valid: into the CPU at once

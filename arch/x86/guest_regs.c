@@ -42,6 +42,16 @@ void guest_regs_switch_to(struct vcpu *v)
 	p->regs_owner = v;
 }
 
+void guest_regs_put(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	if (p->regs_owner != v)
+		return;
+	save_dr(v->dr);
+	p->regs_owner = NULL;
+}
+
 void guest_regs_reset(struct vcpu *v)
 {
 	for (u32 i = 0; i < MAX_CPUS; i++)

@@ -14,6 +14,8 @@ struct cpu_features;
 void guest_regs_init(const struct cpu_features *f);
 /* Puts v's registers into this CPU before it enters the guest. */
 void guest_regs_switch_to(struct vcpu *v);
+/* On the CPU that holds v's registers, if any: saves them into v. */
+void guest_regs_put(struct vcpu *v);
 /* Forgets v everywhere and clears its registers (reset, or VM gone). */
 void guest_regs_reset(struct vcpu *v);
 /* The guest's RDMSR/WRMSR of IA32_TSC_AUX, on the CPU v runs on. Return 0,

@@ -76,27 +76,48 @@ static void calibrate(void)
 	info.timer_hz = ticks[1] * PIT_HZ / pit_ticks;
 }
 
-void lapic_init(bool use_x2apic, bool do_calibrate)
+void lapic_init(bool use_x2apic)
 {
-	u64 base = rdmsr(MSR_APIC_BASE);
-
-	info.base = base & APIC_BASE_ADDR;
-	base |= APIC_BASE_ENABLE;
-	if (use_x2apic)
-		base |= APIC_BASE_X2APIC;
-	wrmsr(MSR_APIC_BASE, base);
+	info.base = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
 	info.x2apic = use_x2apic;
 	if (!use_x2apic)
 		paging_map_mmio(info.base, PAGE_SIZE);
+	lapic_cpu_init();
+	info.id = lapic_id();
+	calibrate();
+}
 
-	info.id = info.x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+void lapic_cpu_init(void)
+{
+	u64 base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+	if (info.x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_APIC_BASE, base);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
 	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
-	if (do_calibrate)
-		calibrate();
+}
+
+u32 lapic_id(void)
+{
+	return info.x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+}
+
+/* xAPIC: destination in ICR_HIGH, written first, since writing ICR_LOW
+ * sends; x2APIC: both halves in one MSR write. */
+void lapic_send_ipi(u32 apic_id, u32 icr)
+{
+	if (info.x2apic) {
+		wrmsr(0x800 + (LAPIC_ICR_LOW >> 4), ((u64)apic_id << 32) | icr);
+		return;
+	}
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, icr);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+		cpu_relax();
 }
 
 void lapic_timer_periodic(u8 vector, u32 hz)

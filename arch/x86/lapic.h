@@ -8,15 +8,23 @@
 struct lapic_info {
 	bool x2apic;
 	u64 base;        /* MMIO base in xAPIC mode */
-	u32 id;          /* this CPU's APIC id */
+	u32 id;          /* the boot CPU's APIC id */
 	u64 tsc_hz;      /* measured */
 	u64 timer_hz;    /* LAPIC timer input clock after divide-by-1 */
 };
 
-/* Enables this CPU's LAPIC (x2APIC if `use_x2apic`), masks its local
- * interrupts and, on the boot CPU (`calibrate`), measures the TSC and the
- * LAPIC timer against the PIT. */
-void lapic_init(bool use_x2apic, bool calibrate);
+/* On the boot CPU: picks the mode (x2APIC if `use_x2apic`, for every
+ * CPU), enables its LAPIC and measures the TSC and the LAPIC timer
+ * against the PIT. */
+void lapic_init(bool use_x2apic);
+/* On every other CPU: enables its LAPIC in that mode, local interrupts
+ * masked. */
+void lapic_cpu_init(void);
+/* This CPU's APIC ID. */
+u32 lapic_id(void);
+/* Sends an interprocessor interrupt: `icr` is the ICR's low half (vector,
+ * delivery mode, level, shorthand). */
+void lapic_send_ipi(u32 apic_id, u32 icr);
 const struct lapic_info *lapic(void);
 u32 lapic_read(u32 reg);
 void lapic_write(u32 reg, u32 v);
@@ -28,6 +36,8 @@ void lapic_timer_periodic(u8 vector, u32 hz);
 #define LAPIC_VERSION 0x30
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -35,5 +45,13 @@ void lapic_timer_periodic(u8 vector, u32 hz);
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
+
+#define ICR_FIXED (0u << 8)
+#define ICR_NMI (4u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_PENDING (1u << 12)	/* xAPIC: not yet accepted */
+#define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
 
 #endif

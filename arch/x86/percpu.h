@@ -41,6 +41,7 @@ struct percpu {
 	struct stack_range stack;            /* the CPU's normal stack */
 	struct stack_range ist[IST_COUNT + 1]; /* [IST_DF..IST_MC] */
 	bool in_exception; /* catches a fault inside the fault handler */
+	bool online;       /* set by the CPU itself once it runs lucid's loop */
 
 	/* Scheduling (hv/core/sched.c): set by the timer interrupt. */
 	volatile bool need_resched;

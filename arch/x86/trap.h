@@ -15,7 +15,10 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "matches isr.asm");
 
 typedef void (*irq_handler_fn)(struct trap_frame *f);
 
+/* lucid's own interrupt vectors. */
 #define VEC_FIRST_IRQ 32
+#define VEC_TIMER 0x20		/* each CPU's scheduler tick */
+#define VEC_KICK 0xf0		/* another CPU wants this one out of guest mode */
 #define VEC_SPURIOUS 0xff
 
 void trap_set_handler(u8 vector, irq_handler_fn fn);

@@ -25,3 +25,9 @@ int virt_init(const struct cpu_features *f)
 	virt = ops;
 	return 0;
 }
+
+int virt_cpu_init(void)
+{
+	fpu_cpu_init();
+	return virt->cpu_init();
+}

@@ -136,6 +136,10 @@ struct virt_ops {
 	/* v is about to run on this CPU, perhaps after other vCPUs did:
 	 * called once before a series of vcpu_run. */
 	void (*vcpu_load)(struct vcpu *v);
+	/* v stops running on this CPU for now (its VM pauses): whatever the
+	 * CPU caches of v goes back to memory, so that another CPU may change
+	 * v's state (a reset) before it runs again. */
+	void (*vcpu_put)(struct vcpu *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
@@ -175,5 +179,8 @@ struct cpu_features;
 /* Picks the back end from the detected features and enables it on the boot
  * CPU. Returns 0, or -1 after printing why. */
 int virt_init(const struct cpu_features *f);
+/* Enables the chosen back end on another CPU, once virt_init succeeded.
+ * Returns 0, or -1 after printing why. */
+int virt_cpu_init(void);
 
 #endif

@@ -1,6 +1,7 @@
 #include "hv/config/vm_config.h"
 #include "hv/builtin/builtin.h"
 #include "hv/config/config.h"
+#include "hv/core/sched.h"
 #include "hv/core/vm.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -62,9 +63,25 @@ static int boot_request(const struct boot_info *bi, const struct config_vm *c, u
 	return 0;
 }
 
+/* Dedicated CPUs first, so that no time-shared VM is placed on a CPU that
+ * a VM later in the file has to itself. */
+static void reserve_cpus(const struct config *c, bool refused[])
+{
+	char err[120];
+
+	for (u32 i = 0; i < c->nvms; i++) {
+		const struct config_vm *vm = &c->vms[i];
+
+		refused[i] = vm->valid && vm->cpus && sched_dedicate(vm->cpus, err, sizeof(err));
+		if (refused[i])
+			printk("vm %s: not created: %s\n", vm->name, err);
+	}
+}
+
 void vm_config_apply(const struct boot_info *bi)
 {
 	static char diag_buf[4096];
+	static bool refused[CONFIG_MAX_VMS];
 	struct config_diag diag;
 	const struct boot_module *file = NULL;
 
@@ -79,12 +96,15 @@ void vm_config_apply(const struct boot_info *bi)
 		config_default(&cfg, &diag);
 	}
 	printk_lines("config: ", diag_buf);
+	reserve_cpus(&cfg, refused);
 
 	for (u32 i = 0; i < cfg.nvms; i++) {
 		const struct config_vm *c = &cfg.vms[i];
 		struct load_request rq;
 		struct vm *vm;
 
+		if (refused[i])
+			continue;
 		if (!c->valid) {
 			printk("vm %s: not created: its configuration has problems (above)\n", c->name);
 			continue;

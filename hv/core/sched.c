@@ -1,14 +1,24 @@
 #include "hv/core/sched.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/trap.h"
 #include "hv/console/console.h"
 #include "hv/core/vcpu.h"
+#include "hv/host/cpus.h"
+#include "lib/fmt.h"
+#include "lib/spinlock.h"
 
-#define VEC_TIMER 0x20
+/* The vCPUs placed on one CPU: a ring, `cur` ran last. Other CPUs add
+ * and remove vCPUs (VM creation, the console), so the ring is locked. */
+struct runqueue {
+	struct spinlock lock;
+	struct vcpu *cur;
+	u32 n;
+};
 
-/* The ring of vCPUs this CPU runs; `cur` ran last. */
-static struct vcpu *ring[MAX_CPUS];
+static struct runqueue runqueues[MAX_CPUS];
+static u64 dedicated;	/* CPUs reserved by sched_dedicate */
 
 static void on_tick(struct trap_frame *f)
 {
@@ -20,57 +30,197 @@ static void on_tick(struct trap_frame *f)
 	lapic_eoi();
 }
 
+/* Another CPU changed something this CPU's current vCPU depends on (its
+ * VM pauses or stops): end the slice so the loop looks again. */
+static void on_kick(struct trap_frame *f)
+{
+	(void)f;
+	this_cpu()->need_resched = true;
+	lapic_eoi();
+}
+
 void sched_init(void)
 {
 	trap_set_handler(VEC_TIMER, on_tick);
+	trap_set_handler(VEC_KICK, on_kick);
 	lapic_timer_periodic(VEC_TIMER, SCHED_HZ);
 }
 
-void sched_add(struct vcpu *v)
+static u64 online_mask(void)
 {
-	struct vcpu **cur = &ring[this_cpu()->index];
+	u32 n = cpus_online();
 
-	for (struct vcpu *w = *cur; w; w = w->next_run == *cur ? NULL : w->next_run)
-		if (w == v)
-			return;
-	if (!*cur) {
-		v->next_run = v;
-		*cur = v;
-	} else {
-		v->next_run = (*cur)->next_run;
-		(*cur)->next_run = v;
-	}
+	return n >= 64 ? ~0ull : (1ull << n) - 1;
 }
 
-static struct vcpu *pick(struct vcpu *cur)
+int sched_dedicate(u64 cpus, char *err, size_t len)
 {
-	struct vcpu *v = cur;
+	u64 missing = cpus & ~online_mask();
 
-	if (!v)
-		return NULL;
-	do {
-		v = v->next_run;
-		if (v->state == VCPU_RUNNABLE || vcpu_wakeable(v))
-			return v;
-	} while (v != cur);
-	return NULL;
+	if (missing) {
+		snprintf(err, len, "cpus: CPU %u is not running (%u CPU%s started)",
+			 (u32)__builtin_ctzll(missing), cpus_online(), cpus_online() == 1 ? "" : "s");
+		return -1;
+	}
+	if (cpus & dedicated) {
+		snprintf(err, len, "cpus: CPU %u is already dedicated to another VM",
+			 (u32)__builtin_ctzll(cpus & dedicated));
+		return -1;
+	}
+	dedicated |= cpus;
+	return 0;
+}
+
+static void enqueue(struct vcpu *v, u32 cpu)
+{
+	struct runqueue *rq = &runqueues[cpu];
+	u64 flags = spin_lock_irqsave(&rq->lock);
+
+	v->cpu = cpu;
+	if (!rq->cur) {
+		v->next_run = v;
+		rq->cur = v;
+	} else {
+		v->next_run = rq->cur->next_run;
+		rq->cur->next_run = v;
+	}
+	rq->n++;
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+static void dequeue(struct vcpu *v)
+{
+	struct runqueue *rq = &runqueues[v->cpu];
+	u64 flags = spin_lock_irqsave(&rq->lock);
+	struct vcpu *w = rq->cur;
+
+	while (w && w->next_run != v)
+		w = w->next_run == rq->cur ? NULL : w->next_run;
+	if (w) {
+		w->next_run = v->next_run;
+		if (rq->cur == v)
+			rq->cur = v == w ? NULL : w;
+		rq->n--;
+	}
+	v->next_run = NULL;
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+/* The shared CPU with the fewest vCPUs, lowest number first. */
+static int least_loaded_shared(void)
+{
+	u64 shared = online_mask() & ~dedicated;
+	int best = -1;
+
+	for (u32 c = 0; c < MAX_CPUS; c++)
+		if ((shared >> c & 1) && (best < 0 || runqueues[c].n < runqueues[best].n))
+			best = (int)c;
+	return best;
+}
+
+int sched_place(struct vm *vm, u64 cpus, char *err, size_t len)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		int cpu;
+
+		if (cpus) {
+			/* vCPU i on the i-th CPU of the set (config.c checked
+			 * that there is one per vCPU). */
+			u64 rest = cpus;
+			for (u32 k = 0; k < i; k++)
+				rest &= rest - 1;
+			cpu = rest ? __builtin_ctzll(rest) : -1;
+		} else {
+			cpu = least_loaded_shared();
+		}
+		if (cpu < 0) {
+			snprintf(err, len, cpus ? "cpus: fewer CPUs than vCPUs" :
+				 "every CPU is dedicated to a VM: none is left to share");
+			for (u32 k = 0; k < i; k++)
+				dequeue(vm->vcpu[k]);
+			return -1;
+		}
+		enqueue(vm->vcpu[i], (u32)cpu);
+	}
+	return 0;
+}
+
+void sched_unplace(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i]->next_run)
+			dequeue(vm->vcpu[i]);
+}
+
+void sched_kick(const struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	if (v->cpu == p->index)
+		p->need_resched = true;
+	else
+		smp_kick(&percpu[v->cpu]);
+}
+
+static bool can_run(const struct vcpu *v)
+{
+	return vm_may_run(v->vm) && (v->state == VCPU_RUNNABLE || vcpu_wakeable(v));
+}
+
+/* The next vCPU after the current one that can run, or NULL. */
+static struct vcpu *pick(struct runqueue *rq)
+{
+	u64 flags = spin_lock_irqsave(&rq->lock);
+	struct vcpu *v = rq->cur, *found = NULL;
+
+	if (v) {
+		do {
+			v = v->next_run;
+			if (can_run(v)) {
+				found = v;
+				rq->cur = v;
+				break;
+			}
+		} while (v != rq->cur);
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return found;
+}
+
+void sched_park_here(void)
+{
+	struct runqueue *rq = &runqueues[this_cpu()->index];
+	u64 flags = spin_lock_irqsave(&rq->lock);
+	struct vcpu *v = rq->cur;
+
+	if (v) {
+		do {
+			v = v->next_run;
+			vcpu_park_if_pausing(v);
+		} while (v != rq->cur);
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
 }
 
 __noreturn void sched_loop(void)
 {
 	struct percpu *p = this_cpu();
+	struct runqueue *rq = &runqueues[p->index];
 
 	for (;;) {
-		struct vcpu *v = pick(ring[p->index]);
+		struct vcpu *v;
 
-		console_poll();
+		if (p->index == 0)
+			console_poll();
+		sched_park_here();
 		p->need_resched = false;
+		v = pick(rq);
 		if (!v) {
-			/* Nothing to run: sleep until the tick or another interrupt. */
+			/* Nothing to run: sleep until the tick or a kick. */
 			asm volatile("sti; hlt; cli" ::: "memory");
 			continue;
 		}
-		ring[p->index] = v;
 		vcpu_run_slice(v);
+		vm_serve_requests(v->vm);
 	}
 }

@@ -1,6 +1,14 @@
-/* The scheduler: each physical CPU time-shares the vCPUs given to it,
- * round robin, one timer tick (10 ms) at a time. Between slices it serves
- * the console; with nothing to run it sleeps until the next interrupt. */
+/* The scheduler. Each physical CPU runs its own loop over the vCPUs placed
+ * on it, round robin, one timer tick (10 ms) at a time; with nothing to
+ * run it sleeps until the next interrupt. The boot CPU also serves the
+ * console between slices.
+ *
+ * A vCPU is placed on one CPU when its VM is created and runs only there:
+ * its lazily switched registers (FPU, debug registers, TSC_AUX, the
+ * back end's loaded state) can then only ever be live in that one CPU.
+ * A VM with `cpus =` gets those CPUs to itself, vCPU n on its n-th CPU;
+ * the other VMs' vCPUs share the CPUs no VM has, each on the one with
+ * the fewest vCPUs. */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
 
@@ -9,12 +17,25 @@
 #define SCHED_HZ 100
 
 struct vcpu;
+struct vm;
 
-/* Starts this CPU's tick. */
+/* Starts this CPU's tick and takes its kick interrupts. */
 void sched_init(void);
-/* Gives v to this CPU (the boot CPU, until SMP arrives). */
-void sched_add(struct vcpu *v);
-/* Runs vCPUs and the console on this CPU forever. */
+/* Reserves CPUs (bit n: CPU n) for one VM before any VM is placed.
+ * Returns 0, or -1 with the reason in err. */
+int sched_dedicate(u64 cpus, char *err, size_t len);
+/* Places every vCPU of vm: on `cpus` (reserved with sched_dedicate) or,
+ * with cpus == 0, on the shared CPUs. Returns 0, or -1 with the reason. */
+int sched_place(struct vm *vm, u64 cpus, char *err, size_t len);
+/* Takes vm's vCPUs off their CPUs (they are parked). */
+void sched_unplace(struct vm *vm);
+/* Makes v's CPU look at it soon: out of guest mode or out of its sleep. */
+void sched_kick(const struct vcpu *v);
+/* Parks every vCPU on this CPU whose VM is pausing (hv/core/vm.c); a CPU
+ * that waits for other CPUs calls this so that two waits never block
+ * each other. */
+void sched_park_here(void);
+/* Runs vCPUs (and, on the boot CPU, the console) forever. */
 __noreturn void sched_loop(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "hv/exits/msr.h"
 #include "hv/exits/portio.h"
 #include "lib/log.h"
+#include "lib/spinlock.h"
 
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, struct exit_record *x);
@@ -145,6 +146,16 @@ static inline void load_lazy_state(struct vcpu *v, struct percpu *p)
 		fpu_switch_to(v);
 	if (p->regs_owner != v)
 		guest_regs_switch_to(v);
+}
+
+void vcpu_park_if_pausing(struct vcpu *v)
+{
+	if (!atomic_load(&v->vm->pausing) || atomic_load(&v->parked))
+		return;
+	fpu_put(v);
+	guest_regs_put(v);
+	virt->vcpu_put(v);
+	atomic_store(&v->parked, true);
 }
 
 void vcpu_run_slice(struct vcpu *v)

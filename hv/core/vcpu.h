@@ -33,12 +33,17 @@ struct vcpu {
 	struct { u8 vector; bool has_error; u32 error; } exc;
 
 	u64 exits[NR_EXIT_REASONS];
-	struct vcpu *next_run;  /* the scheduler's ring */
+	u32 cpu;                /* the physical CPU it runs on, for life */
+	struct vcpu *next_run;  /* that CPU's ring (hv/core/sched.c) */
+	bool parked;            /* out of guest mode, registers put back */
 	bool halted_logged;
 };
 
 /* Runs v until its time slice ends or it stops being runnable. */
 void vcpu_run_slice(struct vcpu *v);
+/* On v's own CPU, outside its slice: if v's VM is pausing, puts v's
+ * lazily switched registers back into v and marks it parked. */
+void vcpu_park_if_pausing(struct vcpu *v);
 /* A halted vCPU that an interrupt it can take now would wake. */
 bool vcpu_wakeable(const struct vcpu *v);
 /* Queues an exception to inject at the next entry. */

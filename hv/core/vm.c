@@ -7,6 +7,7 @@
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "lib/fmt.h"
+#include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -76,6 +77,7 @@ static void zero_ram(const struct guest_mem *gm)
 
 static void vm_destroy(struct vm *vm)
 {
+	sched_unplace(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 		fpu_vcpu_free(v);
@@ -92,6 +94,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	const char *name = c->name;
 	u64 memory = c->memory;
 	u32 nvcpus = c->vcpus;
+	char err[120];
 	struct vm *vm;
 
 	if (nvms == VM_MAX) {
@@ -129,6 +132,10 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	}
 	if (c->testdev && testdev_attach(vm))
 		goto fail;
+	if (sched_place(vm, c->cpus, err, sizeof(err))) {
+		printk("vm %s: not created: %s\n", name, err);
+		goto fail;
+	}
 	nvms++;
 	return vm;
 nomem:
@@ -140,7 +147,7 @@ fail:
 
 /* Loads the guest into zeroed RAM and puts vCPU 0 at its entry. The other
  * vCPUs wait, as application processors do, for a start-up signal (which
- * comes with the virtual APIC). */
+ * comes with the virtual APIC). The vCPUs are parked or never ran. */
 static int vm_boot(struct vm *vm)
 {
 	struct guest_entry e;
@@ -166,27 +173,93 @@ static int vm_boot(struct vm *vm)
 	return 0;
 }
 
-int vm_start(struct vm *vm)
+bool vm_may_run(const struct vm *vm)
 {
-	if (vm->state == VM_RUNNING)
-		return 0;
-	if (vm->state != VM_DEFINED) {
-		zero_ram(&vm->mem);
-		vm->state = VM_DEFINED;
-	}
-	if (vm_boot(vm))
-		return -1;
-	vm->state = VM_RUNNING;
-	printk("vm %s: started: %llu MiB, %u vCPU%s\n", vm->name,
-	       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
-	sched_add(vm->vcpu[0]);
-	return 0;
+	return atomic_load(&vm->state) == VM_RUNNING && !atomic_load(&vm->pausing);
 }
 
-static void stop_vcpus(struct vm *vm)
+/* Every vCPU out of guest mode and parked by its own CPU (sched.c). */
+static void vm_pause(struct vm *vm)
+{
+	atomic_store_fence(&vm->pausing, true);
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		sched_kick(vm->vcpu[i]);
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		while (!atomic_load(&vm->vcpu[i]->parked)) {
+			sched_park_here();
+			cpu_relax();
+		}
+}
+
+static void vm_resume(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++)
-		vm->vcpu[i]->state = VCPU_STOPPED;
+		atomic_store(&vm->vcpu[i]->parked, false);
+	atomic_store_fence(&vm->pausing, false);
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		sched_kick(vm->vcpu[i]);
+}
+
+/* One CPU at a time changes a VM; the others leave it to that one. */
+static bool op_begin(struct vm *vm)
+{
+	bool busy = false;
+
+	return __atomic_compare_exchange_n(&vm->op_busy, &busy, true, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+static void op_end(struct vm *vm)
+{
+	atomic_store(&vm->op_busy, false);
+}
+
+static void set_state(struct vm *vm, enum vm_state s)
+{
+	u64 flags = spin_lock_irqsave(&vm->lock);
+
+	atomic_store(&vm->state, s);
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+int vm_start(struct vm *vm)
+{
+	int rc = 0;
+
+	while (!op_begin(vm))
+		sched_park_here();
+	if (vm->state == VM_RUNNING)
+		goto out;
+	vm_pause(vm);
+	if (vm->state != VM_DEFINED)
+		zero_ram(&vm->mem);
+	rc = vm_boot(vm);
+	if (!rc) {
+		set_state(vm, VM_RUNNING);
+		printk("vm %s: started: %llu MiB, %u vCPU%s\n", vm->name,
+		       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus,
+		       vm->nvcpus == 1 ? "" : "s");
+	}
+	vm_resume(vm);
+out:
+	op_end(vm);
+	return rc;
+}
+
+/* Ends the VM in state `s` unless it already ended; says whether it did.
+ * Its vCPUs are kicked so that none enters the guest again. */
+static bool vm_stop(struct vm *vm, enum vm_state s)
+{
+	u64 flags = spin_lock_irqsave(&vm->lock);
+	bool was_running = vm->state == VM_RUNNING;
+
+	if (was_running)
+		atomic_store(&vm->state, s);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (was_running)
+		for (u32 i = 0; i < vm->nvcpus; i++)
+			sched_kick(vm->vcpu[i]);
+	return was_running;
 }
 
 void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...)
@@ -194,35 +267,47 @@ void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...)
 	char why[200];
 	va_list ap;
 
-	if (vm->state != VM_RUNNING)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	vm->state = VM_CRASHED;
-	stop_vcpus(vm);
-	printk("vm %s: crashed: %s (vCPU %u, RIP 0x%llx)\n", vm->name, why, v ? v->id : 0,
-	       v ? (unsigned long long)v->regs.rip : 0ull);
+	if (vm_stop(vm, VM_CRASHED))
+		printk("vm %s: crashed: %s (vCPU %u, RIP 0x%llx)\n", vm->name, why, v ? v->id : 0,
+		       v ? (unsigned long long)v->regs.rip : 0ull);
 }
 
 void vm_poweroff(struct vm *vm)
 {
-	if (vm->state != VM_RUNNING)
-		return;
-	vm->state = VM_SHUTOFF;
-	stop_vcpus(vm);
-	printk("vm %s: powered off\n", vm->name);
+	if (vm_stop(vm, VM_SHUTOFF))
+		printk("vm %s: powered off\n", vm->name);
 }
 
-void vm_reboot(struct vm *vm)
+void vm_request(struct vm *vm, struct vcpu *v, u32 req)
 {
-	if (vm->state != VM_RUNNING)
+	atomic_fetch_or(&vm->requests, req);
+	sched_kick(v);
+}
+
+/* Restarts the guest: RAM zeroed, kernel reloaded, vCPUs reset. */
+static void vm_reboot(struct vm *vm)
+{
+	if (atomic_load(&vm->state) != VM_RUNNING)
 		return;
 	vm->reboots++;
 	printk("vm %s: rebooting\n", vm->name);
+	vm_pause(vm);
 	zero_ram(&vm->mem);
-	if (vm_boot(vm)) {
-		vm->state = VM_CRASHED;
-		stop_vcpus(vm);
+	if (vm_boot(vm) && vm_stop(vm, VM_CRASHED))
+		printk("vm %s: crashed: it cannot boot again\n", vm->name);
+	vm_resume(vm);
+}
+
+void vm_serve_requests(struct vm *vm)
+{
+	while (atomic_load(&vm->requests) && op_begin(vm)) {
+		u32 req = atomic_xchg(&vm->requests, 0u);
+
+		if (req & VM_REQ_REBOOT)
+			vm_reboot(vm);
+		op_end(vm);
 	}
 }

@@ -5,7 +5,15 @@
  *                         +--guest fault--> crashed
  *
  * A VM's RAM is carved from the page allocator when it starts, zeroed, and
- * mapped only into that VM's nested page tables: nothing is shared. */
+ * mapped only into that VM's nested page tables: nothing is shared.
+ *
+ * Its vCPUs may run on several CPUs at once, so a change they could see
+ * (a reset, zeroing RAM) first pauses the VM: every vCPU is kicked out of
+ * guest mode and parked by its own CPU, lazy registers put back; only
+ * then does the change happen, on whichever CPU asked for it. Stopping a
+ * VM (crash, power off) changes nothing a vCPU sees, so it only kicks.
+ * An exit handler never waits for other CPUs: it requests the change,
+ * and its CPU carries it out when the vCPU's slice has ended. */
 #ifndef HV_VM_H
 #define HV_VM_H
 
@@ -14,6 +22,7 @@
 #include "hv/loader/loader.h"
 #include "hv/vdev/mmio_bus.h"
 #include "hv/vdev/port_bus.h"
+#include "lib/spinlock.h"
 
 #define VM_NAME_MAX 32
 #define VM_MAX_VCPUS 8
@@ -23,10 +32,17 @@ enum vm_state { VM_DEFINED, VM_RUNNING, VM_SHUTOFF, VM_CRASHED };
 
 struct vcpu;
 
+/* Changes asked for from inside a vCPU's slice (vm_request). */
+#define VM_REQ_REBOOT (1u << 0)
+
 struct vm {
 	char name[VM_NAME_MAX];
 	u32 id;
-	enum vm_state state;
+	enum vm_state state;        /* changed under lock */
+	struct spinlock lock;
+	u32 requests;               /* VM_REQ_*, atomic */
+	bool pausing;               /* vCPUs must park and not run */
+	bool op_busy;               /* a CPU is carrying out a change */
 	struct guest_mem mem;
 	struct vcpu *vcpu[VM_MAX_VCPUS];
 	u32 nvcpus;
@@ -43,14 +59,21 @@ struct vm {
 /* Creates the VM a lucid.cfg section describes (zeroed RAM, vCPUs,
  * devices), to boot as `boot` says. Returns NULL after printing why. */
 struct vm *vm_create(const struct config_vm *c, const struct load_request *boot);
-/* Loads the guest and makes its vCPUs runnable. Returns 0 or -1 (logged). */
+/* Loads the guest into zeroed RAM and makes vCPU 0 runnable. Returns 0
+ * or -1 (logged). Not from inside a slice. */
 int vm_start(struct vm *vm);
 /* Stops the VM for good because of something the guest did; the line says
  * what, with the vCPU and RIP. Other VMs run on. */
 void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...) __printf(3, 4);
 void vm_poweroff(struct vm *vm);
-/* Restarts the guest: RAM zeroed, kernel reloaded, vCPUs reset. */
-void vm_reboot(struct vm *vm);
+/* Asks for a change (VM_REQ_*) from inside a vCPU's slice; the slice
+ * ends after this exit and the change follows (vm_serve_requests). */
+void vm_request(struct vm *vm, struct vcpu *v, u32 req);
+/* Carries out the VM's pending requests, if another CPU is not already
+ * doing so. Outside any slice. */
+void vm_serve_requests(struct vm *vm);
+/* Whether vCPUs of the VM may enter the guest now. */
+bool vm_may_run(const struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 
 /* All VMs, for the console. */

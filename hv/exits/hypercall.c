@@ -55,7 +55,7 @@ static s64 hc_shutdown(struct vcpu *v, const struct hc_args *a)
 	if (a->a1 == LUCID_SHUTDOWN_POWEROFF)
 		vm_poweroff(v->vm);
 	else if (a->a1 == LUCID_SHUTDOWN_REBOOT)
-		vm_reboot(v->vm);
+		vm_request(v->vm, v, VM_REQ_REBOOT);
 	else
 		return -LUCID_EINVAL;
 	return 0;

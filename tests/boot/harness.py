@@ -67,6 +67,7 @@ def run_case(case, build):
         fatal = FATAL_UEFI if case.firmware == "uefi" else FATAL_BIOS
         session = Session(console, case.timeout, case.allow_exception, fatal)
         session.modules = modules
+        session.smp = case.smp
         case.check(session)
         ok, reason = True, ""
     except CheckFailed as e:

@@ -34,6 +34,7 @@ BANNER = [
     ("timer", r"^timer: TSC (\d+) MHz, LAPIC timer (\d+) MHz, (xAPIC|x2APIC)$"),
     ("virt", r"^virt: (.*)$"),
     ("modules", r"^modules: (\d+)(?: \((.*)\))?$"),
+    ("started", r"^cpus: (\d+) of (\d+) started$"),
 ]
 PROMPT = r"^lucid> "
 EXCEPTION = r"^EXCEPTION .*$"
@@ -157,25 +158,35 @@ class Session:
             raise CheckFailed(f"emulator still running {seconds}s after {what}")
         return self.console.exit_status()
 
-    def banner(self, prompt=True):
+    def banner(self, prompt=True, started=None):
         """Checks every banner line in order (and the prompt when asked);
-        returns {name: match}."""
+        returns {name: match}. The line saying how many CPUs started comes
+        once lucid can run guests: by default, when a prompt is expected."""
         lines = {}
+        started = prompt if started is None else started
         for name, regex in BANNER:
+            if name == "started" and not started:
+                continue
             lines[name] = self.expect(regex, f"the '{name}:' line"
                                       if name != "version" else "the version line")
         if prompt:
+            banner_end = self.pos
             lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid> '")
-            self.quiesce()
+            self.quiesce(banner_end)
         return lines
 
-    def quiesce(self):
+    def quiesce(self, start):
         """Waits until every VM started at boot has powered off or crashed
         and the console has prompted again, so that what a case types is
-        not interleaved with guests' output."""
+        not interleaved with guests' output. VMs on different CPUs end in
+        any order (some before the first prompt), so each end is awaited
+        from `start`, a position before any VM could end."""
         started = set(re.findall(r"^vm (\S+): started:", self.text(), re.M))
+        ends = []
         for vm in sorted(started):
-            self.expect(rf"^vm {re.escape(vm)}: (powered off|crashed: .*)$",
-                        f"VM {vm} to finish")
+            self.pos = start
+            ends.append(self.expect(rf"^vm {re.escape(vm)}: (powered off|crashed: .*)$",
+                                    f"VM {vm} to finish").end())
+        self.pos = max(ends, default=start)
         if started:
             self.expect(PROMPT, "the prompt after the VMs finished")

@@ -449,6 +449,13 @@ static void svm_vcpu_load(struct vcpu *v)
 	c->flush_all = false;
 }
 
+/* The VMCB is memory, so nothing needs writing back; but whoever changes
+ * it now does not know what this CPU cached: all areas count as dirty. */
+static void svm_vcpu_put(struct vcpu *v)
+{
+	((struct svm_vcpu *)v->arch)->vmcb_cpu = NO_CPU;
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 {
 	struct svm_vcpu *s = v->arch;
@@ -619,6 +626,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_skip = svm_vcpu_skip,
 	.vcpu_inject = svm_vcpu_inject,
