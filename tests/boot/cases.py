@@ -299,14 +299,17 @@ def vm_log(text, vm):
 
 def test_guests(s):
     """Every test guest at once: each VM's results and end must be what
-    tests/guests/expect.py says. One sub-result per VM; the case itself
-    fails only when lucid or the run as a whole went wrong."""
+    tests/guests/expect.py says. One sub-result per VM of the config and
+    per expectation (a VM without an expectation, or an expectation
+    without a VM, fails); the case itself fails only when lucid or the run
+    as a whole went wrong."""
     from guests import expect
     lines = s.banner(prompt=False)
     n = int(lines["modules"].group(1))
     fail_unless(n == len(s.modules), f"{n} modules, expected {len(s.modules)}")
     s.expect(PROMPT, "the prompt 'lucid> '")
-    ending = [vm for vm, e in expect.EXPECT.items() if e.end != "running"]
+    vms = expect.cfg_vms(s.modules["lucid.cfg"].decode())
+    ending = [vm for vm in vms if vm in expect.EXPECT and expect.EXPECT[vm].end != "running"]
     # Leave time for 'vms' when a guest never ends: it then fails alone.
     until = s.deadline - 20
     late = [vm for vm in ending if not s.wait_for(
@@ -320,21 +323,31 @@ def test_guests(s):
     listing = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
                               s.text()[start:s.pos], re.M))
     text = s.text()
-    for vm in expect.EXPECT:
+    # A VM lucid knows counts, even one the config's regex missed.
+    known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
+    vms += [vm for vm in dict.fromkeys(known) if vm not in vms]
+    unmatched = expect.coverage(vms)
+    for vm in dict.fromkeys([*vms, *expect.EXPECT]):
         log = vm_log(text, vm)
-        if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
-            s.subresult(f"guest/{vm}", ["never started"], log)
-            continue
-        ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
-        end = END_LINE[ended.group(1)] if ended else "running"
-        problems = []
-        if VMS_STATE.get(listing.get(vm)) != end:
-            problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
-                            f"but its log says {end}")
-        results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
-        problems += expect.check(vm, results, end, log)
+        problems = [unmatched[vm]] if vm in unmatched else \
+            guest_problems(expect, vm, log, listing)
         s.subresult(f"guest/{vm}", problems, log)
     s.expect_absent(r"^EXCEPTION", "exception")
+
+
+def guest_problems(expect, vm, log, listing):
+    """What is wrong with one VM that has an expectation, from its log
+    and the console's 'vms' listing."""
+    if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
+        return ["never started"]
+    ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
+    end = END_LINE[ended.group(1)] if ended else "running"
+    problems = []
+    if VMS_STATE.get(listing.get(vm)) != end:
+        problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
+                        f"but its log says {end}")
+    results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
+    return problems + expect.check(vm, results, end, log)
 
 
 def all_cases(build):
