@@ -50,6 +50,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	u64 memory = c->memory;
 	u32 nvcpus = c->vcpus;
 	struct vm *vm;
+	char err[120];
 
 	if (nvms == VM_MAX) {
 		printk("vm %s: not created: lucid runs at most %d VMs\n", name, VM_MAX);
@@ -64,9 +65,8 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	strlcpy(vm->name, name, sizeof(vm->name));
 	vm->id = nvms;
 	vm->boot = *boot;
-	if (guest_ram_alloc(&vm->mem, memory)) {
-		printk("vm %s: not created: no %llu MiB of free memory\n", name,
-		       (unsigned long long)(memory >> 20));
+	if (guest_ram_alloc(&vm->mem, memory, err, sizeof(err))) {
+		printk("vm %s: not created: %s\n", name, err);
 		return NULL;
 	}
 	guest_ram_zero(&vm->mem);
