@@ -350,6 +350,52 @@ def guest_problems(expect, vm, log, listing):
     return problems + expect.check(vm, results, end, log)
 
 
+# Two VMs that reboot for ever (tests/guests/fpu-reboot.c): each boot
+# must find the reset FPU state, the other VM's and its own old state gone.
+FPU_REBOOT_VMS = ("fpu-reboot-1", "fpu-reboot-2")
+FPU_REBOOT_CFG = "".join(f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\n\n'
+                         for vm in FPU_REBOOT_VMS)
+FPU_REBOOTS = 10
+FPU_BOOT_RESULTS = ["x87 at boot: FCW 0x37f, FSW 0, every register empty",
+                    "MXCSR at boot is 0x1f80", "XMM15 at boot is zero", "XCR0 at boot is 1"]
+
+
+def boot_problem(results, xsave):
+    """What is wrong with one boot's results of fpu-reboot, or None."""
+    want = [("PASS", p) for p in FPU_BOOT_RESULTS]
+    if not xsave:
+        want[-1] = ("SKIP", want[-1][1])
+    if len(results) != len(want):
+        return f"{len(results)} results, expected {len(want)}: {results}"
+    for (status, msg), (ws, wp) in zip(results, want):
+        if status != ws or not msg.startswith(wp):
+            return f"{status} {msg!r}, expected {ws} {wp!r}..."
+    return None
+
+
+def fpu_reboot(s, xsave):
+    """Each VM reboots FPU_REBOOTS times; every boot before the last one
+    reported exactly the reset state."""
+    s.banner(prompt=False)
+    for vm in FPU_REBOOT_VMS:
+        line = rf"^vm {re.escape(vm)}: rebooting$"
+        fail_unless(s.wait_for(rf"{line}(?:[\s\S]*?{line}){{{FPU_REBOOTS - 1}}}", s.deadline),
+                    f"{vm} did not reboot {FPU_REBOOTS} times")
+    text = s.text()
+    for vm in FPU_REBOOT_VMS:
+        log = vm_log(text, vm)
+        boots = re.split(rf"^vm {re.escape(vm)}: rebooting$", log, flags=re.M)
+        problems = []
+        for i, boot in enumerate(boots[:FPU_REBOOTS]):
+            results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", boot, re.M)
+            problem = boot_problem(results, xsave)
+            if problem:
+                problems.append(f"boot {i + 1}: {problem}")
+        s.subresult(f"vm/{vm}", problems, log)
+    s.expect_absent(r"crashed", "a crashed VM")
+    s.expect_absent(r"^EXCEPTION", "exception")
+
+
 def all_cases(build):
     """The table, for the lucid built in build/."""
     def text_ranges():
@@ -358,6 +404,9 @@ def all_cases(build):
     def guests():
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
         return guest_files(build, cfg)
+
+    def fpu_reboot_files():
+        return guest_files(build, FPU_REBOOT_CFG)
 
     return [
         Case("qemu-bios-grub", bios_grub),
@@ -388,4 +437,8 @@ def all_cases(build):
         Case("qemu-guests-avx", test_guests, modules=guests,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2",
              mem=1024, timeout=GUESTS_TIMEOUT),
+        # A VM's reboot resets its FPU state: FXSAVE, then XSAVE with AVX.
+        Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
+        Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
+             cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),
     ]
