@@ -111,9 +111,7 @@ static int vm_boot(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
-		fpu_vcpu_free(v);
-		if (fpu_vcpu_init(v))
-			return -1;
+		fpu_vcpu_reset(v);
 		guest_regs_reset(v);
 		virt->vcpu_reset(v, &e);
 		v->pending_irq = -1;
