@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from boot import cases, emulator  # noqa: E402
+from boot import cases, emulator, selftest  # noqa: E402
 from boot.harness import run_case  # noqa: E402
 from tree import checks as tree_checks  # noqa: E402
 
@@ -142,14 +142,14 @@ def run_unit_tests(build, tally, only):
         run_unit_binary(path, tally, only)
 
 
-# ---- checks of the source tree ------------------------------------------
+# ---- checks without an emulator: the source tree, the boot harness -------
 
-def run_tree_checks(tally, only):
-    for name, check in tree_checks.CHECKS.items():
-        if only and not re.search(only, f"tree/{name}"):
+def run_checks(tally, only, group, checks):
+    for name, check in checks.items():
+        if only and not re.search(only, f"{group}/{name}"):
             continue
         problems = check(ROOT)
-        tally.report(not problems, f"tree/{name}",
+        tally.report(not problems, f"{group}/{name}",
                      indent("\n".join(problems)) if problems else "")
 
 
@@ -203,7 +203,8 @@ def main():
     tally = Tally()
     try:
         if not args.no_unit:
-            run_tree_checks(tally, args.only)
+            run_checks(tally, args.only, "tree", tree_checks.CHECKS)
+            run_checks(tally, args.only, "selftest", selftest.CHECKS)
             run_unit_tests(build, tally, args.only)
         if not args.no_boot:
             run_boot_tests(build, tally, args.slow, args.only, args.jobs)

@@ -74,21 +74,36 @@ void fpu_cpu_init(void)
 	}
 }
 
-int fpu_vcpu_init(struct vcpu *v)
+/* Puts v's save area and XCR0 in the reset state. XSTATE_BV = 0 means
+ * "initial" for every component; MXCSR is read from the legacy area
+ * regardless, and FXRSTOR reads FCW and MXCSR from there too. */
+static void reset_area(struct vcpu *v)
 {
-	u64 pa = page_alloc(area_pages, PAGE_SIZE, PA_NO_LIMIT);
-	u8 *area = (u8 *)(uintptr_t)pa;
+	u8 *area = v->fpu_area;
 
-	if (!pa)
-		return -1;
-	/* The reset state: XSTATE_BV = 0 means "initial" for every component;
-	 * MXCSR is read from the legacy area regardless. */
 	memset(area, 0, area_pages * PAGE_SIZE);
 	*(u16 *)area = FCW_DEFAULT;
 	*(u32 *)(area + MXCSR_OFFSET) = MXCSR_DEFAULT;
-	v->fpu_area = area;
 	v->xcr0 = XFEATURE_X87;
+}
+
+int fpu_vcpu_init(struct vcpu *v)
+{
+	u64 pa = page_alloc(area_pages, PAGE_SIZE, PA_NO_LIMIT);
+
+	if (!pa)
+		return -1;
+	v->fpu_area = (void *)(uintptr_t)pa;
+	reset_area(v);
 	return 0;
+}
+
+void fpu_vcpu_reset(struct vcpu *v)
+{
+	/* A CPU that still holds v's registers would keep them: make the
+	 * next entry load the area. */
+	fpu_forget(v);
+	reset_area(v);
 }
 
 void fpu_forget(struct vcpu *v)

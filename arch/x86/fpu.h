@@ -21,6 +21,9 @@ int fpu_init(void);
 void fpu_cpu_init(void);
 /* Allocates v's save area in the reset state. Returns 0 or -1. */
 int fpu_vcpu_init(struct vcpu *v);
+/* Puts v's registers and XCR0 back in the reset state, in the same save
+ * area (a VM's reboot), so that it cannot fail. */
+void fpu_vcpu_reset(struct vcpu *v);
 void fpu_vcpu_free(struct vcpu *v);
 /* Puts v's registers and XCR0 into this CPU before it enters the guest. */
 void fpu_switch_to(struct vcpu *v);

@@ -3,7 +3,7 @@
 #include "arch/x86/guest_regs.h"
 #include "hv/vdev/testdev.h"
 #include "arch/x86/fpu.h"
-#include "hv/mm/page_alloc.h"
+#include "hv/mm/guest_ram.h"
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "lib/fmt.h"
@@ -32,49 +32,6 @@ const char *vm_state_name(enum vm_state s)
 	return s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
-static void free_ram(struct guest_mem *gm)
-{
-	for (u32 i = 0; i < gm->n; i++)
-		page_free(gm->r[i].hpa, gm->r[i].size / PAGE_SIZE);
-	gm->n = 0;
-	gm->size = 0;
-}
-
-/* Guest RAM in as few host-contiguous pieces as the allocator allows,
- * 2 MiB-aligned where possible so the nested tables can use large pages. */
-static int alloc_ram(struct guest_mem *gm, u64 size)
-{
-	u64 gpa = 0;
-
-	while (gpa < size) {
-		u64 want = size - gpa, pa = 0;
-
-		while (want >= PAGE_SIZE) {
-			u64 align = (want >= MiB(2) && IS_ALIGNED(gpa, MiB(2))) ? MiB(2) : PAGE_SIZE;
-			pa = page_alloc(want / PAGE_SIZE, align, PA_NO_LIMIT);
-			if (pa)
-				break;
-			want = want > MiB(2) ? ALIGN_DOWN(want / 2, MiB(2)) : ALIGN_DOWN(want / 2, PAGE_SIZE);
-		}
-		if (!pa || gm->n == GMEM_MAX_REGIONS) {
-			if (pa)
-				page_free(pa, want / PAGE_SIZE);
-			free_ram(gm);
-			return -1;
-		}
-		gm->r[gm->n++] = (struct gmem_region){ gpa, pa, want };
-		gm->size += want;
-		gpa += want;
-	}
-	return 0;
-}
-
-static void zero_ram(const struct guest_mem *gm)
-{
-	for (u32 i = 0; i < gm->n; i++)
-		memset((void *)(uintptr_t)gm->r[i].hpa, 0, gm->r[i].size);
-}
-
 static void vm_destroy(struct vm *vm)
 {
 	sched_unplace(vm);
@@ -86,7 +43,7 @@ static void vm_destroy(struct vm *vm)
 	}
 	testdev_detach(vm);
 	virt->vm_free(vm);
-	free_ram(&vm->mem);
+	guest_ram_free(&vm->mem);
 }
 
 struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
@@ -110,12 +67,11 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	strlcpy(vm->name, name, sizeof(vm->name));
 	vm->id = nvms;
 	vm->boot = *boot;
-	if (alloc_ram(&vm->mem, memory)) {
-		printk("vm %s: not created: no %llu MiB of free memory\n", name,
-		       (unsigned long long)(memory >> 20));
+	if (guest_ram_alloc(&vm->mem, memory, err, sizeof(err))) {
+		printk("vm %s: not created: %s\n", name, err);
 		return NULL;
 	}
-	zero_ram(&vm->mem);
+	guest_ram_zero(&vm->mem);
 	if (virt->vm_init(vm))
 		goto nomem;
 	for (u32 i = 0; i < nvcpus; i++) {
@@ -161,9 +117,7 @@ static int vm_boot(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
-		fpu_vcpu_free(v);
-		if (fpu_vcpu_init(v))
-			return -1;
+		fpu_vcpu_reset(v);
 		guest_regs_reset(v);
 		virt->vcpu_reset(v, &e);
 		v->pending_irq = -1;
@@ -232,7 +186,7 @@ int vm_start(struct vm *vm)
 		goto out;
 	vm_pause(vm);
 	if (vm->state != VM_DEFINED)
-		zero_ram(&vm->mem);
+		guest_ram_zero(&vm->mem);
 	rc = vm_boot(vm);
 	if (!rc) {
 		set_state(vm, VM_RUNNING);
@@ -295,7 +249,7 @@ static void vm_reboot(struct vm *vm)
 	vm->reboots++;
 	printk("vm %s: rebooting\n", vm->name);
 	vm_pause(vm);
-	zero_ram(&vm->mem);
+	guest_ram_zero(&vm->mem);
 	if (vm_boot(vm) && vm_stop(vm, VM_CRASHED))
 		printk("vm %s: crashed: it cannot boot again\n", vm->name);
 	vm_resume(vm);

@@ -45,6 +45,15 @@ static int seg_prefix(u8 b)
 	}
 }
 
+/* The override in effect after prefix seg: the last one, except that 64-bit
+ * mode ignores ES, CS, SS and DS, so those leave an FS or GS override. */
+static int seg_override(int cur, int seg, enum insn_mode mode)
+{
+	if (mode == INSN_MODE_64 && seg < INSN_SEG_FS && cur >= INSN_SEG_FS)
+		return cur;
+	return seg;
+}
+
 u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_prefixes *out)
 {
 	u8 i;
@@ -59,7 +68,7 @@ u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_pre
 			continue;
 		}
 		if (seg >= 0)
-			out->seg = seg;
+			out->seg = seg_override(out->seg, seg, mode);
 		else if (b == 0xf0)
 			out->lock = true;
 		else if (b == 0xf2 || b == 0xf3)

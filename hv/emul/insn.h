@@ -73,7 +73,8 @@ static inline enum insn_mode insn_mode_of(u8 default_addr_size)
 
 /* The legacy prefixes and REX in front of an opcode. */
 struct insn_prefixes {
-	int seg;	/* enum insn_seg of the last override, or -1; in any mode */
+	int seg;	/* enum insn_seg of the last override, or -1; in 64-bit
+			 * mode ES, CS, SS, DS never replace FS or GS */
 	bool lock, rep, opsize, adsize;
 	u8 rex;		/* only right before the opcode, only in 64-bit mode */
 };

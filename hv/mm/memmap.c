@@ -66,6 +66,24 @@ static void append(struct memmap *m, u64 base, u64 end, u32 type)
 	m->r[m->n++] = (struct mem_range){ base, end - base, type, 0 };
 }
 
+/* Shrinks usable range *r to whole pages; false when none is left. */
+static bool trim_to_pages(struct mem_range *r, struct text *w)
+{
+	u64 b = ALIGN_UP(r->base, PAGE_SIZE), e = ALIGN_DOWN(r->base + r->size, PAGE_SIZE);
+
+	/* rounding up a start inside the last page wraps to 0 */
+	if (b < r->base) {
+		note(w, "usable range 0x%llx+0x%llx lies in the last page below 2^64; ignored\n",
+		     (unsigned long long)r->base, (unsigned long long)r->size);
+		return false;
+	}
+	if (e <= b)
+		return false;
+	r->base = b;
+	r->size = e - b;
+	return true;
+}
+
 int memmap_normalise(const struct mem_range *in, u32 n, struct memmap *out,
 		     char *warn, size_t warnlen, char *err, size_t errlen)
 {
@@ -121,13 +139,8 @@ int memmap_normalise(const struct mem_range *in, u32 n, struct memmap *out,
 	u32 k = 0;
 	for (u32 i = 0; i < out->n; i++) {
 		struct mem_range r = out->r[i];
-		if (r.type == MEM_USABLE) {
-			u64 b = ALIGN_UP(r.base, PAGE_SIZE), e = ALIGN_DOWN(r.base + r.size, PAGE_SIZE);
-			if (e <= b)
-				continue;
-			r.base = b;
-			r.size = e - b;
-		}
+		if (r.type == MEM_USABLE && !trim_to_pages(&r, &w))
+			continue;
 		out->r[k++] = r;
 	}
 	out->n = k;

@@ -16,9 +16,10 @@ struct memmap {
 };
 
 /* Builds *out from n raw ranges. Problems that are repaired (overlaps,
- * ranges wrapping past 2^64) are described in warn, one line each; empty
- * ranges, which firmware emits harmlessly, are dropped without a word. Returns 0, or -1 with a reason in err when no usable memory is
- * left. */
+ * ranges wrapping past 2^64, usable RAM inside the last page below 2^64)
+ * are described in warn, one line each; empty ranges, which firmware emits
+ * harmlessly, are dropped without a word. Returns 0, or -1 with a reason
+ * in err when no usable memory is left. */
 int memmap_normalise(const struct mem_range *in, u32 n, struct memmap *out,
 		     char *warn, size_t warnlen, char *err, size_t errlen);
 

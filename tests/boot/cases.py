@@ -313,8 +313,10 @@ def vm_log(text, vm):
 
 def test_guests(s):
     """Every test guest at once: each VM's results and end must be what
-    tests/guests/expect.py says. One sub-result per VM; the case itself
-    fails only when lucid or the run as a whole went wrong."""
+    tests/guests/expect.py says. One sub-result per VM of the config and
+    per expectation (a VM without an expectation, or an expectation
+    without a VM, fails); the case itself fails only when lucid or the run
+    as a whole went wrong."""
     from guests import expect
     lines = s.banner(prompt=False, started=True)
     check_cpus(lines, s.smp)
@@ -324,7 +326,8 @@ def test_guests(s):
     s.expect(PROMPT, "the prompt 'lucid> '")
     # VMs on the other CPUs may end before the boot CPU first prompts.
     s.pos = banner_end
-    ending = [vm for vm, e in expect.EXPECT.items() if e.end != "running"]
+    vms = expect.cfg_vms(s.modules["lucid.cfg"].decode())
+    ending = [vm for vm in vms if vm in expect.EXPECT and expect.EXPECT[vm].end != "running"]
     # Leave time for 'vms' when a guest never ends: it then fails alone.
     until = s.deadline - 20
     late = [vm for vm in ending if not s.wait_for(
@@ -338,20 +341,76 @@ def test_guests(s):
     listing = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
                               s.text()[start:s.pos], re.M))
     text = s.text()
-    for vm in expect.EXPECT:
+    # A VM lucid knows counts, even one the config's regex missed.
+    known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
+    vms += [vm for vm in dict.fromkeys(known) if vm not in vms]
+    unmatched = expect.coverage(vms)
+    for vm in dict.fromkeys([*vms, *expect.EXPECT]):
         log = vm_log(text, vm)
-        if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
-            s.subresult(f"guest/{vm}", ["never started"], log)
-            continue
-        ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
-        end = END_LINE[ended.group(1)] if ended else "running"
-        problems = []
-        if VMS_STATE.get(listing.get(vm)) != end:
-            problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
-                            f"but its log says {end}")
-        results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
-        problems += expect.check(vm, results, end, log)
+        problems = [unmatched[vm]] if vm in unmatched else \
+            guest_problems(expect, vm, log, listing)
         s.subresult(f"guest/{vm}", problems, log)
+    s.expect_absent(r"^EXCEPTION", "exception")
+
+
+def guest_problems(expect, vm, log, listing):
+    """What is wrong with one VM that has an expectation, from its log
+    and the console's 'vms' listing."""
+    if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
+        return ["never started"]
+    ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
+    end = END_LINE[ended.group(1)] if ended else "running"
+    problems = []
+    if VMS_STATE.get(listing.get(vm)) != end:
+        problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
+                        f"but its log says {end}")
+    results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
+    return problems + expect.check(vm, results, end, log)
+
+
+# Two VMs that reboot for ever (tests/guests/fpu-reboot.c): each boot
+# must find the reset FPU state, the other VM's and its own old state gone.
+FPU_REBOOT_VMS = ("fpu-reboot-1", "fpu-reboot-2")
+FPU_REBOOT_CFG = "".join(f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\n\n'
+                         for vm in FPU_REBOOT_VMS)
+FPU_REBOOTS = 10
+FPU_BOOT_RESULTS = ["x87 at boot: FCW 0x37f, FSW 0, every register empty",
+                    "MXCSR at boot is 0x1f80", "XMM15 at boot is zero", "XCR0 at boot is 1"]
+
+
+def boot_problem(results, xsave):
+    """What is wrong with one boot's results of fpu-reboot, or None."""
+    want = [("PASS", p) for p in FPU_BOOT_RESULTS]
+    if not xsave:
+        want[-1] = ("SKIP", want[-1][1])
+    if len(results) != len(want):
+        return f"{len(results)} results, expected {len(want)}: {results}"
+    for (status, msg), (ws, wp) in zip(results, want):
+        if status != ws or not msg.startswith(wp):
+            return f"{status} {msg!r}, expected {ws} {wp!r}..."
+    return None
+
+
+def fpu_reboot(s, xsave):
+    """Each VM reboots FPU_REBOOTS times; every boot before the last one
+    reported exactly the reset state."""
+    s.banner(prompt=False)
+    for vm in FPU_REBOOT_VMS:
+        line = rf"^vm {re.escape(vm)}: rebooting$"
+        fail_unless(s.wait_for(rf"{line}(?:[\s\S]*?{line}){{{FPU_REBOOTS - 1}}}", s.deadline),
+                    f"{vm} did not reboot {FPU_REBOOTS} times")
+    text = s.text()
+    for vm in FPU_REBOOT_VMS:
+        log = vm_log(text, vm)
+        boots = re.split(rf"^vm {re.escape(vm)}: rebooting$", log, flags=re.M)
+        problems = []
+        for i, boot in enumerate(boots[:FPU_REBOOTS]):
+            results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", boot, re.M)
+            problem = boot_problem(results, xsave)
+            if problem:
+                problems.append(f"boot {i + 1}: {problem}")
+        s.subresult(f"vm/{vm}", problems, log)
+    s.expect_absent(r"crashed", "a crashed VM")
     s.expect_absent(r"^EXCEPTION", "exception")
 
 
@@ -363,6 +422,9 @@ def all_cases(build):
     def guests():
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
         return guest_files(build, cfg)
+
+    def fpu_reboot_files():
+        return guest_files(build, FPU_REBOOT_CFG)
 
     return [
         Case("qemu-bios-grub", bios_grub),
@@ -394,4 +456,8 @@ def all_cases(build):
         Case("qemu-guests-avx", test_guests, modules=guests,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2",
              mem=1024, timeout=GUESTS_TIMEOUT),
+        # A VM's reboot resets its FPU state: FXSAVE, then XSAVE with AVX.
+        Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
+        Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
+             cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),
     ]

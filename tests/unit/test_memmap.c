@@ -347,6 +347,65 @@ static void test_usable_trimmed_to_pages(void **state)
 			assert_true(out->r[i].base % PAGE_SIZE == 0 && out->r[i].size % PAGE_SIZE == 0);
 }
 
+/* No range in the output may end past 2^64, and only a range the input
+ * really starts at 0 may cover page 0. */
+static void expect_no_wrap(bool page0_listed)
+{
+	for (u32 i = 0; i < out->n; i++) {
+		u64 end = out->r[i].base + out->r[i].size;
+		if (!out->r[i].size || (end && end < out->r[i].base) ||
+		    (!page0_listed && out->r[i].base == 0)) {
+			print_map();
+			fail_msg("range %u wraps or covers page 0", i);
+		}
+	}
+}
+
+/* A usable piece that starts inside the last page below 2^64 has no whole
+ * page: rounding its start up must not wrap it to 0. */
+static void test_usable_in_last_page_dropped(void **state)
+{
+	static const struct mem_range in[] = {
+		{ 0x100000, 0x100000, U, 0 },
+		{ 0xfffffffffffff001ull, 0xffe, U, 0 },	/* ends at 2^64 - 1 */
+		{ 0x200000, 0x1000, R, 0 },
+	};
+	static const struct want w[] = {
+		{ 0x100000, 0x200000, U },
+		{ 0x200000, 0x201000, R },
+	};
+
+	(void)state;
+	normalise_ok(in, ARRAY_SIZE(in));
+	expect_no_wrap(false);
+	expect_map(w, ARRAY_SIZE(w));
+	assert_string_equal(warn, "usable range 0xfffffffffffff001+0xffe lies in the last page "
+			    "below 2^64; ignored\n");
+}
+
+/* The same fragment left over by an overlap: the reserved range ends 15
+ * bytes before the usable one, in the last page. */
+static void test_usable_overlap_remainder_in_last_page_dropped(void **state)
+{
+	static const struct mem_range in[] = {
+		{ 0xffffffffffffe000ull, 0x1fff, U, 0 },
+		{ 0xffffffffffffe000ull, 0x1ff0, R, 0 },
+		{ MiB(1), MiB(1), U, 0 },
+	};
+	static const struct want w[] = {
+		{ MiB(1), MiB(2), U },
+		{ 0xffffffffffffe000ull, 0xfffffffffffffff0ull, R },
+	};
+
+	(void)state;
+	normalise_ok(in, ARRAY_SIZE(in));
+	expect_no_wrap(false);
+	expect_map(w, ARRAY_SIZE(w));
+	assert_string_equal(warn, OVERLAP_WARNING
+			    "usable range 0xfffffffffffffff0+0xf lies in the last page "
+			    "below 2^64; ignored\n");
+}
+
 /* A sub-page hole of another type takes its whole page from usable RAM. */
 static void test_usable_around_unaligned_hole(void **state)
 {
@@ -515,6 +574,8 @@ int main(void)
 		T(test_wrapping_range_ignored),
 		T(test_usable_trimmed_to_pages),
 		T(test_usable_around_unaligned_hole),
+		T(test_usable_in_last_page_dropped),
+		T(test_usable_overlap_remainder_in_last_page_dropped),
 		T(test_no_usable_ram),
 		T(test_too_many_entries),
 		T(test_most_pieces),

@@ -13,6 +13,8 @@ UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_page_alloc := hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_guest_ram := hv/mm/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c \
+	lib/string.c
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
 UNIT_SRCS_test_cmdline  := hv/config/cmdline.c lib/string.c
 UNIT_SRCS_test_guest_mem := hv/emul/guest_mem.c lib/string.c

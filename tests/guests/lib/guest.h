@@ -161,6 +161,9 @@ struct entry_state {
 	u32 from_real;
 	u16 rm_cs, rm_ip;
 	u32 rm_eflags, rm_cr0;
+	/* FNSTENV before the runtime's FNINIT (32-bit format): FCW at 0,
+	 * FSW at 4, the full tag word at 8 (0xffff: all registers empty). */
+	u8 fpu_env[28];
 };
 extern struct entry_state entry_state;
 

@@ -17,7 +17,8 @@ _Static_assert(offsetof(struct entry_state, cs) == 52, "layout.inc ES_CS");
 _Static_assert(offsetof(struct entry_state, gdtr) == 64, "layout.inc ES_GDTR");
 _Static_assert(offsetof(struct entry_state, from_real) == 76, "layout.inc ES_FROM_REAL");
 _Static_assert(offsetof(struct entry_state, rm_cr0) == 88, "layout.inc ES_RM_CR0");
-_Static_assert(sizeof(struct entry_state) == 92, "layout.inc ES_SIZE");
+_Static_assert(offsetof(struct entry_state, fpu_env) == 92, "layout.inc ES_FPU_ENV");
+_Static_assert(sizeof(struct entry_state) == 120, "layout.inc ES_SIZE");
 
 struct fault last_fault;
 extern uptr catch_sp;

@@ -1,0 +1,138 @@
+"""Checks of the boot harness itself, run by tests/run.py as selftest/*
+without an emulator: the guests case (cases.test_guests) reads a made-up
+serial console through the real Session, and must fail what it should.
+
+- guests-vm-without-expectation: a VM of the config that expect.py does
+  not know gets a FAIL line of its own (it would otherwise run unchecked).
+- guests-expectation-without-vm: an expectation whose VM the config lacks
+  gets a FAIL line that says so.
+- guests-checked-vm-passes: a VM that did what expect.py says passes, so
+  the two checks above do not pass by failing everything.
+- guests-cfg-matches-expect: tests/guests/guests.cfg and expect.py name
+  the same VMs (what `python3 tests/guests/expect.py` checks).
+
+Each check returns a list of problems; empty means it passed."""
+import re
+import time
+from pathlib import Path
+
+from guests import expect
+
+from . import cases
+from .session import BANNER, VERSION, Session
+
+GUESTS_CFG = Path(__file__).resolve().parents[1] / "guests" / "guests.cfg"
+
+# A config with one VM expect.py knows and one it does not.
+CFG = """[vm "protmode"]
+memory = 4M
+kernel = protmode.bin
+
+[vm "unlisted"]   # no expectation
+memory = 4M
+kernel = cpuid.elf
+"""
+
+# What lucid prints for them: both run, report and power off.
+SERIAL = f"""lucid {VERSION} (test) - bare-metal hypervisor
+boot: GRUB (BIOS); cmdline ""
+cpu: AuthenticAMD "QEMU Virtual CPU" family 0xf model 0x6b stepping 1
+cpus: 2 (ACPI MADT)
+memory: 1000 MiB usable, 900 MiB free
+timer: TSC 2000 MHz, LAPIC timer 1000 MHz, xAPIC
+virt: AMD SVM with NPT
+modules: 1 (lucid.cfg {len(CFG)} bytes)
+cpus: 2 of 2 started
+vm protmode: started: 4 MiB, 1 vCPU
+vm unlisted: started: 4 MiB, 1 vCPU
+lucid> \ntest protmode: PASS entered at 0x200000 in protected mode, paging off
+test protmode: PASS the whole file is loaded
+vm protmode: powered off
+test unlisted: PASS anything at all
+vm unlisted: powered off
+"""
+
+VMS = """  protmode   shut off   4 MiB  1  1
+  unlisted   shut off   4 MiB  1  1
+lucid> """
+
+
+class FakeConsole:
+    """A serial console whose text is all there at once; 'vms' answers."""
+
+    def __init__(self, text):
+        self.serial = text
+        self.started = time.monotonic()
+
+    def text(self):
+        return self.serial
+
+    def wait(self, found, deadline):
+        return found(self.serial)
+
+    def exit_status(self):
+        return None
+
+    def send(self, line):
+        if line == "vms\r":
+            self.serial += "vms\n" + VMS
+
+
+def _guests_case():
+    """{sub-result name: problems} of the guests case on SERIAL, or the
+    reason the case itself failed."""
+    for name, regex in BANNER:   # the made-up banner must still be one
+        if not re.search(regex, SERIAL, re.M):
+            return f"the made-up serial text lacks the '{name}' line"
+    s = Session(FakeConsole(SERIAL), timeout=60)
+    s.modules = {"lucid.cfg": CFG.encode()}
+    s.smp = 2
+    try:
+        cases.test_guests(s)
+    except cases.CheckFailed as e:
+        return f"the case failed: {e}"
+    return {name: problems for name, problems, _ in s.subresults}
+
+
+def _subresult(vm, has):
+    """Problems unless the case reported a FAIL for vm whose problems
+    mention the words has."""
+    got = _guests_case()
+    if isinstance(got, str):
+        return [got]
+    name = f"guest/{vm}"
+    if name not in got:
+        return [f"no line for VM {vm!r}: it runs unchecked (lines: {sorted(got)[:5]}...)"]
+    if not any(has in p for p in got[name]):
+        return [f"{name}: {got[name]}, expected a problem saying {has!r}"]
+    return []
+
+
+def check_vm_without_expectation(root):
+    return _subresult("unlisted", "no expectation in tests/guests/expect.py")
+
+
+def check_expectation_without_vm(root):
+    return _subresult("cpuid", "no such VM in the config")
+
+
+def check_checked_vm_passes(root):
+    got = _guests_case()
+    if isinstance(got, str):
+        return [got]
+    if got.get("guest/protmode") != []:
+        return [f"guest/protmode: {got.get('guest/protmode', 'no line')}, expected a PASS"]
+    return []
+
+
+def check_cfg_matches_expect(root):
+    vms = expect.cfg_vms(GUESTS_CFG.read_text())
+    return [f"{vm}: {why}" for vm, why in expect.coverage(vms).items()]
+
+
+CHECKS = {
+    "guests-vm-without-expectation": check_vm_without_expectation,
+    "guests-expectation-without-vm": check_expectation_without_vm,
+    "guests-checked-vm-passes": check_checked_vm_passes,
+    "guests-cfg-matches-expect": check_cfg_matches_expect,
+}
