@@ -190,9 +190,15 @@ int vm_start(struct vm *vm)
 	rc = vm_boot(vm);
 	if (!rc) {
 		set_state(vm, VM_RUNNING);
-		printk("vm %s: started: %llu MiB, %u vCPU%s\n", vm->name,
+		char where[4 * VM_MAX_VCPUS + 8];
+		size_t n = 0;
+
+		for (u32 i = 0; i < vm->nvcpus; i++)
+			n += (size_t)snprintf(where + n, sizeof(where) - n, "%s%u", i ? "," : "",
+					      vm->vcpu[i]->cpu);
+		printk("vm %s: started: %llu MiB, %u vCPU%s on CPU%s %s\n", vm->name,
 		       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus,
-		       vm->nvcpus == 1 ? "" : "s");
+		       vm->nvcpus == 1 ? "" : "s", vm->nvcpus == 1 ? "" : "s", where);
 	}
 	vm_resume(vm);
 out:

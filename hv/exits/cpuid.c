@@ -24,7 +24,7 @@ static __attribute__((noinline)) void set_regs_per_vcpu(struct vcpu *v, u32 leaf
 							 struct cpuid_regs r)
 {
 	struct cpuid_vcpu_state s = { v->id, v->vm->nvcpus, virt->vcpu_get_cr(v, 4),
-				      fpu_guest_xcr0(v) };
+				      fpu_guest_xcr0(v), v->vm->reboots };
 
 	cpuid_view_fixup(&guest_view, leaf, sub, &s, &r);
 	set_regs(v, &r);

@@ -226,7 +226,7 @@ void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 	cv->slot[1][0] = (struct cpuid_slot){ (u16)cv->n, 0, false };
 	cv->entries[cv->n++] = (struct cpuid_regs){ LUCID_CPUID_ABI, LUCID_CPUID_SIG_EBX,
 						    LUCID_CPUID_SIG_ECX, LUCID_CPUID_SIG_EDX };
-	cv->slot[1][1] = (struct cpuid_slot){ (u16)cv->n, 0, false };
+	cv->slot[1][1] = (struct cpuid_slot){ (u16)cv->n, 0, true };
 	cv->entries[cv->n++] = (struct cpuid_regs){ LUCID_ABI_VERSION, 0, 0, 0 };
 }
 
@@ -269,6 +269,9 @@ void cpuid_view_fixup(const struct cpuid_view *cv, u32 leaf, u32 sub,
 			r->ebx = xsave_size(cv, s->xcr0, false);
 		else if (r->eax & LD1_EAX_XSAVEC)
 			r->ebx = xsave_size(cv, s->xcr0, true);
+		break;
+	case LUCID_CPUID_ABI:
+		r->ebx = s->resets;
 		break;
 	case 0x80000008:
 		r->ecx = s->nvcpus ? (s->nvcpus - 1) & 0xff : 0; /* cores in the package - 1 */

@@ -37,12 +37,14 @@ struct cpuid_view {
 	u64 xsave_align64;
 };
 
-/* What leaves 1, 0xD and 0x80000008 say about the vCPU asking. */
+/* What leaves 1, 0xD, 0x40000001 and 0x80000008 say about the vCPU
+ * asking. */
 struct cpuid_vcpu_state {
 	u32 apic_id;
 	u32 nvcpus;   /* in its VM */
 	u64 cr4;
 	u64 xcr0;
+	u32 resets;   /* of its VM */
 };
 
 /* Fills cv from `host`. xfeatures: the XCR0 bits lucid switches between

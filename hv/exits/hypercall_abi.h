@@ -12,7 +12,9 @@
 #define HV_HYPERCALL_ABI_H
 
 /* CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX =
- * the signature "LucidHVisor!". Leaf 0x40000001: EAX = ABI version. */
+ * the signature "LucidHVisor!". Leaf 0x40000001: EAX = ABI version, EBX =
+ * how often the VM has been reset since it was created (0 on its first
+ * boot), since nothing in the guest's own RAM survives a reset. */
 #define LUCID_CPUID_BASE      0x40000000u
 #define LUCID_CPUID_ABI       0x40000001u
 #define LUCID_CPUID_SIG_EBX   0x6963754cu /* "Luci" */

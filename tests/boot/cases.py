@@ -162,7 +162,7 @@ def guest_runs(s, vm, mib):
     waited for the VMs, so the lines are looked up in order in the text.)"""
     text, pos = s.text(), 0
     for regex, what in [
-            (rf"^vm {vm}: started: {mib} MiB, 1 vCPU$", f"'vm {vm}: started'"),
+            (rf"^vm {vm}: started: {mib} MiB, 1 vCPU on CPU \d+$", f"'vm {vm}: started'"),
             (rf"^{vm}: Hello from lucid's built-in guest, running in its own VM\.$",
              f"the guest's greeting from {vm}"),
             (rf"^vm {vm}: powered off$", f"'vm {vm}: powered off'")]:
@@ -311,12 +311,13 @@ def vm_log(text, vm):
                      re.finditer(rf"^(?:vm {v}: |test {v}: |{v}: ).*$", text, re.M))
 
 
-def test_guests(s):
+def test_guests(s, others=()):
     """Every test guest at once: each VM's results and end must be what
     tests/guests/expect.py says. One sub-result per VM of the config and
     per expectation (a VM without an expectation, or an expectation
-    without a VM, fails); the case itself fails only when lucid or the run
-    as a whole went wrong."""
+    without a VM, fails), except the VMs named in `others`, which the
+    caller checks; the case itself fails only when lucid or the run as a
+    whole went wrong. Returns the serial text."""
     from guests import expect
     lines = s.banner(prompt=False, started=True)
     check_cpus(lines, s.smp)
@@ -326,7 +327,7 @@ def test_guests(s):
     s.expect(PROMPT, "the prompt 'lucid> '")
     # VMs on the other CPUs may end before the boot CPU first prompts.
     s.pos = banner_end
-    vms = expect.cfg_vms(s.modules["lucid.cfg"].decode())
+    vms = [vm for vm in expect.cfg_vms(s.modules["lucid.cfg"].decode()) if vm not in others]
     ending = [vm for vm in vms if vm in expect.EXPECT and expect.EXPECT[vm].end != "running"]
     # Leave time for 'vms' when a guest never ends: it then fails alone.
     until = s.deadline - 20
@@ -343,7 +344,7 @@ def test_guests(s):
     text = s.text()
     # A VM lucid knows counts, even one the config's regex missed.
     known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
-    vms += [vm for vm in dict.fromkeys(known) if vm not in vms]
+    vms += [vm for vm in dict.fromkeys(known) if vm not in vms and vm not in others]
     unmatched = expect.coverage(vms)
     for vm in dict.fromkeys([*vms, *expect.EXPECT]):
         log = vm_log(text, vm)
@@ -351,6 +352,7 @@ def test_guests(s):
             guest_problems(expect, vm, log, listing)
         s.subresult(f"guest/{vm}", problems, log)
     s.expect_absent(r"^EXCEPTION", "exception")
+    return text
 
 
 def guest_problems(expect, vm, log, listing):
@@ -371,9 +373,9 @@ def guest_problems(expect, vm, log, listing):
 # Two VMs that reboot for ever (tests/guests/fpu-reboot.c): each boot
 # must find the reset FPU state, the other VM's and its own old state gone.
 FPU_REBOOT_VMS = ("fpu-reboot-1", "fpu-reboot-2")
-FPU_REBOOT_CFG = "".join(f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\n\n'
-                         for vm in FPU_REBOOT_VMS)
 FPU_REBOOTS = 10
+FPU_REBOOT_CFG = "".join(f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\n'
+                         f'cmdline = boots={FPU_REBOOTS}\n\n' for vm in FPU_REBOOT_VMS)
 FPU_BOOT_RESULTS = ["x87 at boot: FCW 0x37f, FSW 0, every register empty",
                     "MXCSR at boot is 0x1f80", "XMM15 at boot is zero", "XCR0 at boot is 1"]
 
@@ -391,27 +393,90 @@ def boot_problem(results, xsave):
     return None
 
 
+def boot_problems(vm, log, xsave, complete):
+    """Each boot of an fpu-reboot VM in its log (split at lucid's
+    'rebooting' lines) must have found the reset state; the last boot is
+    checked only when `complete` (it may still be running)."""
+    boots = re.split(rf"^vm {re.escape(vm)}: rebooting$", log, flags=re.M)
+    if not complete:
+        boots = boots[:-1]
+    problems = []
+    for i, boot in enumerate(boots):
+        results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", boot, re.M)
+        problem = boot_problem(results, xsave)
+        if problem:
+            problems.append(f"boot {i + 1}: {problem}")
+    return problems
+
+
 def fpu_reboot(s, xsave):
-    """Each VM reboots FPU_REBOOTS times; every boot before the last one
-    reported exactly the reset state."""
+    """Each VM boots FPU_REBOOTS times (CPUID 0x40000001 EBX tells it which
+    boot it is), then powers off; every boot reported exactly the reset
+    state."""
     s.banner(prompt=False)
     for vm in FPU_REBOOT_VMS:
-        line = rf"^vm {re.escape(vm)}: rebooting$"
-        fail_unless(s.wait_for(rf"{line}(?:[\s\S]*?{line}){{{FPU_REBOOTS - 1}}}", s.deadline),
-                    f"{vm} did not reboot {FPU_REBOOTS} times")
+        fail_unless(s.wait_for(rf"^vm {re.escape(vm)}: powered off$", s.deadline),
+                    f"{vm} did not power off")
     text = s.text()
     for vm in FPU_REBOOT_VMS:
         log = vm_log(text, vm)
-        boots = re.split(rf"^vm {re.escape(vm)}: rebooting$", log, flags=re.M)
-        problems = []
-        for i, boot in enumerate(boots[:FPU_REBOOTS]):
-            results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", boot, re.M)
-            problem = boot_problem(results, xsave)
-            if problem:
-                problems.append(f"boot {i + 1}: {problem}")
+        problems = boot_problems(vm, log, xsave, True)
+        boots = len(re.findall(rf"^vm {re.escape(vm)}: rebooting$", log, re.M)) + 1
+        if boots != FPU_REBOOTS:
+            problems.append(f"{boots} boots, expected {FPU_REBOOTS}")
         s.subresult(f"vm/{vm}", problems, log)
     s.expect_absent(r"crashed", "a crashed VM")
     s.expect_absent(r"^EXCEPTION", "exception")
+
+
+# The test guests spread over four CPUs: three fpu-reboot VMs own CPUs 0,
+# 1 and 3 and reboot for as long as the case runs; every other VM shares
+# CPU 2, where VMs crash, reboot and power off while the owners of the
+# other CPUs go on passing.
+STEADY_VMS = {"steady-0": 0, "steady-1": 1, "steady-3": 3}
+SMP4_EXTRA_CFG = "".join(
+    f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncpus = {cpu}\n'
+    f'cmdline = boots=0 exits=20000\n\n' for vm, cpu in STEADY_VMS.items()) + \
+    '[vm "reboots-3"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncmdline = boots=3\n\n'
+
+
+def guests_smp4(s):
+    text = test_guests(s, others=[*STEADY_VMS, "reboots-3"])
+    placed = dict(re.findall(r"^vm (\S+): started: .* on CPU (\d+)$", text, re.M))
+    problems = [f"{vm} started on CPU {placed.get(vm)}, expected {cpu}"
+                for vm, cpu in STEADY_VMS.items() if placed.get(vm) != str(cpu)]
+    others = [vm for vm, cpu in placed.items() if vm not in STEADY_VMS and cpu != "2"]
+    if others:
+        problems.append(f"VMs not on the shared CPU 2: {others}")
+    # What happened on CPU 2, and when the last of it happened.
+    events = {"crashed": r"crashed: .*", "rebooting": r"rebooting",
+              "powered off": r"powered off"}
+    last = 0
+    for what, regex in events.items():
+        ms = [m for m in re.finditer(rf"^vm (\S+): {regex}$", text, re.M)
+              if placed.get(m.group(1)) == "2"]
+        if not ms:
+            problems.append(f"no VM on CPU 2 {what}")
+        last = max([last] + [m.end() for m in ms])
+    s.subresult("cpu2-events", problems)
+    log = vm_log(text, "reboots-3")
+    problems = boot_problems("reboots-3", log, False, True)
+    if not re.search(r"^vm reboots-3: powered off$", log, re.M):
+        problems.append("did not power off after its 3 boots")
+    s.subresult("vm/reboots-3", problems, log)
+    # Each owner of another CPU must boot again after all that.
+    s.pos = last
+    later = {vm: s.wait_for(rf"^vm {re.escape(vm)}: rebooting$", s.deadline)
+             for vm in STEADY_VMS}
+    text = s.text()
+    for vm in STEADY_VMS:
+        log = vm_log(text, vm)
+        problems = boot_problems(vm, log, False, False)
+        if not later[vm]:
+            problems.append("no boot of its own after the last event on CPU 2")
+        if re.search(rf"^vm {re.escape(vm)}: (crashed|powered off)", log, re.M):
+            problems.append("it stopped")
+        s.subresult(f"vm/{vm}", problems, log)
 
 
 def all_cases(build):
@@ -422,6 +487,10 @@ def all_cases(build):
     def guests():
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
         return guest_files(build, cfg)
+
+    def guests_smp4_files():
+        cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
+        return guest_files(build, cfg + "\n" + SMP4_EXTRA_CFG)
 
     def fpu_reboot_files():
         return guest_files(build, FPU_REBOOT_CFG)
@@ -457,6 +526,8 @@ def all_cases(build):
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2",
              mem=1024, timeout=GUESTS_TIMEOUT),
         # A VM's reboot resets its FPU state: FXSAVE, then XSAVE with AVX.
+        Case("qemu-guests-smp4", guests_smp4, modules=guests_smp4_files,
+             cpu="qemu64,+svm,+npt,+rdtscp", smp=4, mem=1024, timeout=GUESTS_TIMEOUT),
         Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
         Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),

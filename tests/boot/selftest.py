@@ -43,8 +43,8 @@ timer: TSC 2000 MHz, LAPIC timer 1000 MHz, xAPIC
 virt: AMD SVM with NPT
 modules: 1 (lucid.cfg {len(CFG)} bytes)
 cpus: 2 of 2 started
-vm protmode: started: 4 MiB, 1 vCPU
-vm unlisted: started: 4 MiB, 1 vCPU
+vm protmode: started: 4 MiB, 1 vCPU on CPU 0
+vm unlisted: started: 4 MiB, 1 vCPU on CPU 1
 lucid> \ntest protmode: PASS entered at 0x200000 in protected mode, paging off
 test protmode: PASS the whole file is loaded
 vm protmode: powered off

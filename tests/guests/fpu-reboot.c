@@ -6,9 +6,12 @@
  * CPUID offers XSAVE. Then it
  * loads other values into all of them, leaves the CPU a few hundred times
  * (so that lucid may save them while another VM runs) and asks lucid to
- * reboot the VM. Nothing the guest owns survives a reboot, so it cannot
- * count its boots and reboots for ever: the boot cases qemu-fpu-reboot
- * and qemu-fpu-reboot-avx read a number of boots, then stop. Long mode. */
+ * reboot the VM. Nothing the guest owns survives a reboot; lucid's CPUID
+ * leaf 0x40000001 EBX counts its boots.
+ *
+ * Command line: boots=N, the boots after which it powers off (default
+ * 10; 0: never); exits=N, how often it leaves the CPU before each reboot
+ * (default 300), which sets how long each boot lasts. Long mode. */
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
@@ -20,7 +23,8 @@
 #define OFF_MXCSR 24
 #define OFF_XMM15 (160 + 15 * 16)
 
-#define EXITS_BEFORE_REBOOT 300
+#define DEFAULT_BOOTS 10
+#define DEFAULT_EXITS 300
 
 static u8 area[512] __aligned(16);
 
@@ -71,12 +75,18 @@ void test_main(void)
 	bool xsave = l1.c >> 26 & 1;
 	bool avx = xsave && (l1.c >> 28 & 1) && (cpuid2(0xd, 0).a & 4);
 
+	u64 boots = DEFAULT_BOOTS, exits = DEFAULT_EXITS;
+
 	asm volatile("fxsave64 %0" : "=m"(area) : : "memory");
 	check_reset_state(xsave);
 	if (!on_lucid)
 		return;		/* plain QEMU: no reboot call */
+	cmdline_u64("boots", &boots);
+	cmdline_u64("exits", &exits);
+	if (boots && cpuid(LUCID_CPUID_ABI).b + 1 >= boots)
+		return;		/* the last boot: the runtime powers off */
 	dirty(xsave, avx);
-	for (u32 i = 0; i < EXITS_BEFORE_REBOOT; i++)
+	for (u64 i = 0; i < exits; i++)
 		hc_version();
 	test_fail("reboot returned %ld", hc_shutdown(LUCID_SHUTDOWN_REBOOT));
 }

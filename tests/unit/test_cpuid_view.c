@@ -151,6 +151,11 @@ static void lucid_leaves(void **state)
 	assert_memory_equal(&r.ecx, "LucidHVisor!" + 4, 4);
 	assert_memory_equal(&r.edx, "LucidHVisor!" + 8, 4);
 	assert_int_equal(ask(0x40000001, 0, &vcpu0).eax, LUCID_ABI_VERSION);
+	assert_int_equal(ask(0x40000001, 0, &vcpu0).ebx, 0);
+	struct cpuid_vcpu_state rebooted = vcpu0;
+	rebooted.resets = 7;
+	assert_int_equal(ask(0x40000001, 0, &rebooted).ebx, 7);
+	assert_int_equal(ask(0x40000001, 0, &rebooted).eax, LUCID_ABI_VERSION);
 }
 
 static void leaf1_hides_what_lucid_does_not_give(void **state)
