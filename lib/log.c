@@ -83,6 +83,14 @@ struct log_hold log_hold(void)
 	return h;
 }
 
+void log_drop_hold(void)
+{
+	u32 me = cpu_id ? cpu_id() : 0;
+
+	__atomic_compare_exchange_n(&sink_owner, &me, NOBODY, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+}
+
 void log_release(struct log_hold h)
 {
 	if (h.took)

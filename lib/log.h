@@ -30,6 +30,9 @@ struct log_hold {
 };
 struct log_hold log_hold(void);
 void log_release(struct log_hold h);
+/* A CPU about to stop for good lets go of the output if it held it (it
+ * may have been stopped in the middle of a message). */
+void log_drop_hold(void);
 
 /* Prints each line of a multi-line text (warnings collected by a parser)
  * as its own log line, behind prefix. */

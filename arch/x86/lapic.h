@@ -53,5 +53,6 @@ void lapic_timer_periodic(u8 vector, u32 hz);
 #define ICR_PENDING (1u << 12)	/* xAPIC: not yet accepted */
 #define ICR_ASSERT (1u << 14)
 #define ICR_LEVEL (1u << 15)
+#define ICR_ALL_BUT_SELF (3u << 18)	/* destination shorthand */
 
 #endif

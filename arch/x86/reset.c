@@ -2,6 +2,7 @@
  * least polite. Each gets a moment to act before the next is tried. */
 #include "arch/x86/reset.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/smp.h"
 #include "lib/log.h"
 
 static void settle(void)
@@ -40,6 +41,8 @@ __noreturn void machine_reset(const struct acpi_gas *reg, u8 value)
 
 __noreturn void machine_halt(void)
 {
+	irq_disable();
+	smp_stop_others();
 	printk("lucid: halted\n");
 	cpu_halt_forever();
 }

@@ -20,6 +20,8 @@ extern const u8 ap_trampoline[], ap_trampoline_end[];
 extern u64 ap_boot_cr3, ap_boot_stack, ap_boot_percpu;
 
 static u64 start_page;
+static bool started_any;	/* some other CPU runs lucid */
+static bool stopping;		/* smp_stop_others was called */
 
 static void udelay(u64 us)
 {
@@ -75,6 +77,7 @@ int smp_start_cpu(struct percpu *p, u32 apic_id)
 			return -1;
 		}
 	}
+	atomic_store(&started_any, true);
 	return 0;
 }
 
@@ -83,6 +86,19 @@ void smp_finish(void)
 	if (start_page)
 		page_free(start_page, 1);
 	start_page = 0;
+}
+
+
+void smp_stop_others(void)
+{
+	atomic_store_fence(&stopping, true);
+	if (atomic_load(&started_any))
+		lapic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI);
+}
+
+bool smp_stopping(void)
+{
+	return atomic_load(&stopping);
 }
 
 void smp_kick(const struct percpu *p)

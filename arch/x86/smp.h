@@ -15,6 +15,12 @@ int smp_start_cpu(struct percpu *p, u32 apic_id);
 /* Gives the start page back once every CPU has been tried. */
 void smp_finish(void);
 
+/* Stops every other CPU for good, whatever it runs (an NMI, which
+ * even a CPU with interrupts disabled takes). */
+void smp_stop_others(void);
+/* Whether smp_stop_others was called: the NMI handler then halts. */
+bool smp_stopping(void);
+
 /* Interrupts CPU p: if it runs a guest, the guest exits; if it sleeps in
  * lucid's idle loop, it wakes. Harmless when it does neither. */
 void smp_kick(const struct percpu *p);

@@ -6,6 +6,7 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/symbols.h"
 #include "lib/log.h"
 
@@ -152,6 +153,11 @@ static __noreturn void fatal_exception(struct trap_frame *f)
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == 2) {
+		if (smp_stopping()) {
+			/* Another CPU halts the machine; it may still print. */
+			log_drop_hold();
+			cpu_halt_forever();
+		}
 		/* NMIs come from watchdogs and hardware errors; note and go on. */
 		printk("lucid: NMI on CPU %u at RIP 0x%llx\n", cpu_index(), (unsigned long long)f->rip);
 		return;

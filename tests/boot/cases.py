@@ -85,10 +85,11 @@ def check_modules(lines, modules):
 
 
 def standard_boot(s, loader, cpus, mem, modules=None, virt="virt: AMD SVM with NPT",
-                  started=True):
+                  started=True, quiesce=True):
     """The full banner of a good boot, up to the prompt; `started`: lucid
-    can run guests, so it starts every CPU and says so."""
-    lines = s.banner(started=started)
+    can run guests, so it starts every CPU and says so; `quiesce`: wait
+    for the VMs to end."""
+    lines = s.banner(started=started, quiesce=quiesce)
     check_loader(lines, loader)
     check_cpus(lines, cpus)
     check_memory(lines, *mem)
@@ -283,6 +284,25 @@ def halt(s):
     s.send("halt\r")
     s.expect(r"^lucid: halted$", "'lucid: halted'")
     s.settle(0.5)
+    s.expect_absent(r"^EXCEPTION", "exception")
+
+
+# A VM that reboots for ever on CPU 1, printing all the while.
+BUSY_CPU1_CFG = ('[vm "busy"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncpus = 1\n'
+                 'cmdline = boots=0\n')
+
+
+def halt_smp(s):
+    """'halt' stops every CPU: the VM that prints from CPU 1 falls silent."""
+    standard_boot(s, "GRUB (BIOS)", 2, (230, 256), modules=s.modules, quiesce=False)
+    fail_unless(s.wait_for(r"^vm busy: rebooting$", s.deadline), "the busy VM never rebooted")
+    s.send("halt\r")
+    s.expect(r"^lucid: halted$", "'lucid: halted'")
+    s.settle(1.0)
+    before = len(s.text())
+    s.settle(1.5)
+    late = s.text()[before:]
+    fail_unless(not late.strip(), f"output after the halt: {late[:200]!r}")
     s.expect_absent(r"^EXCEPTION", "exception")
 
 
@@ -518,6 +538,8 @@ def all_cases(build):
         Case("qemu-console-bad-input", console_bad_input),
         Case("qemu-reboot", reboot),
         Case("qemu-halt", halt),
+        Case("qemu-halt-smp", halt_smp,
+             modules=lambda: guest_files(build, BUSY_CPU1_CFG)),
         Case("qemu-guests", test_guests, modules=guests, cpu="qemu64,+svm,+npt,+rdtscp",
              mem=1024, timeout=GUESTS_TIMEOUT),
         # The same guests on a CPU with XSAVE and AVX: lucid switches FPU

@@ -158,10 +158,11 @@ class Session:
             raise CheckFailed(f"emulator still running {seconds}s after {what}")
         return self.console.exit_status()
 
-    def banner(self, prompt=True, started=None):
-        """Checks every banner line in order (and the prompt when asked);
-        returns {name: match}. The line saying how many CPUs started comes
-        once lucid can run guests: by default, when a prompt is expected."""
+    def banner(self, prompt=True, started=None, quiesce=True):
+        """Checks every banner line in order (and the prompt when asked,
+        then waits for the VMs to end unless told not to); returns
+        {name: match}. The line saying how many CPUs started comes once
+        lucid can run guests: by default, when a prompt is expected."""
         lines = {}
         started = prompt if started is None else started
         for name, regex in BANNER:
@@ -172,7 +173,8 @@ class Session:
         if prompt:
             banner_end = self.pos
             lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid> '")
-            self.quiesce(banner_end)
+            if quiesce:
+                self.quiesce(banner_end)
         return lines
 
     def quiesce(self, start):
