@@ -16,7 +16,6 @@
 
 struct vm;
 struct vcpu;
-struct guest_entry;
 
 /* Hardware encoding order, so an instruction's register field indexes it. */
 enum {
@@ -80,6 +79,24 @@ struct guest_seg {
 #define SEG_ATTR_P (1u << 7)
 #define SEG_ATTR_L (1u << 9)
 #define SEG_ATTR_DB (1u << 10)
+#define SEG_ATTR_G (1u << 11)
+/* Not a descriptor bit: the register holds no usable segment (a null
+ * selector loaded in 64-bit mode, an LDTR never loaded). VMX keeps this
+ * flag in the access rights; on SVM it reads as not present. */
+#define SEG_ATTR_UNUSABLE (1u << 12)
+
+/* The whole architectural state a vCPU starts from: enough for any entry
+ * lucid makes, from a loader's real or protected mode to the Linux boot
+ * protocol's 64-bit entry and an application processor's SIPI. Built by
+ * generic code (hv/core/vcpu_state.c), loaded by virt->vcpu_reset. */
+struct vcpu_state {
+	u64 gpr[NR_GPRS];
+	u64 rip, rflags;
+	u64 cr0, cr3, cr4, efer;
+	struct guest_seg seg[NR_SEGS];
+	struct guest_seg ldtr, tr;
+	struct guest_seg gdtr, idtr;	/* base and limit only */
+};
 
 struct exit_mem {
 	u64 gpa;
@@ -131,8 +148,10 @@ struct virt_ops {
 	void (*vm_free)(struct vm *vm);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_free)(struct vcpu *v);
-	/* Sets the architectural state a loader asked for (v->regs too). */
-	void (*vcpu_reset)(struct vcpu *v, const struct guest_entry *e);
+	/* Puts v in state *st (v->regs too), with everything else as after
+	 * RESET: no event pending, debug registers and PAT at their reset
+	 * values, TSC offset 0. */
+	void (*vcpu_reset)(struct vcpu *v, const struct vcpu_state *st);
 	/* v is about to run on this CPU, perhaps after other vCPUs did:
 	 * called once before a series of vcpu_run. */
 	void (*vcpu_load)(struct vcpu *v);

@@ -6,7 +6,7 @@
 #include "arch/x86/virt.h"
 #include "hv/core/vm.h"
 
-enum vcpu_state {
+enum vcpu_run_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,   /* HLT: waits for an interrupt */
 	VCPU_STOPPED,  /* its VM is off or crashed */
@@ -15,7 +15,7 @@ enum vcpu_state {
 struct vcpu {
 	struct vm *vm;
 	u32 id;
-	enum vcpu_state state;
+	enum vcpu_run_state state;
 	struct vcpu_regs regs;
 	void *arch;
 

@@ -6,6 +6,7 @@
 #include "hv/mm/guest_ram.h"
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
+#include "hv/core/vcpu_state.h"
 #include "lib/fmt.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
@@ -107,6 +108,7 @@ fail:
 static int vm_boot(struct vm *vm)
 {
 	struct guest_entry e;
+	struct vcpu_state st;
 	char err[160];
 
 	if (loader_load(&vm->mem, &vm->boot, &e, err, sizeof(err))) {
@@ -114,12 +116,13 @@ static int vm_boot(struct vm *vm)
 		return -1;
 	}
 	testdev_reset(vm);
+	vcpu_state_from_entry(&st, &e);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
 		fpu_vcpu_reset(v);
 		guest_regs_reset(v);
-		virt->vcpu_reset(v, &e);
+		virt->vcpu_reset(v, &st);
 		v->pending_irq = -1;
 		v->halted_logged = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;

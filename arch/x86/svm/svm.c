@@ -246,40 +246,39 @@ static void set_seg(struct vmcb_seg *seg, u16 sel, u64 base, u32 limit, u16 attr
 	*seg = (struct vmcb_seg){ .sel = sel, .attr = attr, .limit = limit, .base = base };
 }
 
-static void svm_vcpu_reset(struct vcpu *v, const struct guest_entry *e)
+/* The VMCB keeps segments in the generic form; an unusable one is not
+ * present. */
+static void load_seg(struct vmcb_seg *to, const struct guest_seg *from)
+{
+	u16 attr = from->attr & SEG_ATTR_UNUSABLE ? 0 : from->attr & 0xfff;
+
+	set_seg(to, from->sel, from->base, from->limit, attr);
+}
+
+static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb_save *g = &s->vmcb->save;
+	struct vmcb_seg *segs[NR_SEGS] = { &g->es, &g->cs, &g->ss, &g->ds, &g->fs, &g->gs };
 
 	memset(g, 0, sizeof(*g));
-	memset(&v->regs, 0, sizeof(v->regs));
-	if (e->mode == GUEST_REAL) {
-		u16 cs = (u16)((e->ip >> 4) & 0xf000);
-
-		set_seg(&g->cs, cs, (u64)cs << 4, 0xffff, 0x9b);
-		set_seg(&g->ds, 0, 0, 0xffff, 0x93);
-		g->cr0 = 0x10; /* ET */
-		v->regs.rip = e->ip & 0xffff;
-	} else {
-		/* Flat 4 GiB segments, as multiboot promises. */
-		set_seg(&g->cs, 0x08, 0, 0xffffffff, 0xc9b);
-		set_seg(&g->ds, 0x10, 0, 0xffffffff, 0xc93);
-		g->cr0 = 0x11; /* PE, ET */
-		v->regs.rip = e->ip;
-	}
-	g->es = g->ss = g->fs = g->gs = g->ds;
-	set_seg(&g->gdtr, 0, 0, 0xffff, 0);
-	set_seg(&g->idtr, 0, 0, 0xffff, 0);
-	set_seg(&g->ldtr, 0, 0, 0xffff, 0x82);
-	set_seg(&g->tr, 0, 0, 0xffff, 0x8b);
-	g->efer = GUEST_EFER_BASE;
+	for (int i = 0; i < NR_SEGS; i++)
+		load_seg(segs[i], &st->seg[i]);
+	load_seg(&g->ldtr, &st->ldtr);
+	load_seg(&g->tr, &st->tr);
+	set_seg(&g->gdtr, 0, st->gdtr.base, st->gdtr.limit, 0);
+	set_seg(&g->idtr, 0, st->idtr.base, st->idtr.limit, 0);
+	g->cpl = (st->seg[SEG_SS].attr >> 5) & 3; /* SS.DPL, as the CPU keeps it */
+	g->cr0 = st->cr0;
+	g->cr3 = st->cr3;
+	g->cr4 = st->cr4;
+	g->efer = st->efer | GUEST_EFER_BASE;
 	g->dr6 = 0xffff0ff0;
 	g->dr7 = 0x400;
 	g->g_pat = DEFAULT_PAT;
-	v->regs.rflags = 0x2;
-	v->regs.gpr[REG_RAX] = e->eax;
-	v->regs.gpr[REG_RBX] = e->ebx;
-	v->regs.gpr[REG_RSP] = e->sp;
+	memcpy(v->regs.gpr, st->gpr, sizeof(v->regs.gpr));
+	v->regs.rip = st->rip;
+	v->regs.rflags = st->rflags;
 	s->vmcb->ctl.event_inj = 0;
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
 	s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;

@@ -1,0 +1,14 @@
+/* The states a vCPU starts from, built in the vendor-neutral form that
+ * virt->vcpu_reset loads (struct vcpu_state, arch/x86/virt.h). */
+#ifndef HV_CORE_VCPU_STATE_H
+#define HV_CORE_VCPU_STATE_H
+
+#include "arch/x86/virt.h"
+#include "hv/loader/loader.h"
+
+/* Where a loader left the guest: real mode at e->ip (CS = ip >> 4 &
+ * 0xf000), or 32-bit protected mode on flat 4 GiB segments, paging off,
+ * with EAX, EBX and ESP as the boot protocol gives them. */
+void vcpu_state_from_entry(struct vcpu_state *st, const struct guest_entry *e);
+
+#endif

@@ -1,0 +1,80 @@
+/* The entry states a loader's guest_entry turns into (hv/core/vcpu_state.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "hv/core/vcpu_state.h"
+
+static void assert_seg(const struct guest_seg *s, u16 sel, u64 base, u32 limit, u16 attr)
+{
+	assert_int_equal(s->sel, sel);
+	assert_int_equal(s->base, base);
+	assert_int_equal(s->limit, limit);
+	assert_int_equal(s->attr, attr);
+}
+
+static void real_mode_entry(void **state)
+{
+	struct guest_entry e = { .mode = GUEST_REAL, .ip = 0x12345, .eax = 1, .ebx = 2 };
+	struct vcpu_state st;
+
+	(void)state;
+	vcpu_state_from_entry(&st, &e);
+	/* CS:IP = 0x1000:0x2345 reaches linear 0x12345. */
+	assert_seg(&st.seg[SEG_CS], 0x1000, 0x10000, 0xffff, 0x9b);
+	assert_int_equal(st.rip, 0x2345);
+	assert_int_equal(st.seg[SEG_CS].base + st.rip, e.ip);
+	for (int i = 0; i < NR_SEGS; i++)
+		if (i != SEG_CS)
+			assert_seg(&st.seg[i], 0, 0, 0xffff, 0x93);
+	assert_int_equal(st.cr0 & 1, 0);		/* PE clear */
+	assert_int_equal(st.efer, 0);
+	assert_int_equal(st.rflags, 0x2);
+	assert_int_equal(st.gpr[REG_RAX], 1);
+	assert_int_equal(st.gpr[REG_RBX], 2);
+}
+
+static void protected_mode_entry(void **state)
+{
+	struct guest_entry e = { .mode = GUEST_PROTECTED, .ip = 0x100040,
+				 .eax = 0x2badb002, .ebx = 0x9000, .sp = 0x7000 };
+	struct vcpu_state st;
+
+	(void)state;
+	memset(&st, 0xa5, sizeof(st));	/* nothing stale survives */
+	vcpu_state_from_entry(&st, &e);
+	assert_seg(&st.seg[SEG_CS], 0x08, 0, 0xffffffff,
+		   0x9b | SEG_ATTR_DB | SEG_ATTR_G);
+	for (int i = 0; i < NR_SEGS; i++)
+		if (i != SEG_CS)
+			assert_seg(&st.seg[i], 0x10, 0, 0xffffffff,
+				   0x93 | SEG_ATTR_DB | SEG_ATTR_G);
+	assert_int_equal(st.rip, 0x100040);
+	assert_int_equal(st.cr0 & 1, 1);		/* PE */
+	assert_int_equal(st.cr0 & (1ull << 31), 0);	/* paging off */
+	assert_int_equal(st.cr3, 0);
+	assert_int_equal(st.cr4, 0);
+	assert_int_equal(st.efer, 0);
+	assert_int_equal(st.gpr[REG_RAX], 0x2badb002);
+	assert_int_equal(st.gpr[REG_RBX], 0x9000);
+	assert_int_equal(st.gpr[REG_RSP], 0x7000);
+	for (int r = 0; r < NR_GPRS; r++)
+		if (r != REG_RAX && r != REG_RBX && r != REG_RSP)
+			assert_int_equal(st.gpr[r], 0);
+	assert_seg(&st.ldtr, 0, 0, 0xffff, 0x82);
+	assert_seg(&st.tr, 0, 0, 0xffff, 0x8b);
+	assert_int_equal(st.gdtr.limit, 0xffff);
+	assert_int_equal(st.idtr.limit, 0xffff);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(real_mode_entry),
+		cmocka_unit_test(protected_mode_entry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
