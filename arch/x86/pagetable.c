@@ -148,3 +148,18 @@ bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags)
 		t = table_of(e);
 	}
 }
+
+static void destroy_level(u64 *table, int level, pt_free_fn free_table, void *ctx)
+{
+	for (int i = 0; level > 0 && i < 512; i++)
+		if ((table[i] & PTE_P) && !is_leaf(table[i], level))
+			destroy_level(table_of(table[i]), level - 1, free_table, ctx);
+	free_table(table, ctx);
+}
+
+void pt_destroy(struct pagetable *pt, pt_free_fn free_table)
+{
+	if (pt->root)
+		destroy_level(pt->root, 3, free_table, pt->ctx);
+	pt->root = NULL;
+}

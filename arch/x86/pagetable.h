@@ -49,5 +49,8 @@ int pt_unmap(struct pagetable *pt, u64 va, u64 size);
 /* Translates va: returns true and fills *pa and *flags (leaf flags, without
  * PTE_PS) when it is mapped. */
 bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags);
+/* Gives back every table page, the root last. */
+typedef void (*pt_free_fn)(u64 *table, void *ctx);
+void pt_destroy(struct pagetable *pt, pt_free_fn free_table);
 
 #endif

@@ -123,6 +123,16 @@ struct exit_record {
 	u64 hw_info[2];   /* and its details: EXIT_UNKNOWN and EXIT_FAILED only */
 };
 
+/* A second-level mapping's rights and memory type, which each back end
+ * turns into its own entries: NPT's are host page-table entries, EPT's
+ * have R/W/X bits and a memory-type field. */
+#define GPA_R 1u
+#define GPA_W 2u
+#define GPA_X 4u
+#define GPA_RWX (GPA_R | GPA_W | GPA_X)
+
+enum cache_type { CACHE_UC = 0, CACHE_WC = 1, CACHE_WT = 4, CACHE_WP = 5, CACHE_WB = 6 };
+
 /* What generic code decides about an exit. */
 enum exit_action {
 	ACT_RESUME,      /* run on; the exit changed nothing */
@@ -142,9 +152,17 @@ struct virt_ops {
 	const char *name;
 	/* Turns virtualisation on for this CPU. Returns 0 or -1 (says why). */
 	int (*cpu_init)(void);
-	/* Builds the VM's second-level page tables from vm->mem and its
-	 * I/O and MSR permission maps. */
+	/* Sets up the VM's empty second-level page tables and its I/O and
+	 * MSR permission maps (nothing given yet). */
 	int (*vm_init)(struct vm *vm);
+	/* Maps guest-physical [gpa, gpa+size) to host [hpa, hpa+size), page
+	 * aligned, with GPA_* rights (GPA_R at least) and a memory type.
+	 * Fails without changing anything if part of it is mapped. */
+	int (*vm_map)(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+		      enum cache_type type);
+	/* Unmaps [gpa, gpa+size); holes inside are fine. CPUs may still hold
+	 * the old translations until each vCPU's vcpu_flush_tlb. */
+	int (*vm_unmap)(struct vm *vm, u64 gpa, u64 size);
 	void (*vm_free)(struct vm *vm);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_free)(struct vcpu *v);
@@ -159,6 +177,10 @@ struct virt_ops {
 	 * CPU caches of v goes back to memory, so that another CPU may change
 	 * v's state (a reset) before it runs again. */
 	void (*vcpu_put)(struct vcpu *v);
+	/* v's next entry drops every translation cached for its VM (guest
+	 * and second level), on whichever CPU v runs: called for each vCPU
+	 * while the VM is paused after its mappings changed. */
+	void (*vcpu_flush_tlb)(struct vcpu *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */

@@ -33,6 +33,18 @@ const char *vm_state_name(enum vm_state s)
 	return s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
+/* The VM's RAM, and nothing else, in its second-level tables. */
+static int map_ram(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->mem.n; i++) {
+		const struct gmem_region *r = &vm->mem.r[i];
+
+		if (virt->vm_map(vm, r->gpa, r->hpa, r->size, GPA_RWX, CACHE_WB))
+			return -1;
+	}
+	return 0;
+}
+
 static void vm_destroy(struct vm *vm)
 {
 	sched_unplace(vm);
@@ -73,7 +85,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 		return NULL;
 	}
 	guest_ram_zero(&vm->mem);
-	if (virt->vm_init(vm))
+	if (virt->vm_init(vm) || map_ram(vm))
 		goto nomem;
 	for (u32 i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vcpu_pool[vm->id * VM_MAX_VCPUS + i];

@@ -595,6 +595,39 @@ static void test_top_physical_page(void **state)
 	expect_mapped(GiB(1) + 0xabc, pa + 0xabc, PTE_P | PTE_NX);
 }
 
+/* pt_destroy hands back each table page exactly once, the root last,
+ * and keeps the pool's pages (teardown frees them) for counting. */
+static u32 freed_count;
+static const u64 *freed[POOL_MAX];
+
+static void count_free(u64 *table, void *ctx)
+{
+	assert_ptr_equal(ctx, &pool);
+	assert_true(from_pool(table));
+	for (u32 i = 0; i < freed_count; i++)
+		assert_ptr_not_equal(freed[i], table);
+	freed[freed_count++] = table;
+}
+
+static void test_destroy_frees_every_table(void **state)
+{
+	(void)state;
+	init(true);
+	/* Tables at every level: 4K pages (a PT), a split 2M page, a 1G page
+	 * elsewhere, and a second PML4 slot. */
+	assert_int_equal(pt_map(&pt, 0x1000, 0x1000, 3 * P, PTE_W), PT_OK);
+	assert_int_equal(pt_map(&pt, MiB(2), MiB(2), MiB(2), PTE_W), PT_OK);
+	assert_int_equal(pt_unmap(&pt, MiB(2) + P, P), PT_OK);
+	assert_int_equal(pt_map(&pt, GiB(3), GiB(3), GiB(1), PTE_W), PT_OK);
+	assert_int_equal(pt_map(&pt, 1ull << 40, 0x5000, P, 0), PT_OK);
+	u64 *root = pt.root;
+	freed_count = 0;
+	pt_destroy(&pt, count_free);
+	assert_int_equal(freed_count, pool.used);
+	assert_ptr_equal(freed[freed_count - 1], root);
+	assert_null(pt.root);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -625,6 +658,7 @@ int main(void)
 		T(test_pa_wrap_refused),
 		T(test_top_virtual_page),
 		T(test_top_physical_page),
+		T(test_destroy_frees_every_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

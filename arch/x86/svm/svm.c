@@ -157,21 +157,49 @@ static int svm_vm_init(struct vm *vm)
 	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
 		msrpm_allow(s->msrpm, passthrough_msrs[i], true, true);
 	msrpm_allow(s->msrpm, 0x10, true, false); /* TSC reads: offset applies */
-	/* The VM's RAM and nothing else. The U bit is required: nested walks
-	 * are user accesses. */
-	for (u32 i = 0; i < vm->mem.n; i++) {
-		const struct gmem_region *r = &vm->mem.r[i];
-		if (pt_map(&s->npt, r->gpa, r->hpa, r->size, PTE_W | PTE_U))
-			return -1;
-	}
 	return 0;
 }
 
-static void pt_free_level(u64 *table, int level)
+/* NPT entries are host page-table entries. Every mapping is readable
+ * (present), and user: nested walks are user accesses. The memory type
+ * is picked through the PAT index (PWT, PCD) of the power-on PAT, which
+ * lucid leaves alone: WB, WT and UC are there; WC and WP, which are not,
+ * become UC (stricter, never wrong). */
+static u64 npt_leaf(u32 rights, enum cache_type type)
 {
-	for (int i = 0; level > 1 && i < 512; i++)
-		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
-			pt_free_level((u64 *)(uintptr_t)(table[i] & PTE_ADDR), level - 1);
+	u64 e = PTE_U;
+
+	if (rights & GPA_W)
+		e |= PTE_W;
+	if (!(rights & GPA_X))
+		e |= PTE_NX;
+	if (type == CACHE_WT)
+		e |= PTE_PWT;
+	else if (type != CACHE_WB)
+		e |= PTE_PCD | PTE_PWT;
+	return e;
+}
+
+static int svm_vm_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+		      enum cache_type type)
+{
+	struct svm_vm *s = vm->arch;
+
+	if (!(rights & GPA_R))
+		return -1; /* NPT has no execute- or write-only pages */
+	return pt_map(&s->npt, gpa, hpa, size, npt_leaf(rights, type)) ? -1 : 0;
+}
+
+static int svm_vm_unmap(struct vm *vm, u64 gpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_unmap(&s->npt, gpa, size) ? -1 : 0;
+}
+
+static void free_table(u64 *table, void *ctx)
+{
+	(void)ctx;
 	free_pages(table, 1);
 }
 
@@ -182,7 +210,7 @@ static void svm_vm_free(struct vm *vm)
 	if (!s)
 		return;
 	if (s->npt.root)
-		pt_free_level(s->npt.root, 4);
+		pt_destroy(&s->npt, free_table);
 	free_pages(s->iopm, IOPM_PAGES);
 	free_pages(s->msrpm, MSRPM_PAGES);
 	free_pages(s, 1);
@@ -448,6 +476,13 @@ static void svm_vcpu_load(struct vcpu *v)
 	c->flush_all = false;
 }
 
+/* A fresh ASID at the next load has no stale translations, guest or
+ * nested, on any CPU (assign_asid hands out each ASID once a generation). */
+static void svm_vcpu_flush_tlb(struct vcpu *v)
+{
+	((struct svm_vcpu *)v->arch)->asid = 0;
+}
+
 /* The VMCB is memory, so nothing needs writing back; but whoever changes
  * it now does not know what this CPU cached: all areas count as dirty. */
 static void svm_vcpu_put(struct vcpu *v)
@@ -621,6 +656,9 @@ static const struct virt_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
 	.vm_translate = svm_vm_translate,
+	.vm_map = svm_vm_map,
+	.vm_unmap = svm_vm_unmap,
+	.vcpu_flush_tlb = svm_vcpu_flush_tlb,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
