@@ -47,7 +47,9 @@ enum exit_reason {
 	EXIT_INTR_WINDOW, /* the guest can now take the interrupt we wait to inject */
 	EXIT_VIRT_INSN,   /* the guest used a virtualisation instruction */
 	EXIT_SHUTDOWN,    /* triple fault */
-	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect */
+	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect: the
+			   * guest's state is as the CPU leaves it to deliver
+			   * one (#DB: DR6 and DR7 updated) */
 	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
 	NR_EXIT_REASONS
 };

@@ -306,6 +306,15 @@ EXPECT = {
         P("real-mode hypercall: version reports the ABI version"),
         P("real-mode console write returns its length"),
         console=("realmode: console write from real mode",)),
+    "exception-exits": Expect(results=tuple(
+        (P("10 single steps: the guest's handler saw each #DB at the next instruction"),
+         P("10 single-step #DBs were 10 exception exits"),
+         P("a data breakpoint's #DB reached the guest after the write"),
+         P("DR6.B0 set after the data breakpoint"),
+         P("the data breakpoint's #DB was one exception exit"), *ac)
+        for ac in ((P("3 alignment checks: the guest's handler saw each #AC(0) at the load"),
+                    P("3 #ACs were 3 exception exits")),
+                   (R("SKIP", "3 alignment checks: the CPU raises no #AC"),)))),
 }
 
 

@@ -219,9 +219,13 @@ static int svm_vcpu_init(struct vcpu *v)
 			 INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			 INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
 			 INTERCEPT2_MWAIT_C | INTERCEPT2_XSETBV;
-	/* #AC can loop forever inside the CPU's event delivery (CVE-2015-5307):
-	 * take it out and reflect it. */
-	c->exc_intercepts = 1u << EXC_AC;
+	/* #AC and #DB can loop forever inside the CPU's event delivery, where
+	 * no interrupt reaches lucid: an #AC pushing to a misaligned stack
+	 * (CVE-2015-5307), a #DB hitting a data breakpoint on the stack
+	 * (CVE-2015-8104). Each exits instead and is reflected. The CPU has
+	 * written DR6 and cleared DR7.GD in the VMCB before a #DB exits, as
+	 * for its own delivery, so reflecting one needs nothing more. */
+	c->exc_intercepts = (1u << EXC_DB) | (1u << EXC_AC);
 	c->iopm_pa = pa_of(vs->iopm);
 	c->msrpm_pa = pa_of(vs->msrpm);
 	c->int_ctl = V_INTR_MASKING;
