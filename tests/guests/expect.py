@@ -135,6 +135,7 @@ EXPECT = {
         P("lengths over 256 return -EINVAL"),
         P("a bad test status returns -EINVAL"),
         P("a bad shutdown mode returns -EINVAL"),
+        P("the test interrupt without the test device returns -ENODEV"),
         P("a call preserves EBX ECX EDX ESI EDI EBP"),
         P("calls from CPL 3 return -EPERM")),
     "console-write": expect(
