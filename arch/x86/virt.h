@@ -95,6 +95,11 @@ struct exit_record {
 	enum exit_reason reason;
 	u8 cpl;
 	bool long_mode;  /* 64-bit code segment: arguments are 64-bit */
+	/* The vector of the event (exception or interrupt) the CPU was
+	 * delivering when the exit cut in, or -1. The back end delivers it
+	 * again at the next entry; an EXIT_MEM then is the delivery's access
+	 * (IDT, GDT, TSS, stack), not one by the instruction at RIP. */
+	s16 delivering;
 	union {
 		struct { u32 leaf, subleaf; } cpuid;
 		struct exit_io io;

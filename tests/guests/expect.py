@@ -316,6 +316,12 @@ EXPECT = {
         for ac in ((P("3 alignment checks: the guest's handler saw each #AC(0) at the load"),
                     P("3 #ACs were 3 exception exits")),
                    (R("SKIP", "3 alignment checks: the CPU raises no #AC"),)))),
+    "event-delivery-mmio": expect(
+        P("IDT at the test device's MMIO page, then a load from an unmapped page"),
+        end="crashed",
+        reason=r"crashed: read of guest-physical 0xfeb000e[0-9a-f] \(a device's\) while "
+               r"delivering vector 14: its IDT, GDT, TSS or stack is not RAM "
+               r"\(vCPU 0, RIP 0x[0-9a-f]+\)"),
 }
 
 

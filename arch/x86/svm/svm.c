@@ -371,6 +371,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	s->next_rip = have_nrip && vmcb->ctl.next_rip ? vmcb->ctl.next_rip :
 						       vmcb->save.rip + k.len;
 	x->hw_code = code;
+	x->delivering = (vmcb->ctl.exit_int_info & EVENT_VALID) ? (u8)vmcb->ctl.exit_int_info : -1;
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
