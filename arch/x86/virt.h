@@ -100,6 +100,10 @@ struct exit_record {
 	 * again at the next entry; an EXIT_MEM then is the delivery's access
 	 * (IDT, GDT, TSS, stack), not one by the instruction at RIP. */
 	s16 delivering;
+	/* The length of the instruction the exit stopped at, for ACT_SKIP;
+	 * 0 where the hardware did not say (SVM without nRIP): generic code
+	 * then reads the instruction and measures it (hv/emul/exit_insn.h). */
+	u8 insn_len;
 	union {
 		struct { u32 leaf, subleaf; } cpuid;
 		struct exit_io io;
@@ -116,7 +120,8 @@ struct exit_record {
 /* What generic code decides about an exit. */
 enum exit_action {
 	ACT_RESUME,      /* run on; the exit changed nothing */
-	ACT_SKIP,        /* the exiting instruction is done: advance RIP past it */
+	ACT_SKIP,        /* the exiting instruction is done: generic code moves RIP
+			  * past it (x->insn_len), then as ACT_EMULATED */
 	ACT_EMULATED,    /* generic code did the instruction and moved RIP itself */
 	ACT_INJECT,      /* inject the exception in struct vcpu's pending_exc */
 	ACT_STOP,        /* do not run this vCPU again (the VM is crashed or off) */
@@ -147,11 +152,9 @@ struct virt_ops {
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
-	/* Applies ACT_SKIP: RIP past the instruction of the last exit, then
-	 * vcpu_complete. */
-	void (*vcpu_skip)(struct vcpu *v);
-	/* Applies ACT_EMULATED: what the CPU does after any instruction it
-	 * completes (ends an interrupt shadow, raises the single-step #DB). */
+	/* Applies ACT_EMULATED (and ACT_SKIP, once RIP moved): what the CPU
+	 * does after any instruction it completes (ends an interrupt shadow,
+	 * raises the single-step #DB). */
 	void (*vcpu_complete)(struct vcpu *v);
 	/* Injects an exception (vector < 32) or external interrupt. */
 	void (*vcpu_inject)(struct vcpu *v, u8 vector, bool has_error, u32 error);

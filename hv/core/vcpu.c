@@ -6,6 +6,7 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/percpu.h"
+#include "hv/emul/exit_insn.h"
 #include "hv/exits/cpuid.h"
 #include "hv/exits/hypercall.h"
 #include "hv/exits/mmio.h"
@@ -151,6 +152,7 @@ void vcpu_run_slice(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
 	struct exit_record x;
+	enum exit_action act;
 
 	if (vcpu_wakeable(v))
 		v->state = VCPU_RUNNABLE;
@@ -163,12 +165,13 @@ void vcpu_run_slice(struct vcpu *v)
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
 		v->exits[x.reason]++;
-		switch (handlers[x.reason](v, &x)) {
+		act = handlers[x.reason](v, &x);
+		if (act == ACT_SKIP)
+			act = exit_insn_skip(v, &x); /* RIP moved: ACT_EMULATED */
+		switch (act) {
 		case ACT_RESUME:
 			break;
 		case ACT_SKIP:
-			virt->vcpu_skip(v);
-			break;
 		case ACT_EMULATED:
 			virt->vcpu_complete(v);
 			break;

@@ -322,6 +322,10 @@ EXPECT = {
         reason=r"crashed: read of guest-physical 0xfeb000e[0-9a-f] \(a device's\) while "
                r"delivering vector 14: its IDT, GDT, TSS or stack is not RAM "
                r"\(vCPU 0, RIP 0x[0-9a-f]+\)"),
+    "prefixed-exits": expect(
+        *[P(f"prefixed {what}: #DB right after the whole instruction")
+          for what in ("CPUID", "CPUID of 15 bytes", "RDMSR", "WRMSR", "hypercall")],
+        P("prefixed HLT: the waking interrupt returns right after the whole instruction")),
 }
 
 

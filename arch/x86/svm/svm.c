@@ -4,9 +4,11 @@
  * only speaks the hardware's language.
  *
  * Works without nRIP, clean bits and decode assists (QEMU's TCG has none):
- * without nRIP, RIP is advanced by the known length of the intercepted
- * instruction, or by EXITINFO2 for port I/O. With clean bits, every write
- * lucid makes to a cached VMCB area goes with dirty() for that area. */
+ * without nRIP the exit record leaves the instruction's length to generic
+ * code, which reads the instruction (prefixes may make it longer than its
+ * opcode), except for port I/O, where EXITINFO2 has the next RIP. With
+ * clean bits, every write lucid makes to a cached VMCB area goes with
+ * dirty() for that area. */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -46,7 +48,6 @@ struct svm_vcpu {
 	u64 asid_generation;
 	u32 asid_cpu;
 	u32 vmcb_cpu;   /* where the VMCB last ran: cached areas are that CPU's */
-	u64 next_rip;   /* after the last exit's instruction, for vcpu_skip */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -307,38 +308,32 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
 	s->asid_cpu = cpu;
 }
 
-/* What each SVM exit code below 0x100 is in generic terms, and the length
- * of the instruction lucid completes for it (RIP's advance without nRIP).
- * Codes not listed are EXIT_UNKNOWN (0). */
-struct exit_kind {
-	u8 reason;
-	u8 len;
-};
-
-static const struct exit_kind exit_kinds[0x100] = {
-	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = { EXIT_EXCEPTION, 0 },
-	[SVM_EXIT_INTR] = { EXIT_INTR, 0 },
-	[SVM_EXIT_NMI] = { EXIT_NMI, 0 },
-	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
-	[SVM_EXIT_CPUID] = { EXIT_CPUID, 2 },
+/* What each SVM exit code below 0x100 is in generic terms. Codes not
+ * listed are EXIT_UNKNOWN (0). */
+static const u8 exit_reasons[0x100] = {
+	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
+	[SVM_EXIT_INTR] = EXIT_INTR,
+	[SVM_EXIT_NMI] = EXIT_NMI,
+	[SVM_EXIT_VINTR] = EXIT_INTR_WINDOW,
+	[SVM_EXIT_CPUID] = EXIT_CPUID,
 	/* Caches are coherent; dropping dirty lines would only hurt. */
-	[SVM_EXIT_INVD] = { EXIT_NONE, 2 },
-	[SVM_EXIT_HLT] = { EXIT_HLT, 1 },
-	[SVM_EXIT_IOIO] = { EXIT_IO, 0 },            /* EXITINFO2 has the next RIP */
-	[SVM_EXIT_MSR] = { EXIT_MSR_READ, 2 },       /* or EXIT_MSR_WRITE */
-	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN, 0 },
-	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, 3 },
-	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, 3 },
-	[SVM_EXIT_VMRUN] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_VMLOAD] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_VMSAVE] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_STGI] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_CLGI] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_SKINIT] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_INVLPGA] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MONITOR] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MWAIT] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MWAIT_C] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_INVD] = EXIT_NONE,
+	[SVM_EXIT_HLT] = EXIT_HLT,
+	[SVM_EXIT_IOIO] = EXIT_IO,
+	[SVM_EXIT_MSR] = EXIT_MSR_READ,       /* or EXIT_MSR_WRITE */
+	[SVM_EXIT_SHUTDOWN] = EXIT_SHUTDOWN,
+	[SVM_EXIT_VMMCALL] = EXIT_HYPERCALL,
+	[SVM_EXIT_XSETBV] = EXIT_XSETBV,
+	[SVM_EXIT_VMRUN] = EXIT_VIRT_INSN,
+	[SVM_EXIT_VMLOAD] = EXIT_VIRT_INSN,
+	[SVM_EXIT_VMSAVE] = EXIT_VIRT_INSN,
+	[SVM_EXIT_STGI] = EXIT_VIRT_INSN,
+	[SVM_EXIT_CLGI] = EXIT_VIRT_INSN,
+	[SVM_EXIT_SKINIT] = EXIT_VIRT_INSN,
+	[SVM_EXIT_INVLPGA] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MONITOR] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MWAIT] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MWAIT_C] = EXIT_VIRT_INSN,
 };
 
 static const char *const virt_insn_names[0x100] = {
@@ -348,34 +343,37 @@ static const char *const virt_insn_names[0x100] = {
 	[SVM_EXIT_MWAIT] = "MWAIT", [SVM_EXIT_MWAIT_C] = "MWAIT",
 };
 
-static struct exit_kind exit_kind(u64 code)
+static enum exit_reason exit_reason(u64 code)
 {
-	if (code < ARRAY_SIZE(exit_kinds))
-		return exit_kinds[code];
+	if (code < ARRAY_SIZE(exit_reasons))
+		return exit_reasons[code];
 	if (code == SVM_EXIT_NPF)
-		return (struct exit_kind){ EXIT_MEM, 0 };
+		return EXIT_MEM;
 	if (code == SVM_EXIT_INVALID)
-		return (struct exit_kind){ EXIT_FAILED, 0 };
-	return (struct exit_kind){ EXIT_UNKNOWN, 0 };
+		return EXIT_FAILED;
+	return EXIT_UNKNOWN;
+}
+
+/* The exiting instruction's length from the next RIP the CPU gave (the
+ * difference wraps as RIP does), or 0: unknown. */
+static u8 insn_len(u64 next_rip, u64 rip)
+{
+	return next_rip ? (u8)(next_rip - rip) : 0;
 }
 
 static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct exit_record *x)
 {
 	const struct vmcb *vmcb = s->vmcb;
 	u64 code = vmcb->ctl.exit_code, i1 = vmcb->ctl.exit_info1;
-	struct exit_kind k = exit_kind(code);
 
-	x->reason = k.reason;
-	/* nRIP where the CPU gives it, else the known length (EXITINFO2
-	 * for port I/O, below). */
-	s->next_rip = have_nrip && vmcb->ctl.next_rip ? vmcb->ctl.next_rip :
-						       vmcb->save.rip + k.len;
+	x->reason = exit_reason(code);
+	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
 	x->hw_code = code;
 	x->delivering = (vmcb->ctl.exit_int_info & EVENT_VALID) ? (u8)vmcb->ctl.exit_int_info : -1;
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
-	switch (k.reason) {
+	switch (x->reason) {
 	case EXIT_CPUID:
 		x->cpuid.leaf = (u32)r->gpr[REG_RAX];
 		x->cpuid.subleaf = (u32)r->gpr[REG_RCX];
@@ -393,7 +391,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		};
 		if (x->io.size == 3 || x->io.size > 4)
 			x->io.size = 4; /* one-hot: 1, 2, or bit 2 for 4 */
-		s->next_rip = vmcb->ctl.exit_info2;
+		x->insn_len = insn_len(vmcb->ctl.exit_info2, r->rip);
 		break;
 	case EXIT_MSR_READ:
 		if (i1)
@@ -428,6 +426,8 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	case EXIT_FAILED:
 		x->hw_info[0] = i1;
 		x->hw_info[1] = vmcb->ctl.exit_info2;
+		break;
+	default:	/* nothing more to say */
 		break;
 	}
 }
@@ -495,12 +495,6 @@ static void svm_vcpu_complete(struct vcpu *v)
 		dirty(vmcb, VMCB_CLEAN_DRX);
 		svm_vcpu_inject(v, EXC_DB, false, 0);
 	}
-}
-
-static void svm_vcpu_skip(struct vcpu *v)
-{
-	v->regs.rip = ((struct svm_vcpu *)v->arch)->next_rip;
-	svm_vcpu_complete(v);
 }
 
 static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -625,7 +619,6 @@ static const struct virt_ops svm_ops = {
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_run = svm_vcpu_run,
-	.vcpu_skip = svm_vcpu_skip,
 	.vcpu_inject = svm_vcpu_inject,
 	.vcpu_want_intr_window = svm_vcpu_want_intr_window,
 	.vcpu_can_take_intr = svm_vcpu_can_take_intr,
