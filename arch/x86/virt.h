@@ -51,6 +51,7 @@ enum exit_reason {
 			   * guest's state is as the CPU leaves it to deliver
 			   * one (#DB: DR6 and DR7 updated) */
 	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
+	EXIT_CR_WRITE,    /* a MOV to a control register (CR4) */
 	NR_EXIT_REASONS
 };
 
@@ -112,6 +113,10 @@ struct exit_record {
 		struct { u32 index; u64 value; } xsetbv;
 		struct { u8 vector; bool has_error; u32 error; } exception;
 		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
+		/* The CR and the register written to it; gpr -1 where the
+		 * hardware did not say (no decode assists): generic code
+		 * decodes the instruction. */
+		struct { u8 cr; s8 gpr; } cr_write;
 	};
 	u64 hw_code;      /* the hardware's own exit code, for log lines */
 	u64 hw_info[2];   /* and its details: EXIT_UNKNOWN and EXIT_FAILED only */
@@ -171,6 +176,10 @@ struct virt_ops {
 	u64 (*vcpu_get_cr)(const struct vcpu *v, int cr);
 	/* Sets CR2, which the guest reads in its #PF handler. */
 	void (*vcpu_set_cr2)(struct vcpu *v, u64 cr2);
+	/* Completes a MOV to CR4 that generic code checked: the new value,
+	 * and what the CPU does on such a write (drops the guest's TLB
+	 * entries, global ones too, when a paging bit changed). */
+	void (*vcpu_set_cr)(struct vcpu *v, int cr, u64 val);
 	/* A segment register of the guest. */
 	void (*vcpu_get_seg)(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out);
 	/* Guest-physical to host address of the VM's mappings, for checks. */

@@ -8,6 +8,7 @@
 #include "arch/x86/percpu.h"
 #include "hv/emul/exit_insn.h"
 #include "hv/exits/cpuid.h"
+#include "hv/exits/cr.h"
 #include "hv/exits/hypercall.h"
 #include "hv/exits/mmio.h"
 #include "hv/exits/msr.h"
@@ -116,6 +117,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_SHUTDOWN] = on_shutdown,
 	[EXIT_EXCEPTION] = on_exception,
 	[EXIT_FAILED] = on_failed,
+	[EXIT_CR_WRITE] = cr_write_exit,
 };
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");

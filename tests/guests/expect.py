@@ -326,6 +326,13 @@ EXPECT = {
         *[P(f"prefixed {what}: #DB right after the whole instruction")
           for what in ("CPUID", "CPUID of 15 bytes", "RDMSR", "WRMSR", "hypercall")],
         P("prefixed HLT: the waking interrupt returns right after the whole instruction")),
+    "cr4-bits": expect(
+        P("setting CR4.PKE raises #GP(0), CR4 unchanged"),
+        P("CR4 bits CPUID does not offer and reserved bits raise #GP(0), CR4 unchanged"),
+        P("clearing CR4.PAE in long mode raises #GP(0)"),
+        P("changing CR4.LA57 in long mode raises #GP(0)"),
+        P("CR4 bits CPUID offers set, clear and read back"),
+        P("a CR4.PGE toggle drops a global mapping from the TLB")),
 }
 
 

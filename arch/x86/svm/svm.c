@@ -227,6 +227,9 @@ static int svm_vcpu_init(struct vcpu *v)
 	 * written DR6 and cleared DR7.GD in the VMCB before a #DB exits, as
 	 * for its own delivery, so reflecting one needs nothing more. */
 	c->exc_intercepts = (1u << EXC_DB) | (1u << EXC_AC);
+	/* CR4 bits enable state lucid may not switch (PKE: PKRU): generic
+	 * code checks each write. */
+	c->cr_intercepts = CR_INTERCEPT_WRITE(4);
 	c->iopm_pa = pa_of(vs->iopm);
 	c->msrpm_pa = pa_of(vs->msrpm);
 	c->int_ctl = V_INTR_MASKING;
@@ -311,6 +314,7 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
 /* What each SVM exit code below 0x100 is in generic terms. Codes not
  * listed are EXIT_UNKNOWN (0). */
 static const u8 exit_reasons[0x100] = {
+	[SVM_EXIT_WRITE_CR4] = EXIT_CR_WRITE,
 	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
 	[SVM_EXIT_INTR] = EXIT_INTR,
 	[SVM_EXIT_NMI] = EXIT_NMI,
@@ -422,6 +426,11 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	case EXIT_VIRT_INSN:
 		x->insn = virt_insn_names[code];
 		break;
+	case EXIT_CR_WRITE:
+		x->cr_write.cr = (u8)(code - SVM_EXIT_WRITE_CR0);
+		x->cr_write.gpr = have_decode_assists && (i1 & CR_EXIT_MOV) ?
+				  (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
+		break;
 	case EXIT_UNKNOWN:
 	case EXIT_FAILED:
 		x->hw_info[0] = i1;
@@ -432,18 +441,13 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	}
 }
 
-/* ASIDs change only when another vCPU ran on this CPU in between, so
- * once per series of runs is enough. */
-static void svm_vcpu_load(struct vcpu *v)
+/* The vCPU's ASID on this CPU into its VMCB, with the flush that a new
+ * generation of ASIDs needs. */
+static void load_asid(struct svm_vcpu *s)
 {
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c = p->virt;
-	struct svm_vcpu *s = v->arch;
 
-	if (s->vmcb_cpu != p->index) {
-		dirty(s->vmcb, VMCB_CLEAN_ALL);
-		s->vmcb_cpu = p->index;
-	}
 	assign_asid(c, s, p->index);
 	if (s->vmcb->ctl.asid != s->asid) {
 		s->vmcb->ctl.asid = s->asid;
@@ -452,6 +456,19 @@ static void svm_vcpu_load(struct vcpu *v)
 	if (c->flush_all)
 		s->vmcb->ctl.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->flush_all = false;
+}
+
+/* ASIDs change only when another vCPU ran on this CPU in between, so
+ * once per series of runs is enough. */
+static void svm_vcpu_load(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (s->vmcb_cpu != this_cpu()->index) {
+		dirty(s->vmcb, VMCB_CLEAN_ALL);
+		s->vmcb_cpu = this_cpu()->index;
+	}
+	load_asid(s);
 }
 
 static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
@@ -599,6 +616,29 @@ static void svm_set_cr2(struct vcpu *v, u64 cr2)
 	dirty(vmcb, VMCB_CLEAN_CR2);
 }
 
+/* A MOV to CR4 that changes how the guest's addresses translate drops its
+ * TLB entries on the CPU, global ones too (a CR4.PGE toggle is how a
+ * kernel flushes those). VMRUN loads the new CR4 but keeps the ASID's
+ * entries: a fresh ASID leaves them behind, without flushing other
+ * guests' and on every CPU (no need for flush-by-ASID). */
+#define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
+		      CR4_LA57)
+
+static void svm_set_cr(struct vcpu *v, int cr, u64 val)
+{
+	struct svm_vcpu *s = v->arch;
+	u64 old = s->vmcb->save.cr4;
+
+	if (cr != 4)
+		return;
+	s->vmcb->save.cr4 = val;
+	dirty(s->vmcb, VMCB_CLEAN_CRX);
+	if ((old ^ val) & CR4_TLB_BITS) {
+		s->asid_generation = 0;	/* no generation is 0: a new ASID */
+		load_asid(s);
+	}
+}
+
 static void svm_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
 {
 	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
@@ -627,6 +667,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_complete = svm_vcpu_complete,
 	.vcpu_get_cr = svm_get_cr,
 	.vcpu_set_cr2 = svm_set_cr2,
+	.vcpu_set_cr = svm_set_cr,
 	.vcpu_get_seg = svm_get_seg,
 };
 
