@@ -13,17 +13,18 @@
  * CPU raises none. Long mode, testdev. */
 #include "guest.h"
 #include "cpu.h"
+#include "step.h"
 
 #define EXC_EXITS_PORT 0xe4
 #define STEPS 10
 #define ALIGNMENT_CHECKS 3
 
-void step_nop(void *), watch_write(void *), misaligned_load(void *);
-extern char step_next[], watch_next[], load_insn[];
+STEP(nop, "", "nop");
+
+void watch_write(void *), misaligned_load(void *);
+extern char watch_next[], load_insn[];
 
 asm(".text\n"
-    "step_nop: pushf\n orq $0x100, (%rsp)\n popf\n nop\n"
-    "step_next: pushf\n andq $~0x100, (%rsp)\n popf\n ret\n"
     /* DR0 = rdi, a 4-byte write breakpoint: a trap after the write. */
     "watch_write: mov %rdi, %dr0\n mov $0xd0001, %eax\n mov %rax, %dr7\n"
     " movl $1, (%rdi)\n"
@@ -45,7 +46,7 @@ static void single_steps(void)
 	for (u32 i = 0; i < STEPS; i++) {
 		write_dr6(DR6_FIXED);
 		v = catch_fault(step_nop, NULL);
-		if (v != X86_DB || last_fault.rip != (uptr)step_next || !(read_dr6() & DR6_BS))
+		if (v != X86_DB || last_fault.rip != (uptr)nop_next || !(read_dr6() & DR6_BS))
 			break;
 		seen++;
 	}

@@ -12,27 +12,18 @@
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
+#include "step.h"
 
 #define WAKE_VECTOR 0x40
-
-/* pushf/popf set TF; the trap comes after the instruction that follows. */
-#define STEP(name, setup, bytes)                                             \
-	void step_##name(void *);                                            \
-	extern char name##_next[];                                           \
-	asm(".text\nstep_" #name ": push %rbx\n " setup "\n"                 \
-	    " pushf\n orq $0x100, (%rsp)\n popf\n .byte " bytes "\n"         \
-	    #name "_next: nop\n pushf\n andq $~0x100, (%rsp)\n popf\n"       \
-	    " pop %rbx\n ret\n")
-
 #define EFER "$0xc0000080"
 
-STEP(cpuid, "xor %eax, %eax", "0x2e, 0x3e, 0x66, 0x40, 0x0f, 0xa2");
-STEP(cpuid15, "xor %eax, %eax",
-     "0x2e, 0x3e, 0x26, 0x36, 0x2e, 0x3e, 0x26, 0x36, 0x2e, 0x3e, 0x26, 0x36, 0x40, 0x0f, 0xa2");
-STEP(rdmsr, "mov " EFER ", %ecx", "0x3e, 0x66, 0x40, 0x0f, 0x32");
-STEP(wrmsr, "mov " EFER ", %ecx\n rdmsr", "0x2e, 0x26, 0x0f, 0x30");
-STEP(vmmcall, "xor %eax, %eax", "0x2e, 0x3e, 0x40, 0x0f, 0x01, 0xd9");
-STEP(vmcall, "xor %eax, %eax", "0x2e, 0x3e, 0x40, 0x0f, 0x01, 0xc1");
+STEP(cpuid, "xor %eax, %eax", ".byte 0x2e, 0x3e, 0x66, 0x40, 0x0f, 0xa2");
+STEP(cpuid15, "xor %eax, %eax", ".byte 0x2e, 0x3e, 0x26, 0x36, 0x2e, 0x3e, 0x26, 0x36, "
+     "0x2e, 0x3e, 0x26, 0x36, 0x40, 0x0f, 0xa2");
+STEP(rdmsr, "mov " EFER ", %ecx", ".byte 0x3e, 0x66, 0x40, 0x0f, 0x32");
+STEP(wrmsr, "mov " EFER ", %ecx\n rdmsr", ".byte 0x2e, 0x26, 0x0f, 0x30");
+STEP(vmmcall, "xor %eax, %eax", ".byte 0x2e, 0x3e, 0x40, 0x0f, 0x01, 0xd9");
+STEP(vmcall, "xor %eax, %eax", ".byte 0x2e, 0x3e, 0x40, 0x0f, 0x01, 0xc1");
 
 /* STI's shadow covers the HLT; the interrupt comes after it, at hlt_next. */
 void halt_prefixed(void);
