@@ -46,8 +46,11 @@ enum exit_reason {
 	EXIT_INTR_WINDOW, /* the guest can now take the interrupt we wait to inject */
 	EXIT_VIRT_INSN,   /* the guest used a virtualisation instruction */
 	EXIT_SHUTDOWN,    /* triple fault */
-	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect */
+	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect: the
+			   * guest's state is as the CPU leaves it to deliver
+			   * one (#DB: DR6 and DR7 updated) */
 	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
+	EXIT_CR_WRITE,    /* a MOV to a control register (CR4) */
 	NR_EXIT_REASONS
 };
 
@@ -110,6 +113,15 @@ struct exit_record {
 	enum exit_reason reason;
 	u8 cpl;
 	bool long_mode;  /* 64-bit code segment: arguments are 64-bit */
+	/* The vector of the event (exception or interrupt) the CPU was
+	 * delivering when the exit cut in, or -1. The back end delivers it
+	 * again at the next entry; an EXIT_MEM then is the delivery's access
+	 * (IDT, GDT, TSS, stack), not one by the instruction at RIP. */
+	s16 delivering;
+	/* The length of the instruction the exit stopped at, for ACT_SKIP;
+	 * 0 where the hardware did not say (SVM without nRIP): generic code
+	 * then reads the instruction and measures it (hv/emul/exit_insn.h). */
+	u8 insn_len;
 	union {
 		struct { u32 leaf, subleaf; } cpuid;
 		struct exit_io io;
@@ -118,6 +130,10 @@ struct exit_record {
 		struct { u32 index; u64 value; } xsetbv;
 		struct { u8 vector; bool has_error; u32 error; } exception;
 		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
+		/* The CR and the register written to it; gpr -1 where the
+		 * hardware did not say (no decode assists): generic code
+		 * decodes the instruction. */
+		struct { u8 cr; s8 gpr; } cr_write;
 	};
 	u64 hw_code;      /* the hardware's own exit code, for log lines */
 	u64 hw_info[2];   /* and its details: EXIT_UNKNOWN and EXIT_FAILED only */
@@ -136,7 +152,8 @@ enum cache_type { CACHE_UC = 0, CACHE_WC = 1, CACHE_WT = 4, CACHE_WP = 5, CACHE_
 /* What generic code decides about an exit. */
 enum exit_action {
 	ACT_RESUME,      /* run on; the exit changed nothing */
-	ACT_SKIP,        /* the exiting instruction is done: advance RIP past it */
+	ACT_SKIP,        /* the exiting instruction is done: generic code moves RIP
+			  * past it (x->insn_len), then as ACT_EMULATED */
 	ACT_EMULATED,    /* generic code did the instruction and moved RIP itself */
 	ACT_INJECT,      /* inject the exception in struct vcpu's pending_exc */
 	ACT_STOP,        /* do not run this vCPU again (the VM is crashed or off) */
@@ -185,11 +202,9 @@ struct virt_ops {
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
-	/* Applies ACT_SKIP: RIP past the instruction of the last exit, then
-	 * vcpu_complete. */
-	void (*vcpu_skip)(struct vcpu *v);
-	/* Applies ACT_EMULATED: what the CPU does after any instruction it
-	 * completes (ends an interrupt shadow, raises the single-step #DB). */
+	/* Applies ACT_EMULATED (and ACT_SKIP, once RIP moved): what the CPU
+	 * does after any instruction it completes (ends an interrupt shadow,
+	 * raises the single-step #DB). */
 	void (*vcpu_complete)(struct vcpu *v);
 	/* Injects an exception (vector < 32) or external interrupt. */
 	void (*vcpu_inject)(struct vcpu *v, u8 vector, bool has_error, u32 error);
@@ -206,6 +221,10 @@ struct virt_ops {
 	u64 (*vcpu_get_cr)(const struct vcpu *v, int cr);
 	/* Sets CR2, which the guest reads in its #PF handler. */
 	void (*vcpu_set_cr2)(struct vcpu *v, u64 cr2);
+	/* Completes a MOV to CR4 that generic code checked: the new value,
+	 * and what the CPU does on such a write (drops the guest's TLB
+	 * entries, global ones too, when a paging bit changed). */
+	void (*vcpu_set_cr)(struct vcpu *v, int cr, u64 val);
 	/* A segment register of the guest. */
 	void (*vcpu_get_seg)(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out);
 	/* Guest-physical to host address of the VM's mappings, for checks. */

@@ -6,7 +6,9 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/percpu.h"
+#include "hv/emul/exit_insn.h"
 #include "hv/exits/cpuid.h"
+#include "hv/exits/cr.h"
 #include "hv/exits/hypercall.h"
 #include "hv/exits/mmio.h"
 #include "hv/exits/msr.h"
@@ -116,6 +118,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_SHUTDOWN] = on_shutdown,
 	[EXIT_EXCEPTION] = on_exception,
 	[EXIT_FAILED] = on_failed,
+	[EXIT_CR_WRITE] = cr_write_exit,
 };
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
@@ -162,6 +165,7 @@ void vcpu_run_slice(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
 	struct exit_record x;
+	enum exit_action act;
 
 	if (vcpu_wakeable(v))
 		v->state = VCPU_RUNNABLE;
@@ -174,12 +178,13 @@ void vcpu_run_slice(struct vcpu *v)
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
 		v->exits[x.reason]++;
-		switch (handlers[x.reason](v, &x)) {
+		act = handlers[x.reason](v, &x);
+		if (act == ACT_SKIP)
+			act = exit_insn_skip(v, &x); /* RIP moved: ACT_EMULATED */
+		switch (act) {
 		case ACT_RESUME:
 			break;
 		case ACT_SKIP:
-			virt->vcpu_skip(v);
-			break;
 		case ACT_EMULATED:
 			virt->vcpu_complete(v);
 			break;

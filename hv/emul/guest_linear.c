@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
+#include "lib/string.h"
 
 #define SEG_ATTR_READABLE SEG_ATTR_WRITABLE	/* the same bit, for code */
 
@@ -167,11 +168,16 @@ u32 glin_fetch(struct glin *g, u8 *buf, u32 n)
 		u64 gpa;
 		u32 err;
 
+		const u8 *p;
+
 		if (chunk > n - got)
 			chunk = n - got;
-		if (gpt_translate(&g->pt, la, GPT_FETCH, &gpa, &err) != GPT_OK ||
-		    gmem_read(g->pt.mem, gpa, buf + got, chunk))
+		if (gpt_translate(&g->pt, la, GPT_FETCH, &gpa, &err) != GPT_OK)
 			break;
+		p = gmem_ptr(g->pt.mem, gpa, chunk);	/* within a page: one region */
+		if (!p)
+			break;
+		memcpy(buf + got, p, chunk);
 		got += chunk;
 		la = (la + chunk) & mask;
 	}

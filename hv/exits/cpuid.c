@@ -12,6 +12,11 @@ void cpuid_init(void)
 	cpuid_view_build(&guest_view, cpuid, fpu_guest_xfeatures());
 }
 
+u64 cpuid_cr4_allowed(void)
+{
+	return guest_view.cr4;
+}
+
 static void set_regs(struct vcpu *v, const struct cpuid_regs *r)
 {
 	v->regs.gpr[REG_RAX] = r->eax;

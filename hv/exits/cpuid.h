@@ -7,5 +7,7 @@
 /* Works out the guests' CPUID view from this CPU's; after fpu_init. */
 void cpuid_init(void);
 enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x);
+/* The CR4 bits a guest may set: those whose features its CPUID offers. */
+u64 cpuid_cr4_allowed(void);
 
 #endif

@@ -108,6 +108,62 @@ static const struct leaf_rule rules[] = {
 	{ 0x80000008, 0, PER_VCPU, { ALL, E8_EBX, 0, 0 } }, /* address sizes */
 };
 
+/* Each CR4 bit and the CPUID feature that offers it (Intel SDM vol. 3,
+ * 2.5; AMD APM vol. 2, 3.1.3). PCE has none: it only lets CPL 3 read the
+ * counters, which are the guest's own or its CPUID hides them. Bits not
+ * listed are reserved. */
+enum { EAX, EBX, ECX, EDX };
+static const struct cr4_feature {
+	u8 bit;
+	u32 leaf;
+	u8 sub, reg, feature;
+} cr4_features[] = {
+	{ 0, 1, 0, EDX, 1 },	/* VME */
+	{ 1, 1, 0, EDX, 1 },	/* PVI: VME */
+	{ 2, 1, 0, EDX, 4 },	/* TSD: TSC */
+	{ 3, 1, 0, EDX, 2 },	/* DE */
+	{ 4, 1, 0, EDX, 3 },	/* PSE */
+	{ 5, 1, 0, EDX, 6 },	/* PAE */
+	{ 6, 1, 0, EDX, 7 },	/* MCE */
+	{ 7, 1, 0, EDX, 13 },	/* PGE */
+	{ 9, 1, 0, EDX, 24 },	/* OSFXSR: FXSR */
+	{ 10, 1, 0, EDX, 25 },	/* OSXMMEXCPT: SSE */
+	{ 11, 7, 0, ECX, 2 },	/* UMIP */
+	{ 12, 7, 0, ECX, 16 },	/* LA57 */
+	{ 13, 1, 0, ECX, 5 },	/* VMXE: VMX */
+	{ 14, 1, 0, ECX, 6 },	/* SMXE: SMX */
+	{ 16, 7, 0, EBX, 0 },	/* FSGSBASE */
+	{ 17, 1, 0, ECX, 17 },	/* PCIDE: PCID */
+	{ 18, 1, 0, ECX, 26 },	/* OSXSAVE: XSAVE */
+	{ 19, 7, 0, ECX, 23 },	/* KL */
+	{ 20, 7, 0, EBX, 7 },	/* SMEP */
+	{ 21, 7, 0, EBX, 20 },	/* SMAP */
+	{ 22, 7, 0, ECX, 3 },	/* PKE: PKU */
+	{ 23, 7, 0, ECX, 7 },	/* CET: shadow stacks */
+	{ 23, 7, 0, EDX, 20 },	/* CET: indirect branch tracking */
+	{ 24, 7, 0, ECX, 31 },	/* PKS */
+	{ 25, 7, 0, EDX, 5 },	/* UINTR */
+	{ 28, 7, 1, EAX, 26 },	/* LAM_SUP: LAM */
+	{ 32, 7, 1, EAX, 17 },	/* FRED */
+};
+#define CR4_PCE (1ull << 8)
+
+static u64 cr4_offered(const struct cpuid_view *cv)
+{
+	u64 cr4 = CR4_PCE;
+
+	for (u32 i = 0; i < ARRAY_SIZE(cr4_features); i++) {
+		const struct cr4_feature *f = &cr4_features[i];
+		bool per_vcpu;
+		const struct cpuid_regs *r = cpuid_view_find(cv, f->leaf, f->sub, &per_vcpu);
+		const u32 regs[4] = { r->eax, r->ebx, r->ecx, r->edx };
+
+		if (regs[f->reg] >> f->feature & 1)
+			cr4 |= 1ull << f->bit;
+	}
+	return cr4;
+}
+
 static u32 range_of(u32 leaf)
 {
 	return leaf >> 30;
@@ -228,6 +284,7 @@ void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 						    LUCID_CPUID_SIG_ECX, LUCID_CPUID_SIG_EDX };
 	cv->slot[1][1] = (struct cpuid_slot){ (u16)cv->n, 0, true };
 	cv->entries[cv->n++] = (struct cpuid_regs){ LUCID_ABI_VERSION, 0, 0, 0 };
+	cv->cr4 = cr4_offered(cv);
 }
 
 /* The XSAVE area for xcr0: standard format (offsets fixed by the CPU) or

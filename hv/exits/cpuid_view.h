@@ -33,6 +33,7 @@ struct cpuid_view {
 	 * and size in the standard format, and whether the compacted format
 	 * aligns it to 64 bytes. */
 	u64 xfeatures;            /* what a guest may enable in XCR0 */
+	u64 cr4;                  /* the CR4 bits a guest may set */
 	u32 xsave_offset[64], xsave_size[64];
 	u64 xsave_align64;
 };
@@ -48,7 +49,10 @@ struct cpuid_vcpu_state {
 };
 
 /* Fills cv from `host`. xfeatures: the XCR0 bits lucid switches between
- * guests (arch/x86/fpu.c); others are hidden along with their features. */
+ * guests (arch/x86/fpu.c); others are hidden along with their features.
+ * cv->cr4 follows from the view: a CR4 bit is the guest's to set when the
+ * view offers its feature, so what CPUID hides (PKU, VMX, CET...) cannot be
+ * turned on either. */
 void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures);
 
 /* The answer for (leaf, subleaf) before the vCPU's own parts: zeros for

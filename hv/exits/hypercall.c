@@ -76,8 +76,12 @@ static s64 hc_test_result(struct vcpu *v, const struct hc_args *a)
 	return 0;
 }
 
+/* A test hook: a guest must not be able to raise interrupts at will in a
+ * VM that was not set up for tests. */
 static s64 hc_test_irq(struct vcpu *v, const struct hc_args *a)
 {
+	if (!v->vm->testdev)
+		return -LUCID_ENODEV;
 	if (a->a1 < 32 || a->a1 > 255)
 		return -LUCID_EINVAL;
 	v->pending_irq = (int)a->a1;

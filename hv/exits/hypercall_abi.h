@@ -36,7 +36,8 @@
  * as "test <vm>: PASS <message>". Returns 0. */
 #define LUCID_HC_TEST_RESULT  3u
 
-/* RBX = vector (32..255): a test hook. lucid injects that external
+/* RBX = vector (32..255): a test hook, only for a VM with the test device
+ * (`testdev = yes`; else -LUCID_ENODEV). lucid injects that external
  * interrupt into the calling vCPU as soon as the guest can take it (IF set,
  * no interrupt shadow), waking it from HLT. Returns 0. */
 #define LUCID_HC_TEST_IRQ     4u
@@ -56,6 +57,7 @@
 #define LUCID_EFAULT 14 /* a buffer is not the VM's RAM */
 #define LUCID_EINVAL 22 /* a bad argument */
 #define LUCID_ENOSYS 38 /* no such call */
+#define LUCID_ENODEV 19 /* the call needs a device this VM does not have */
 #define LUCID_EPERM  1  /* called from CPL > 0 */
 
 #endif

@@ -2,7 +2,9 @@
  * instruction through the guest's paging, decodes it (hv/emul/insn.c), does
  * the access against the device and completes the instruction. A fault on
  * an address no device claims, or an instruction lucid does not emulate,
- * crashes the VM with a line saying which. */
+ * crashes the VM with a line saying which; so does a fault the CPU took
+ * while delivering an event (its IDT, GDT, TSS or stack outside RAM),
+ * which is no access of the instruction at RIP. */
 #ifndef HV_MMIO_H
 #define HV_MMIO_H
 

@@ -3,15 +3,21 @@
  * kvm-unit-tests use, it is a target for exits that has no other effect:
  *   ports 0xe0-0xe3  a 32-bit register that reads back what was written,
  *                    at any width and byte offset;
+ *   ports 0xe4-0xe7  read-only: how many exceptions lucid intercepted and
+ *                    reflected in this VM (exits of EXIT_EXCEPTION, all
+ *                    its vCPUs), low 32 bits; the test guests' proof that
+ *                    an exception is intercepted;
  *   MMIO 0xfeb00000  4 KiB that read back what was written, every access
  *                    an exit (MMIO emulation can be checked byte by byte).
- * Bytes outside the register read as 0xff. Both start zeroed, and are
- * zeroed again when the VM reboots. */
+ * Bytes outside the registers read as 0xff. The register and the page start
+ * zeroed, and are zeroed again when the VM reboots. */
 #ifndef HV_DEVICES_TESTDEV_H
 #define HV_DEVICES_TESTDEV_H
 
 #define TESTDEV_PORT 0xe0
 #define TESTDEV_PORTS 4
+#define TESTDEV_EXC_PORT 0xe4
+#define TESTDEV_EXC_PORTS 4
 #define TESTDEV_MMIO 0xfeb00000ull
 #define TESTDEV_MMIO_SIZE 4096
 

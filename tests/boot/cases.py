@@ -543,9 +543,10 @@ def all_cases(build):
         Case("qemu-guests", test_guests, modules=guests, cpu="qemu64,+svm,+npt,+rdtscp",
              mem=1024, timeout=GUESTS_TIMEOUT),
         # The same guests on a CPU with XSAVE and AVX: lucid switches FPU
-        # state with XSAVE instead of FXSAVE, and guests may enable AVX.
+        # state with XSAVE instead of FXSAVE, and guests may enable AVX. It
+        # has PKU, which lucid hides: cr4-bits checks CR4.PKE is refused.
         Case("qemu-guests-avx", test_guests, modules=guests,
-             cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2",
+             cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2,+pku,+umip,+fsgsbase",
              mem=1024, timeout=GUESTS_TIMEOUT),
         # A VM's reboot resets its FPU state: FXSAVE, then XSAVE with AVX.
         Case("qemu-guests-smp4", guests_smp4, modules=guests_smp4_files,

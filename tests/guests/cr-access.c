@@ -3,10 +3,11 @@
  * changes read back as written (CR0 WP/AM/TS/MP/CD, CR4 PGE/TSD/DE/PCE,
  * CR2, CR8 0-15), and CR3 moves to a copy of the page tables and back with
  * paging still working. Long mode.
- * Not checked: the #GP for forbidden writes (CR0.NW without CD, clearing
- * CR0.PG or CR4.PAE in long mode, reserved CR4 or CR8 bits, CR4.VMXE).
- * QEMU 7.2's TCG, which the harness runs lucid on, accepts or hangs on
- * them, so they would test QEMU unless lucid intercepts every CR write. */
+ * Not checked: the #GP for forbidden CR0 and CR8 writes (CR0.NW without
+ * CD, clearing CR0.PG in long mode, reserved CR8 bits). QEMU 7.2's TCG,
+ * which the harness runs lucid on, accepts or hangs on them, so they
+ * would test QEMU; lucid intercepts only CR4 writes, which cr4-bits
+ * checks. */
 #include "guest.h"
 #include "cpu.h"
 

@@ -136,6 +136,7 @@ EXPECT = {
         P("lengths over 256 return -EINVAL"),
         P("a bad test status returns -EINVAL"),
         P("a bad shutdown mode returns -EINVAL"),
+        P("the test interrupt without the test device returns -ENODEV"),
         P("a call preserves EBX ECX EDX ESI EDI EBP"),
         P("calls from CPL 3 return -EPERM")),
     "console-write": expect(
@@ -307,6 +308,32 @@ EXPECT = {
         P("real-mode hypercall: version reports the ABI version"),
         P("real-mode console write returns its length"),
         console=("realmode: console write from real mode",)),
+    "exception-exits": Expect(results=tuple(
+        (P("10 single steps: the guest's handler saw each #DB at the next instruction"),
+         P("10 single-step #DBs were 10 exception exits"),
+         P("a data breakpoint's #DB reached the guest after the write"),
+         P("DR6.B0 set after the data breakpoint"),
+         P("the data breakpoint's #DB was one exception exit"), *ac)
+        for ac in ((P("3 alignment checks: the guest's handler saw each #AC(0) at the load"),
+                    P("3 #ACs were 3 exception exits")),
+                   (R("SKIP", "3 alignment checks: the CPU raises no #AC"),)))),
+    "event-delivery-mmio": expect(
+        P("IDT at the test device's MMIO page, then a load from an unmapped page"),
+        end="crashed",
+        reason=r"crashed: read of guest-physical 0xfeb000e[0-9a-f] \(a device's\) while "
+               r"delivering vector 14: its IDT, GDT, TSS or stack is not RAM "
+               r"\(vCPU 0, RIP 0x[0-9a-f]+\)"),
+    "prefixed-exits": expect(
+        *[P(f"prefixed {what}: #DB right after the whole instruction")
+          for what in ("CPUID", "CPUID of 15 bytes", "RDMSR", "WRMSR", "hypercall")],
+        P("prefixed HLT: the waking interrupt returns right after the whole instruction")),
+    "cr4-bits": expect(
+        P("setting CR4.PKE raises #GP(0), CR4 unchanged"),
+        P("CR4 bits CPUID does not offer and reserved bits raise #GP(0), CR4 unchanged"),
+        P("clearing CR4.PAE in long mode raises #GP(0)"),
+        P("changing CR4.LA57 in long mode raises #GP(0)"),
+        P("CR4 bits CPUID offers set, clear and read back"),
+        P("a CR4.PGE toggle drops a global mapping from the TLB")),
 }
 
 

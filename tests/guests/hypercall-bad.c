@@ -3,7 +3,8 @@
  * the VM's RAM (also one that runs past its end) -LUCID_EFAULT; a length
  * over LUCID_CONSOLE_MAX or a bad status or shutdown mode -LUCID_EINVAL;
  * any call from CPL 3 -LUCID_EPERM (lucid's choice, not #UD), and a test
- * result sent from CPL 3 must not be printed. The version call returns the
+ * result sent from CPL 3 must not be printed. The test interrupt is for VMs
+ * with the test device only: here, without it, -LUCID_ENODEV. The version call returns the
  * ABI version, and every register but EAX survives a call. 32-bit. */
 #include "guest.h"
 #include "cpu.h"
@@ -81,6 +82,12 @@ void test_main(void)
 	r[1] = hc_shutdown(0xffffffff);
 	test_check(all_eq(r, 2, -LUCID_EINVAL), "a bad shutdown mode returns -EINVAL (%ld %ld)",
 		   r[0], r[1]);
+
+	r[0] = hc_test_irq(32);
+	r[1] = hc_test_irq(255);
+	test_check(all_eq(r, 2, -LUCID_ENODEV),
+		   "the test interrupt without the test device returns -ENODEV (%ld %ld)", r[0],
+		   r[1]);
 
 	/* Every register but EAX survives; EBP by hand (gcc may use it). */
 	bp_slot = 0xb9b9b9b9;

@@ -6,15 +6,8 @@
  * raise that #DB itself.) Long mode. */
 #include "guest.h"
 #include "cpu.h"
+#include "step.h"
 #include "hv/exits/hypercall_abi.h"
-
-/* pushf/popf set TF; the trap comes after the instruction that follows. */
-#define STEP(name, setup, insn)                                              \
-	void step_##name(void *);                                            \
-	extern char name##_next[];                                           \
-	asm(".text\nstep_" #name ": push %rbx\n " setup "\n"                 \
-	    " pushf\n orq $0x100, (%rsp)\n popf\n " insn "\n" #name "_next:"  \
-	    " nop\n pushf\n andq $~0x100, (%rsp)\n popf\n pop %rbx\n ret\n")
 
 STEP(nop, "", "nop");
 STEP(cpuid, "xor %eax, %eax", "cpuid");

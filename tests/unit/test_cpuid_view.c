@@ -335,6 +335,37 @@ static void old_cpu_without_xsave(void **state)
 	assert_int_equal(ask(0x40000000, 0, &vcpu0).eax, 0x40000001);
 }
 
+/* CR4 bits by number: VME 0, PVI 1, TSD 2, DE 3, PSE 4, PAE 5, MCE 6,
+ * PGE 7, PCE 8, OSFXSR 9, OSXMMEXCPT 10, UMIP 11, LA57 12, VMXE 13,
+ * SMXE 14, FSGSBASE 16, PCIDE 17, OSXSAVE 18, KL 19, SMEP 20, SMAP 21,
+ * PKE 22, CET 23, PKS 24, UINTR 25, LAM_SUP 28, FRED 32. */
+#define CR4(n) (1ull << (n))
+
+/* Every feature the view offers, and PCE; nothing it hides (MCE, VMX,
+ * SMX, Key Locker, PKU, CET, PKS, UINTR, LAM, FRED), no reserved bit. */
+static void cr4_bits_follow_the_view(void **state)
+{
+	(void)state;
+	assert_int_equal(cv.cr4, CR4(0) | CR4(1) | CR4(2) | CR4(3) | CR4(4) | CR4(5) | CR4(7) |
+			 CR4(8) | CR4(9) | CR4(10) | CR4(11) | CR4(12) | CR4(16) | CR4(17) |
+			 CR4(18) | CR4(20) | CR4(21));
+}
+
+/* Switching PKRU is not enough: PKE waits until CPUID lists PKU. */
+static void cr4_pke_waits_for_the_allow_list(void **state)
+{
+	(void)state;
+	assert_false(cv.cr4 & CR4(22));
+	assert_true(cv.cr4 & CR4(18));
+}
+
+static void cr4_bits_of_an_old_cpu(void **state)
+{
+	(void)state;
+	assert_int_equal(cv.cr4, CR4(0) | CR4(1) | CR4(2) | CR4(3) | CR4(4) | CR4(5) | CR4(7) |
+			 CR4(8) | CR4(9) | CR4(10) | CR4(17));
+}
+
 int main(void)
 {
 	const struct CMUnitTest rich[] = {
@@ -348,15 +379,18 @@ int main(void)
 		cmocka_unit_test(xsave_leaf_offers_only_switched_state),
 		cmocka_unit_test(xsave_sizes_follow_xcr0),
 		cmocka_unit_test(extended_leaves),
+		cmocka_unit_test(cr4_bits_follow_the_view),
 	};
 	const struct CMUnitTest narrow[] = {
 		cmocka_unit_test(avx512_hidden_when_its_state_is_not_switched),
 	};
 	const struct CMUnitTest wide[] = {
 		cmocka_unit_test(compacted_size_aligns_components),
+		cmocka_unit_test(cr4_pke_waits_for_the_allow_list),
 	};
 	const struct CMUnitTest old[] = {
 		cmocka_unit_test(old_cpu_without_xsave),
+		cmocka_unit_test(cr4_bits_of_an_old_cpu),
 	};
 
 	return cmocka_run_group_tests_name("rich host", rich, rich_setup, NULL) |

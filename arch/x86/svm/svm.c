@@ -4,9 +4,11 @@
  * only speaks the hardware's language.
  *
  * Works without nRIP, clean bits and decode assists (QEMU's TCG has none):
- * without nRIP, RIP is advanced by the known length of the intercepted
- * instruction, or by EXITINFO2 for port I/O. With clean bits, every write
- * lucid makes to a cached VMCB area goes with dirty() for that area. */
+ * without nRIP the exit record leaves the instruction's length to generic
+ * code, which reads the instruction (prefixes may make it longer than its
+ * opcode), except for port I/O, where EXITINFO2 has the next RIP. With
+ * clean bits, every write lucid makes to a cached VMCB area goes with
+ * dirty() for that area. */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -46,7 +48,6 @@ struct svm_vcpu {
 	u64 asid_generation;
 	u32 asid_cpu;
 	u32 vmcb_cpu;   /* where the VMCB last ran: cached areas are that CPU's */
-	u64 next_rip;   /* after the last exit's instruction, for vcpu_skip */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -247,9 +248,16 @@ static int svm_vcpu_init(struct vcpu *v)
 			 INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
 			 INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
 			 INTERCEPT2_MWAIT_C | INTERCEPT2_XSETBV;
-	/* #AC can loop forever inside the CPU's event delivery (CVE-2015-5307):
-	 * take it out and reflect it. */
-	c->exc_intercepts = 1u << EXC_AC;
+	/* #AC and #DB can loop forever inside the CPU's event delivery, where
+	 * no interrupt reaches lucid: an #AC pushing to a misaligned stack
+	 * (CVE-2015-5307), a #DB hitting a data breakpoint on the stack
+	 * (CVE-2015-8104). Each exits instead and is reflected. The CPU has
+	 * written DR6 and cleared DR7.GD in the VMCB before a #DB exits, as
+	 * for its own delivery, so reflecting one needs nothing more. */
+	c->exc_intercepts = (1u << EXC_DB) | (1u << EXC_AC);
+	/* CR4 bits enable state lucid may not switch (PKE: PKRU): generic
+	 * code checks each write. */
+	c->cr_intercepts = CR_INTERCEPT_WRITE(4);
 	c->iopm_pa = pa_of(vs->iopm);
 	c->msrpm_pa = pa_of(vs->msrpm);
 	c->int_ctl = V_INTR_MASKING;
@@ -330,38 +338,33 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
 	s->asid_cpu = cpu;
 }
 
-/* What each SVM exit code below 0x100 is in generic terms, and the length
- * of the instruction lucid completes for it (RIP's advance without nRIP).
- * Codes not listed are EXIT_UNKNOWN (0). */
-struct exit_kind {
-	u8 reason;
-	u8 len;
-};
-
-static const struct exit_kind exit_kinds[0x100] = {
-	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = { EXIT_EXCEPTION, 0 },
-	[SVM_EXIT_INTR] = { EXIT_INTR, 0 },
-	[SVM_EXIT_NMI] = { EXIT_NMI, 0 },
-	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
-	[SVM_EXIT_CPUID] = { EXIT_CPUID, 2 },
+/* What each SVM exit code below 0x100 is in generic terms. Codes not
+ * listed are EXIT_UNKNOWN (0). */
+static const u8 exit_reasons[0x100] = {
+	[SVM_EXIT_WRITE_CR4] = EXIT_CR_WRITE,
+	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
+	[SVM_EXIT_INTR] = EXIT_INTR,
+	[SVM_EXIT_NMI] = EXIT_NMI,
+	[SVM_EXIT_VINTR] = EXIT_INTR_WINDOW,
+	[SVM_EXIT_CPUID] = EXIT_CPUID,
 	/* Caches are coherent; dropping dirty lines would only hurt. */
-	[SVM_EXIT_INVD] = { EXIT_NONE, 2 },
-	[SVM_EXIT_HLT] = { EXIT_HLT, 1 },
-	[SVM_EXIT_IOIO] = { EXIT_IO, 0 },            /* EXITINFO2 has the next RIP */
-	[SVM_EXIT_MSR] = { EXIT_MSR_READ, 2 },       /* or EXIT_MSR_WRITE */
-	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN, 0 },
-	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, 3 },
-	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, 3 },
-	[SVM_EXIT_VMRUN] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_VMLOAD] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_VMSAVE] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_STGI] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_CLGI] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_SKINIT] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_INVLPGA] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MONITOR] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MWAIT] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_MWAIT_C] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_INVD] = EXIT_NONE,
+	[SVM_EXIT_HLT] = EXIT_HLT,
+	[SVM_EXIT_IOIO] = EXIT_IO,
+	[SVM_EXIT_MSR] = EXIT_MSR_READ,       /* or EXIT_MSR_WRITE */
+	[SVM_EXIT_SHUTDOWN] = EXIT_SHUTDOWN,
+	[SVM_EXIT_VMMCALL] = EXIT_HYPERCALL,
+	[SVM_EXIT_XSETBV] = EXIT_XSETBV,
+	[SVM_EXIT_VMRUN] = EXIT_VIRT_INSN,
+	[SVM_EXIT_VMLOAD] = EXIT_VIRT_INSN,
+	[SVM_EXIT_VMSAVE] = EXIT_VIRT_INSN,
+	[SVM_EXIT_STGI] = EXIT_VIRT_INSN,
+	[SVM_EXIT_CLGI] = EXIT_VIRT_INSN,
+	[SVM_EXIT_SKINIT] = EXIT_VIRT_INSN,
+	[SVM_EXIT_INVLPGA] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MONITOR] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MWAIT] = EXIT_VIRT_INSN,
+	[SVM_EXIT_MWAIT_C] = EXIT_VIRT_INSN,
 };
 
 static const char *const virt_insn_names[0x100] = {
@@ -371,33 +374,37 @@ static const char *const virt_insn_names[0x100] = {
 	[SVM_EXIT_MWAIT] = "MWAIT", [SVM_EXIT_MWAIT_C] = "MWAIT",
 };
 
-static struct exit_kind exit_kind(u64 code)
+static enum exit_reason exit_reason(u64 code)
 {
-	if (code < ARRAY_SIZE(exit_kinds))
-		return exit_kinds[code];
+	if (code < ARRAY_SIZE(exit_reasons))
+		return exit_reasons[code];
 	if (code == SVM_EXIT_NPF)
-		return (struct exit_kind){ EXIT_MEM, 0 };
+		return EXIT_MEM;
 	if (code == SVM_EXIT_INVALID)
-		return (struct exit_kind){ EXIT_FAILED, 0 };
-	return (struct exit_kind){ EXIT_UNKNOWN, 0 };
+		return EXIT_FAILED;
+	return EXIT_UNKNOWN;
+}
+
+/* The exiting instruction's length from the next RIP the CPU gave (the
+ * difference wraps as RIP does), or 0: unknown. */
+static u8 insn_len(u64 next_rip, u64 rip)
+{
+	return next_rip ? (u8)(next_rip - rip) : 0;
 }
 
 static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct exit_record *x)
 {
 	const struct vmcb *vmcb = s->vmcb;
 	u64 code = vmcb->ctl.exit_code, i1 = vmcb->ctl.exit_info1;
-	struct exit_kind k = exit_kind(code);
 
-	x->reason = k.reason;
-	/* nRIP where the CPU gives it, else the known length (EXITINFO2
-	 * for port I/O, below). */
-	s->next_rip = have_nrip && vmcb->ctl.next_rip ? vmcb->ctl.next_rip :
-						       vmcb->save.rip + k.len;
+	x->reason = exit_reason(code);
+	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
 	x->hw_code = code;
+	x->delivering = (vmcb->ctl.exit_int_info & EVENT_VALID) ? (u8)vmcb->ctl.exit_int_info : -1;
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
-	switch (k.reason) {
+	switch (x->reason) {
 	case EXIT_CPUID:
 		x->cpuid.leaf = (u32)r->gpr[REG_RAX];
 		x->cpuid.subleaf = (u32)r->gpr[REG_RCX];
@@ -415,7 +422,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		};
 		if (x->io.size == 3 || x->io.size > 4)
 			x->io.size = 4; /* one-hot: 1, 2, or bit 2 for 4 */
-		s->next_rip = vmcb->ctl.exit_info2;
+		x->insn_len = insn_len(vmcb->ctl.exit_info2, r->rip);
 		break;
 	case EXIT_MSR_READ:
 		if (i1)
@@ -446,26 +453,28 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	case EXIT_VIRT_INSN:
 		x->insn = virt_insn_names[code];
 		break;
+	case EXIT_CR_WRITE:
+		x->cr_write.cr = (u8)(code - SVM_EXIT_WRITE_CR0);
+		x->cr_write.gpr = have_decode_assists && (i1 & CR_EXIT_MOV) ?
+				  (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
+		break;
 	case EXIT_UNKNOWN:
 	case EXIT_FAILED:
 		x->hw_info[0] = i1;
 		x->hw_info[1] = vmcb->ctl.exit_info2;
 		break;
+	default:	/* nothing more to say */
+		break;
 	}
 }
 
-/* ASIDs change only when another vCPU ran on this CPU in between, so
- * once per series of runs is enough. */
-static void svm_vcpu_load(struct vcpu *v)
+/* The vCPU's ASID on this CPU into its VMCB, with the flush that a new
+ * generation of ASIDs needs. */
+static void load_asid(struct svm_vcpu *s)
 {
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c = p->virt;
-	struct svm_vcpu *s = v->arch;
 
-	if (s->vmcb_cpu != p->index) {
-		dirty(s->vmcb, VMCB_CLEAN_ALL);
-		s->vmcb_cpu = p->index;
-	}
 	assign_asid(c, s, p->index);
 	if (s->vmcb->ctl.asid != s->asid) {
 		s->vmcb->ctl.asid = s->asid;
@@ -488,6 +497,19 @@ static void svm_vcpu_flush_tlb(struct vcpu *v)
 static void svm_vcpu_put(struct vcpu *v)
 {
 	((struct svm_vcpu *)v->arch)->vmcb_cpu = NO_CPU;
+}
+
+/* ASIDs change only when another vCPU ran on this CPU in between, so
+ * once per series of runs is enough. */
+static void svm_vcpu_load(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (s->vmcb_cpu != this_cpu()->index) {
+		dirty(s->vmcb, VMCB_CLEAN_ALL);
+		s->vmcb_cpu = this_cpu()->index;
+	}
+	load_asid(s);
 }
 
 static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
@@ -531,12 +553,6 @@ static void svm_vcpu_complete(struct vcpu *v)
 		dirty(vmcb, VMCB_CLEAN_DRX);
 		svm_vcpu_inject(v, EXC_DB, false, 0);
 	}
-}
-
-static void svm_vcpu_skip(struct vcpu *v)
-{
-	v->regs.rip = ((struct svm_vcpu *)v->arch)->next_rip;
-	svm_vcpu_complete(v);
 }
 
 static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -641,6 +657,29 @@ static void svm_set_cr2(struct vcpu *v, u64 cr2)
 	dirty(vmcb, VMCB_CLEAN_CR2);
 }
 
+/* A MOV to CR4 that changes how the guest's addresses translate drops its
+ * TLB entries on the CPU, global ones too (a CR4.PGE toggle is how a
+ * kernel flushes those). VMRUN loads the new CR4 but keeps the ASID's
+ * entries: a fresh ASID leaves them behind, without flushing other
+ * guests' and on every CPU (no need for flush-by-ASID). */
+#define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
+		      CR4_LA57)
+
+static void svm_set_cr(struct vcpu *v, int cr, u64 val)
+{
+	struct svm_vcpu *s = v->arch;
+	u64 old = s->vmcb->save.cr4;
+
+	if (cr != 4)
+		return;
+	s->vmcb->save.cr4 = val;
+	dirty(s->vmcb, VMCB_CLEAN_CRX);
+	if ((old ^ val) & CR4_TLB_BITS) {
+		s->asid_generation = 0;	/* no generation is 0: a new ASID */
+		load_asid(s);
+	}
+}
+
 static void svm_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
 {
 	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
@@ -665,7 +704,6 @@ static const struct virt_ops svm_ops = {
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
-	.vcpu_skip = svm_vcpu_skip,
 	.vcpu_inject = svm_vcpu_inject,
 	.vcpu_want_intr_window = svm_vcpu_want_intr_window,
 	.vcpu_can_take_intr = svm_vcpu_can_take_intr,
@@ -674,6 +712,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_complete = svm_vcpu_complete,
 	.vcpu_get_cr = svm_get_cr,
 	.vcpu_set_cr2 = svm_set_cr2,
+	.vcpu_set_cr = svm_set_cr,
 	.vcpu_get_seg = svm_get_seg,
 };
 

@@ -52,4 +52,9 @@ static inline long hc_shutdown(unsigned long how)
 	return hypercall(LUCID_HC_SHUTDOWN, how, 0, 0);
 }
 
+static inline long hc_test_irq(unsigned long vector)
+{
+	return hypercall(LUCID_HC_TEST_IRQ, vector, 0, 0);
+}
+
 #endif
