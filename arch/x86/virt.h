@@ -33,8 +33,10 @@ struct vcpu_regs {
 enum exit_reason {
 	EXIT_UNKNOWN,     /* a hardware exit lucid does not handle */
 	EXIT_NONE,        /* handled inside the back end: just run again */
+	EXIT_NOP,         /* an instruction lucid completes as a no-op (INVD) */
 	EXIT_INTR,        /* a physical interrupt for lucid is pending */
-	EXIT_NMI,         /* a physical NMI arrived while the guest ran */
+	EXIT_NMI,         /* a physical NMI arrived while the guest ran; the
+			   * back end has let lucid's NMI handler run */
 	EXIT_CPUID,
 	EXIT_IO,
 	EXIT_MSR_READ,
@@ -43,7 +45,7 @@ enum exit_reason {
 	EXIT_HYPERCALL,   /* VMMCALL / VMCALL */
 	EXIT_MEM,         /* an access to guest-physical memory that is not RAM */
 	EXIT_XSETBV,
-	EXIT_INTR_WINDOW, /* the guest can now take the interrupt we wait to inject */
+	EXIT_INTR_WINDOW, /* the guest can now take the event we wait to inject */
 	EXIT_VIRT_INSN,   /* the guest used a virtualisation instruction */
 	EXIT_SHUTDOWN,    /* triple fault */
 	EXIT_EXCEPTION,   /* an intercepted guest exception, to reflect: the
@@ -101,6 +103,22 @@ struct vcpu_state {
 	struct guest_seg gdtr, idtr;	/* base and limit only */
 };
 
+/* An event delivered to the guest through the IDT. */
+enum event_type {
+	EV_NONE,
+	EV_EXCEPTION,	/* a fault, trap or abort, vector < 32 */
+	EV_NMI,
+	EV_INTR,	/* an external interrupt */
+	EV_SOFT,	/* INT n, INT3, INTO */
+};
+
+struct event {
+	u8 type;	/* enum event_type */
+	u8 vector;
+	bool has_error;
+	u32 error;
+};
+
 struct exit_mem {
 	u64 gpa;
 	bool write, exec;
@@ -113,11 +131,11 @@ struct exit_record {
 	enum exit_reason reason;
 	u8 cpl;
 	bool long_mode;  /* 64-bit code segment: arguments are 64-bit */
-	/* The vector of the event (exception or interrupt) the CPU was
-	 * delivering when the exit cut in, or -1. The back end delivers it
-	 * again at the next entry; an EXIT_MEM then is the delivery's access
-	 * (IDT, GDT, TSS, stack), not one by the instruction at RIP. */
-	s16 delivering;
+	/* The event the CPU was delivering when the exit cut in (EV_NONE if
+	 * none). Generic code queues it again (hv/core/events.h); an EXIT_MEM
+	 * then is the delivery's access (IDT, GDT, TSS, stack), not one by
+	 * the instruction at RIP. The back end never re-injects it itself. */
+	struct event cut;
 	/* The length of the instruction the exit stopped at, for ACT_SKIP;
 	 * 0 where the hardware did not say (SVM without nRIP): generic code
 	 * then reads the instruction and measures it (hv/emul/exit_insn.h). */
@@ -203,16 +221,20 @@ struct virt_ops {
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
 	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
 	/* Applies ACT_EMULATED (and ACT_SKIP, once RIP moved): what the CPU
-	 * does after any instruction it completes (ends an interrupt shadow,
-	 * raises the single-step #DB). */
-	void (*vcpu_complete)(struct vcpu *v);
-	/* Injects an exception (vector < 32) or external interrupt. */
-	void (*vcpu_inject)(struct vcpu *v, u8 vector, bool has_error, u32 error);
-	/* Asks for EXIT_INTR_WINDOW as soon as the guest can take an
-	 * external interrupt (cancelled by the next inject). */
-	void (*vcpu_want_intr_window)(struct vcpu *v, bool on);
-	/* True if an external interrupt injected now would be taken now. */
-	bool (*vcpu_can_take_intr)(const struct vcpu *v);
+	 * does after any instruction it completes (ends an interrupt shadow).
+	 * Returns true when the instruction owes a single-step trap (TF was
+	 * set; DR6.BS is set): generic code then queues the #DB. */
+	bool (*vcpu_complete)(struct vcpu *v);
+	/* Delivers an EV_EXCEPTION, EV_NMI or EV_INTR at the next entry. The
+	 * one point that calls it is hv/core/vcpu.c, before each entry, with
+	 * what hv/core/events.c picked. */
+	void (*vcpu_inject)(struct vcpu *v, const struct event *e);
+	/* Whether an EV_NMI or EV_INTR injected now would be taken now (no
+	 * interrupt shadow, no NMI blocking, RFLAGS.IF for interrupts). */
+	bool (*vcpu_can_take)(const struct vcpu *v, enum event_type type);
+	/* Asks for an exit (EXIT_INTR_WINDOW, or any) as soon as the guest can
+	 * take an NMI or an interrupt, or stops asking. */
+	void (*vcpu_want_windows)(struct vcpu *v, bool nmi, bool intr);
 	/* MSRs whose guest value lives in the back end's state (EFER, PAT,
 	 * TSC). Return 0, or -1 for an MSR the back end does not hold. */
 	int (*vcpu_get_msr)(struct vcpu *v, u32 msr, u64 *val);

@@ -13,6 +13,7 @@
 #include "hv/exits/mmio.h"
 #include "hv/exits/msr.h"
 #include "hv/exits/portio.h"
+#include "hv/core/sched.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 
@@ -21,10 +22,22 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, struct exit_record *
 
 enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	v->exc.vector = vector;
-	v->exc.has_error = has_error;
-	v->exc.error = error;
-	return ACT_INJECT;
+	if (events_queue_exception(&v->events, vector, has_error, error) == EVENTS_OK)
+		return ACT_INJECT;
+	vm_crash(v->vm, v, "triple fault (exception %u while delivering a double fault)", vector);
+	return ACT_STOP;
+}
+
+void vcpu_raise_intr(struct vcpu *v, u8 vector)
+{
+	events_raise_intr(&v->events, vector);
+	sched_kick(v);
+}
+
+void vcpu_raise_nmi(struct vcpu *v)
+{
+	events_raise_nmi(&v->events);
+	sched_kick(v);
 }
 
 /* The interrupt is lucid's (its timer, say): open the window so the CPU
@@ -37,7 +50,14 @@ static enum exit_action on_intr(struct vcpu *v, struct exit_record *x)
 	return ACT_RESUME;
 }
 
-static enum exit_action on_done(struct vcpu *v, struct exit_record *x)
+static enum exit_action on_resume(struct vcpu *v, struct exit_record *x)
+{
+	(void)v;
+	(void)x;
+	return ACT_RESUME;
+}
+
+static enum exit_action on_nop(struct vcpu *v, struct exit_record *x)
 {
 	(void)v;
 	(void)x;
@@ -57,13 +77,6 @@ static enum exit_action on_xsetbv(struct vcpu *v, struct exit_record *x)
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
 	fpu_set_guest_xcr0(v, x->xsetbv.value);
 	return ACT_SKIP;
-}
-
-static enum exit_action on_intr_window(struct vcpu *v, struct exit_record *x)
-{
-	(void)x;
-	virt->vcpu_want_intr_window(v, false);
-	return ACT_RESUME; /* vcpu_run_slice injects the interrupt */
 }
 
 static enum exit_action on_virt_insn(struct vcpu *v, struct exit_record *x)
@@ -102,7 +115,8 @@ static enum exit_action on_unknown(struct vcpu *v, struct exit_record *x)
 
 static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_UNKNOWN] = on_unknown,
-	[EXIT_NONE] = on_done,
+	[EXIT_NONE] = on_resume,
+	[EXIT_NOP] = on_nop,
 	[EXIT_INTR] = on_intr,
 	[EXIT_NMI] = on_intr,
 	[EXIT_CPUID] = cpuid_exit,
@@ -113,7 +127,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_HYPERCALL] = hypercall_exit,
 	[EXIT_MEM] = mmio_exit,
 	[EXIT_XSETBV] = on_xsetbv,
-	[EXIT_INTR_WINDOW] = on_intr_window,
+	[EXIT_INTR_WINDOW] = on_resume, /* deliver_events sees what goes in */
 	[EXIT_VIRT_INSN] = on_virt_insn,
 	[EXIT_SHUTDOWN] = on_shutdown,
 	[EXIT_EXCEPTION] = on_exception,
@@ -123,22 +137,33 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
 
-/* A test interrupt goes in as soon as the guest can take it; until then
- * the back end watches for the moment it can. */
-static void deliver_pending_irq(struct vcpu *v)
+/* The one point where events go in: before each entry, what events.c
+ * picks from what is pending and what the guest can take now; what must
+ * wait gets a window, so the next exit comes as soon as it can go in.
+ * Most entries have nothing pending and no window open. */
+static inline void deliver_events(struct vcpu *v)
 {
-	if (virt->vcpu_can_take_intr(v)) {
-		virt->vcpu_inject(v, (u8)v->pending_irq, false, 0);
-		v->pending_irq = -1;
-		virt->vcpu_want_intr_window(v, false);
-	} else {
-		virt->vcpu_want_intr_window(v, true);
+	struct event_plan p;
+	u8 windows;
+
+	if (!events_pending(&v->events) && !v->windows)
+		return;
+	events_plan(&v->events, virt->vcpu_can_take(v, EV_NMI), virt->vcpu_can_take(v, EV_INTR),
+		    &p);
+	if (p.inject.type != EV_NONE)
+		virt->vcpu_inject(v, &p.inject);
+	windows = (u8)(p.nmi_window | p.intr_window << 1);
+	if (windows != v->windows) {
+		virt->vcpu_want_windows(v, p.nmi_window, p.intr_window);
+		v->windows = windows;
 	}
 }
 
 bool vcpu_wakeable(const struct vcpu *v)
 {
-	return v->state == VCPU_HALTED && v->pending_irq >= 0 && (v->regs.rflags & RFLAGS_IF);
+	return v->state == VCPU_HALTED &&
+	       (((v->regs.rflags & RFLAGS_IF) && events_intr_waiting(&v->events)) ||
+		atomic_load(&v->events.nmi));
 }
 
 /* What VM entry does not switch is switched lazily, when another vCPU
@@ -171,13 +196,14 @@ void vcpu_run_slice(struct vcpu *v)
 		v->state = VCPU_RUNNABLE;
 	virt->vcpu_load(v);
 	while (v->state == VCPU_RUNNABLE && !p->need_resched) {
-		if (v->pending_irq >= 0)
-			deliver_pending_irq(v);
+		deliver_events(v);
 		load_lazy_state(v, p);
 		virt->vcpu_run(v, &x);
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
 		v->exits[x.reason]++;
+		if (x.cut.type != EV_NONE)
+			events_requeue(&v->events, &x.cut);
 		act = handlers[x.reason](v, &x);
 		if (act == ACT_SKIP)
 			act = exit_insn_skip(v, &x); /* RIP moved: ACT_EMULATED */
@@ -186,10 +212,10 @@ void vcpu_run_slice(struct vcpu *v)
 			break;
 		case ACT_SKIP:
 		case ACT_EMULATED:
-			virt->vcpu_complete(v);
+			if (virt->vcpu_complete(v))
+				vcpu_inject_exception(v, EXC_DB, false, 0); /* single-step trap */
 			break;
-		case ACT_INJECT:
-			virt->vcpu_inject(v, v->exc.vector, v->exc.has_error, v->exc.error);
+		case ACT_INJECT: /* queued: deliver_events puts it in */
 			break;
 		case ACT_STOP:
 			return;

@@ -4,6 +4,7 @@
 #define HV_VCPU_H
 
 #include "arch/x86/virt.h"
+#include "hv/core/events.h"
 #include "hv/core/vm.h"
 
 enum vcpu_run_state {
@@ -26,11 +27,10 @@ struct vcpu {
 	u64 tsc_aux;
 	u64 dr[4];
 
-	/* A test interrupt (LUCID_HC_TEST_IRQ) waiting for the guest to
-	 * accept it; -1 if none. */
-	int pending_irq;
-	/* The exception ACT_INJECT injects. */
-	struct { u8 vector; bool has_error; u32 error; } exc;
+	/* What waits to be delivered to the guest (hv/core/events.h), and
+	 * the windows the back end was last asked for (bit 0 NMI, 1 INTR). */
+	struct vcpu_events events;
+	u8 windows;
 
 	u64 exits[NR_EXIT_REASONS];
 	u32 cpu;                /* the physical CPU it runs on, for life */
@@ -44,9 +44,15 @@ void vcpu_run_slice(struct vcpu *v);
 /* On v's own CPU, outside its slice: if v's VM is pausing, puts v's
  * lazily switched registers back into v and marks it parked. */
 void vcpu_park_if_pausing(struct vcpu *v);
-/* A halted vCPU that an interrupt it can take now would wake. */
+/* A halted vCPU that an NMI, or an interrupt it can take now, would wake. */
 bool vcpu_wakeable(const struct vcpu *v);
-/* Queues an exception to inject at the next entry. */
+/* Queues an exception for the next entry, merged with one already
+ * pending (a double fault); returns ACT_INJECT, or ACT_STOP after
+ * shutting the VM down for a triple fault. */
 enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/* Queues an external interrupt or an NMI for v, from any CPU, and makes
+ * v's CPU look at it (a halted vCPU wakes). */
+void vcpu_raise_intr(struct vcpu *v, u8 vector);
+void vcpu_raise_nmi(struct vcpu *v);
 
 #endif

@@ -94,7 +94,6 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 		v->vm = vm;
 		v->id = i;
 		v->state = VCPU_STOPPED;
-		v->pending_irq = -1;
 		vm->vcpu[vm->nvcpus++] = v;
 		if (virt->vcpu_init(v) || fpu_vcpu_init(v))
 			goto nomem;
@@ -135,7 +134,8 @@ static int vm_boot(struct vm *vm)
 		fpu_vcpu_reset(v);
 		guest_regs_reset(v);
 		virt->vcpu_reset(v, &st);
-		v->pending_irq = -1;
+		events_reset(&v->events);
+		v->windows = 0;
 		v->halted_logged = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
 	}

@@ -84,7 +84,7 @@ static s64 hc_test_irq(struct vcpu *v, const struct hc_args *a)
 		return -LUCID_ENODEV;
 	if (a->a1 < 32 || a->a1 > 255)
 		return -LUCID_EINVAL;
-	v->pending_irq = (int)a->a1;
+	vcpu_raise_intr(v, (u8)a->a1);
 	return 0;
 }
 

@@ -64,11 +64,11 @@ enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
 	u32 n;
 	int err;
 
-	if (x->delivering >= 0) {
+	if (x->cut.type != EV_NONE) {
 		vm_crash(v->vm, v, "%s of guest-physical 0x%llx%s while delivering vector %d: its "
 			 "IDT, GDT, TSS or stack is not RAM", m->table_walk ? "page-table walk" :
 			 access_name(m), (unsigned long long)m->gpa, h ? " (a device's)" : "",
-			 x->delivering);
+			 x->cut.vector);
 		return ACT_STOP;
 	}
 	if (!h || m->exec || m->table_walk) {

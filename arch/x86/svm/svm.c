@@ -48,6 +48,13 @@ struct svm_vcpu {
 	u64 asid_generation;
 	u32 asid_cpu;
 	u32 vmcb_cpu;   /* where the VMCB last ran: cached areas are that CPU's */
+	/* SVM does not track NMI blocking for the hypervisor: lucid does. It
+	 * starts with an injected NMI and ends once the guest's IRET has run:
+	 * the IRET exits (intercepted while an NMI waits) and the next exit
+	 * at another RIP finds it done. */
+	bool nmi_blocked;
+	bool iret_seen;
+	u64 iret_rip;
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -317,7 +324,8 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
 	v->regs.rflags = st->rflags;
 	s->vmcb->ctl.event_inj = 0;
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
-	s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;
+	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
+	s->nmi_blocked = s->iret_seen = false;
 	s->vmcb->ctl.tsc_offset = 0;
 	dirty(s->vmcb, VMCB_CLEAN_ALL);
 }
@@ -348,7 +356,8 @@ static const u8 exit_reasons[0x100] = {
 	[SVM_EXIT_VINTR] = EXIT_INTR_WINDOW,
 	[SVM_EXIT_CPUID] = EXIT_CPUID,
 	/* Caches are coherent; dropping dirty lines would only hurt. */
-	[SVM_EXIT_INVD] = EXIT_NONE,
+	[SVM_EXIT_INVD] = EXIT_NOP,
+	[SVM_EXIT_IRET] = EXIT_NONE,	/* see nmi_blocked */
 	[SVM_EXIT_HLT] = EXIT_HLT,
 	[SVM_EXIT_IOIO] = EXIT_IO,
 	[SVM_EXIT_MSR] = EXIT_MSR_READ,       /* or EXIT_MSR_WRITE */
@@ -392,6 +401,33 @@ static u8 insn_len(u64 next_rip, u64 rip)
 	return next_rip ? (u8)(next_rip - rip) : 0;
 }
 
+/* EXITINTINFO in the generic form. */
+static struct event cut_event(u64 info)
+{
+	static const u8 types[8] = { [0] = EV_INTR, [2] = EV_NMI, [3] = EV_EXCEPTION,
+				     [4] = EV_SOFT };
+
+	if (!(info & EVENT_VALID))
+		return (struct event){ EV_NONE, 0, false, 0 };
+	return (struct event){ types[(info & EVENT_TYPE_MASK) >> 8], (u8)info,
+			       (info & EVENT_HAS_ERROR) != 0, (u32)(info >> 32) };
+}
+
+/* NMI blocking ends once the IRET that exited has run (nmi_blocked). */
+static void track_nmi_blocking(struct svm_vcpu *s, u64 code, u64 rip)
+{
+	if (s->iret_seen && rip != s->iret_rip) {
+		s->nmi_blocked = false;
+		s->iret_seen = false;
+	}
+	if (code == SVM_EXIT_IRET) {
+		s->iret_seen = true;
+		s->iret_rip = rip;
+		s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_IRET;
+		dirty(s->vmcb, VMCB_CLEAN_INTERCEPTS);
+	}
+}
+
 static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct exit_record *x)
 {
 	const struct vmcb *vmcb = s->vmcb;
@@ -400,7 +436,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	x->reason = exit_reason(code);
 	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
 	x->hw_code = code;
-	x->delivering = (vmcb->ctl.exit_int_info & EVENT_VALID) ? (u8)vmcb->ctl.exit_int_info : -1;
+	x->cut = cut_event(vmcb->ctl.exit_int_info);
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
@@ -531,16 +567,14 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	v->regs.rip = vmcb->save.rip;
 	v->regs.rflags = vmcb->save.rflags;
 
-	/* An event cut short by this exit is delivered again next time. */
+	/* What was injected went in, or is in EXITINTINFO (x->cut). */
 	vmcb->ctl.event_inj = 0;
-	if (vmcb->ctl.exit_int_info & EVENT_VALID)
-		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
+	if (s->nmi_blocked)
+		track_nmi_blocking(s, vmcb->ctl.exit_code, v->regs.rip);
 	decode_exit(s, &v->regs, x);
 }
 
-static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error);
-
-static void svm_vcpu_complete(struct vcpu *v)
+static bool svm_vcpu_complete(struct vcpu *v)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
 
@@ -548,51 +582,61 @@ static void svm_vcpu_complete(struct vcpu *v)
 	vmcb->ctl.int_state &= ~1ull;
 	/* The instruction lucid completed owes the single-step trap the CPU
 	 * would have raised after it. */
-	if (v->regs.rflags & RFLAGS_TF) {
-		vmcb->save.dr6 |= DR6_BS;
-		dirty(vmcb, VMCB_CLEAN_DRX);
-		svm_vcpu_inject(v, EXC_DB, false, 0);
-	}
+	if (!(v->regs.rflags & RFLAGS_TF))
+		return false;
+	vmcb->save.dr6 |= DR6_BS;
+	dirty(vmcb, VMCB_CLEAN_DRX);
+	return true;
 }
 
-static void svm_vcpu_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
+static void svm_vcpu_inject(struct vcpu *v, const struct event *e)
 {
 	struct svm_vcpu *s = v->arch;
-	u64 ev = vector | EVENT_VALID;
+	u64 ev = e->vector | EVENT_VALID;
 
-	if (vector < 32)
-		ev |= (vector == EXC_NMI) ? EVENT_TYPE_NMI : EVENT_TYPE_EXC;
-	else
-		ev |= EVENT_TYPE_INTR;
-	if (has_error)
-		ev |= EVENT_HAS_ERROR | ((u64)error << 32);
+	if (e->type == EV_NMI) {
+		ev |= EVENT_TYPE_NMI;
+		s->nmi_blocked = true;
+		s->iret_seen = false;
+	} else {
+		ev |= e->type == EV_EXCEPTION ? EVENT_TYPE_EXC : EVENT_TYPE_INTR;
+	}
+	if (e->has_error)
+		ev |= EVENT_HAS_ERROR | ((u64)e->error << 32);
 	s->vmcb->ctl.event_inj = ev;
 }
 
-/* A virtual interrupt request with VINTR intercepted exits as soon as the
- * guest could take an interrupt (IF set, no shadow); the request itself is
- * never delivered, lucid injects the real vector on that exit. */
-static void svm_vcpu_want_intr_window(struct vcpu *v, bool on)
+/* An interrupt window: a virtual interrupt request with VINTR intercepted
+ * exits as soon as the guest could take an interrupt (IF set, no shadow);
+ * the request itself is never delivered. An NMI window: the IRET that
+ * ends NMI blocking exits (nmi_blocked); after that any exit will do. */
+static void svm_vcpu_want_windows(struct vcpu *v, bool nmi, bool intr)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
 	const u64 request = V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 
-	if (on) {
+	vmcb->ctl.int_ctl &= ~request;
+	vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
+	if (intr) {
 		vmcb->ctl.int_ctl |= request;
 		vmcb->ctl.intercepts1 |= INTERCEPT1_VINTR;
-	} else {
-		vmcb->ctl.int_ctl &= ~request;
-		vmcb->ctl.intercepts1 &= ~INTERCEPT1_VINTR;
 	}
+	if (nmi && s->nmi_blocked && !s->iret_seen)
+		vmcb->ctl.intercepts1 |= INTERCEPT1_IRET;
 	dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
 }
 
-static bool svm_vcpu_can_take_intr(const struct vcpu *v)
+static bool svm_vcpu_can_take(const struct vcpu *v, enum event_type type)
 {
-	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
+	const struct svm_vcpu *s = v->arch;
+	const struct vmcb *vmcb = s->vmcb;
 
-	return (v->regs.rflags & RFLAGS_IF) && !(vmcb->ctl.int_state & 1) &&
-	       !(vmcb->ctl.event_inj & EVENT_VALID);
+	if ((vmcb->ctl.int_state & 1) || (vmcb->ctl.event_inj & EVENT_VALID))
+		return false;
+	if (type == EV_NMI)
+		return !s->nmi_blocked;
+	return v->regs.rflags & RFLAGS_IF;
 }
 
 static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
@@ -705,8 +749,8 @@ static const struct virt_ops svm_ops = {
 	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_inject = svm_vcpu_inject,
-	.vcpu_want_intr_window = svm_vcpu_want_intr_window,
-	.vcpu_can_take_intr = svm_vcpu_can_take_intr,
+	.vcpu_want_windows = svm_vcpu_want_windows,
+	.vcpu_can_take = svm_vcpu_can_take,
 	.vcpu_get_msr = svm_get_msr,
 	.vcpu_set_msr = svm_set_msr,
 	.vcpu_complete = svm_vcpu_complete,

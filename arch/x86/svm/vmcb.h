@@ -121,6 +121,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define INTERCEPT1_INIT      (1u << 3)
 #define INTERCEPT1_VINTR     (1u << 4)
 #define INTERCEPT1_CPUID     (1u << 18)
+#define INTERCEPT1_IRET      (1u << 20)
 #define INTERCEPT1_INVD      (1u << 22)
 #define INTERCEPT1_HLT       (1u << 24)
 #define INTERCEPT1_INVLPGA   (1u << 26)
@@ -157,6 +158,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define EVENT_TYPE_NMI   (2ull << 8)
 #define EVENT_TYPE_EXC   (3ull << 8)
 #define EVENT_TYPE_SOFT  (4ull << 8)
+#define EVENT_TYPE_MASK  (7ull << 8)
 
 /* clean: VMCB areas unchanged since the last VMRUN of this VMCB on this
  * CPU, which the CPU may keep cached (APM vol. 2, 15.15). */
@@ -186,6 +188,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define SVM_EXIT_INIT      0x063
 #define SVM_EXIT_VINTR     0x064
 #define SVM_EXIT_CPUID     0x072
+#define SVM_EXIT_IRET      0x074
 #define SVM_EXIT_INVD      0x076
 #define SVM_EXIT_HLT       0x078
 #define SVM_EXIT_INVLPGA   0x07a
