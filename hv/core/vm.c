@@ -1,7 +1,6 @@
 /* VM objects and their life cycle (hv/core/vm.h). */
 #include "hv/core/vm.h"
 #include "arch/x86/guest_regs.h"
-#include "hv/vdev/testdev.h"
 #include "arch/x86/fpu.h"
 #include "hv/mm/guest_ram.h"
 #include "hv/core/sched.h"
@@ -54,7 +53,7 @@ static void vm_destroy(struct vm *vm)
 		guest_regs_reset(v);
 		virt->vcpu_free(v);
 	}
-	testdev_detach(vm);
+	vdev_free_all(vm);
 	virt->vm_free(vm);
 	guest_ram_free(&vm->mem);
 }
@@ -98,7 +97,8 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 		if (virt->vcpu_init(v) || fpu_vcpu_init(v))
 			goto nomem;
 	}
-	if (c->testdev && testdev_attach(vm))
+	vm->ports.end = 0x10000;
+	if (vdev_attach_all(vm, c))
 		goto fail;
 	if (sched_place(vm, c->cpus, err, sizeof(err))) {
 		printk("vm %s: not created: %s\n", name, err);
@@ -126,7 +126,7 @@ static int vm_boot(struct vm *vm)
 		printk("vm %s: cannot boot: %s\n", vm->name, err);
 		return -1;
 	}
-	testdev_reset(vm);
+	vdev_reset_all(vm);
 	vcpu_state_from_entry(&st, &e);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];

@@ -20,8 +20,8 @@
 #include "hv/config/config.h"
 #include "hv/emul/guest_mem.h"
 #include "hv/loader/loader.h"
-#include "hv/vdev/mmio_bus.h"
-#include "hv/vdev/port_bus.h"
+#include "hv/vdev/bus.h"
+#include "hv/vdev/vdev.h"
 #include "lib/spinlock.h"
 
 #define VM_NAME_MAX 32
@@ -47,9 +47,10 @@ struct vm {
 	struct vcpu *vcpu[VM_MAX_VCPUS];
 	u32 nvcpus;
 	struct load_request boot;   /* how to (re)load the guest */
-	struct port_bus ports;
-	struct mmio_bus mmio;
-	struct testdev *testdev;    /* NULL unless configured */
+	struct io_bus ports;         /* the devices' ports */
+	struct io_bus mmio;          /* and MMIO regions (not RAM) */
+	struct vdev devs[VM_MAX_DEVICES];
+	u32 ndevs;
 	void *arch;                 /* the back end's per-VM state */
 	char console[128];          /* a partial console line */
 	u32 console_len;

@@ -1,4 +1,5 @@
 #include "hv/exits/hypercall.h"
+#include "hv/vdev/testdev.h"
 #include "hv/exits/hypercall_abi.h"
 #include "hv/version.h"
 #include "lib/log.h"
@@ -80,7 +81,7 @@ static s64 hc_test_result(struct vcpu *v, const struct hc_args *a)
  * VM that was not set up for tests. */
 static s64 hc_test_irq(struct vcpu *v, const struct hc_args *a)
 {
-	if (!v->vm->testdev)
+	if (!vdev_state(v->vm, &testdev_model))
 		return -LUCID_ENODEV;
 	if (a->a1 < 32 || a->a1 > 255)
 		return -LUCID_EINVAL;

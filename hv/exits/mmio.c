@@ -4,47 +4,23 @@
 #include "hv/core/vm.h"
 #include "lib/string.h"
 
-int mmio_register(struct mmio_bus *bus, const struct mmio_handler *h)
-{
-	if (bus->n == MMIO_MAX_HANDLERS || h->size == 0 || h->base + h->size < h->base)
-		return -1;
-	for (u32 i = 0; i < bus->n; i++) {
-		const struct mmio_handler *o = &bus->h[i];
-		if (h->base < o->base + o->size && o->base < h->base + h->size)
-			return -1;
-	}
-	bus->h[bus->n++] = *h;
-	return 0;
-}
-
-const struct mmio_handler *mmio_find(const struct mmio_bus *bus, u64 gpa)
-{
-	for (u32 i = 0; i < bus->n; i++) {
-		const struct mmio_handler *h = &bus->h[i];
-		if (gpa >= h->base && gpa - h->base < h->size)
-			return h;
-	}
-	return NULL;
-}
-
 struct access {
-	const struct mmio_handler *h;
-	u64 offset;
+	const struct io_bus *bus;
+	u64 gpa;
 };
 
 static u64 dev_read(void *ctx, u8 size)
 {
 	const struct access *a = ctx;
 
-	return a->h->read ? a->h->read(a->h->dev, a->offset, size) : ~0ull;
+	return io_bus_read(a->bus, a->gpa, size);
 }
 
 static void dev_write(void *ctx, u8 size, u64 val)
 {
 	const struct access *a = ctx;
 
-	if (a->h->write)
-		a->h->write(a->h->dev, a->offset, size, val);
+	io_bus_write(a->bus, a->gpa, size, val);
 }
 
 static const char *access_name(const struct exit_mem *m)
@@ -55,7 +31,7 @@ static const char *access_name(const struct exit_mem *m)
 enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
 {
 	const struct exit_mem *m = &x->mem;
-	const struct mmio_handler *h = mmio_find(&v->vm->mmio, m->gpa);
+	const struct io_region *h = io_bus_find(&v->vm->mmio, m->gpa);
 	u8 code[INSN_MAX_LEN];
 	enum insn_mode mode;
 	struct access a;
@@ -92,8 +68,11 @@ enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
 			 (unsigned long long)m->gpa, in.opcode, insn_strerror(err));
 		return ACT_STOP;
 	}
-	a = (struct access){ h, m->gpa - h->base };
-	if ((in.kind != INSN_LOAD) != m->write || a.offset + in.size > h->size) {
+	a = (struct access){ &v->vm->mmio, m->gpa };
+	/* Past the device's region the bus answers as for unclaimed space;
+	 * but an access that reaches into RAM is not one lucid can split. */
+	if ((in.kind != INSN_LOAD) != m->write ||
+	    gmem_is_ram(&v->vm->mem, m->gpa + in.size - 1, 1)) {
 		vm_crash(v->vm, v, "%s of MMIO at guest-physical 0x%llx: the instruction (a %u-byte "
 			 "%s) does not fit the fault", access_name(m), (unsigned long long)m->gpa,
 			 in.size, in.kind == INSN_LOAD ? "load" : "store");

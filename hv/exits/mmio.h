@@ -8,7 +8,7 @@
 #ifndef HV_MMIO_H
 #define HV_MMIO_H
 
-#include "hv/vdev/mmio_bus.h"
+#include "hv/vdev/bus.h"
 #include "hv/core/vcpu.h"
 
 enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x);

@@ -5,44 +5,6 @@
 #include "lib/string.h"
 
 
-static const struct port_handler *find(const struct port_bus *bus, u16 port)
-{
-	for (u32 i = 0; i < bus->n; i++) {
-		const struct port_handler *h = &bus->h[i];
-		if (port >= h->base && port - h->base < h->count)
-			return h;
-	}
-	return NULL;
-}
-
-int portio_register(struct port_bus *bus, const struct port_handler *h)
-{
-	if (bus->n == PORTIO_MAX_HANDLERS || h->count == 0 || h->base + h->count > 0x10000)
-		return -1;
-	for (u32 i = 0; i < bus->n; i++) {
-		const struct port_handler *o = &bus->h[i];
-		if (h->base < o->base + o->count && o->base < h->base + h->count)
-			return -1;
-	}
-	bus->h[bus->n++] = *h;
-	return 0;
-}
-
-u32 portio_read(const struct port_bus *bus, u16 port, u8 size)
-{
-	const struct port_handler *h = find(bus, port);
-
-	return (h && h->read ? h->read(h->dev, port, size) : 0xffffffffu) & (u32)BYTES_MASK(size);
-}
-
-void portio_write(const struct port_bus *bus, u16 port, u8 size, u32 val)
-{
-	const struct port_handler *h = find(bus, port);
-
-	if (h && h->write)
-		h->write(h->dev, port, size, val & (u32)BYTES_MASK(size));
-}
-
 /* Iterations of a REP INS/OUTS done per exit: a long one is resumed,
  * so lucid stays responsive (the CPU, too, takes interrupts between
  * iterations). */
@@ -88,7 +50,7 @@ static void set_sized(u64 *reg, u64 val, u8 size, bool long_mode)
  * iterations done, as the CPU leaves them, and RIP on the instruction. */
 static enum exit_action string_io(struct vcpu *v, struct exit_record *x)
 {
-	const struct port_bus *bus = &v->vm->ports;
+	const struct io_bus *bus = &v->vm->ports;
 	u64 *rcx = &v->regs.gpr[REG_RCX];
 	u64 *ptr = &v->regs.gpr[x->io.in ? REG_RDI : REG_RSI];
 	s64 step = (v->regs.rflags & RFLAGS_DF) ? -(s64)x->io.size : x->io.size;
@@ -110,11 +72,11 @@ static enum exit_action string_io(struct vcpu *v, struct exit_record *x)
 		if (!glin_map(&g, seg, *ptr, asz, x->io.size, x->io.in ? GPT_WRITE : 0, &ref))
 			return g.fail;
 		if (x->io.in) {
-			val = portio_read(bus, x->io.port, x->io.size);
+			val = (u32)io_bus_read(bus, x->io.port, x->io.size);
 			glin_put(&g, &ref, &val);
 		} else {
 			glin_get(&g, &ref, &val);
-			portio_write(bus, x->io.port, x->io.size, val);
+			io_bus_write(bus, x->io.port, x->io.size, val);
 		}
 		set_sized(ptr, *ptr + (u64)step, asz, x->long_mode);
 		if (x->io.rep)
@@ -130,13 +92,13 @@ enum exit_action portio_exit(struct vcpu *v, struct exit_record *x)
 	if (x->io.string)
 		return string_io(v, x);
 	if (x->io.in) {
-		u32 val = portio_read(&v->vm->ports, x->io.port, x->io.size);
+		u32 val = (u32)io_bus_read(&v->vm->ports, x->io.port, x->io.size);
 		if (x->io.size == 4)
 			*rax = val; /* a 32-bit result clears the upper half */
 		else
 			*rax = (*rax & ~BYTES_MASK(x->io.size)) | val;
 	} else {
-		portio_write(&v->vm->ports, x->io.port, x->io.size, (u32)*rax);
+		io_bus_write(&v->vm->ports, x->io.port, x->io.size, (u32)*rax);
 	}
 	return ACT_SKIP;
 }

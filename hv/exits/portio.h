@@ -4,7 +4,7 @@
 #ifndef HV_PORTIO_H
 #define HV_PORTIO_H
 
-#include "hv/vdev/port_bus.h"
+#include "hv/vdev/bus.h"
 #include "hv/core/vcpu.h"
 
 enum exit_action portio_exit(struct vcpu *v, struct exit_record *x);

@@ -1,2 +1,2 @@
 # Virtual devices.
-kobjs += $(addprefix hv/vdev/, testdev.o)
+kobjs += $(addprefix hv/vdev/, bus.o testdev.o vdev.o)

@@ -11,8 +11,8 @@
  *                    an exit (MMIO emulation can be checked byte by byte).
  * Bytes outside the registers read as 0xff. The register and the page start
  * zeroed, and are zeroed again when the VM reboots. */
-#ifndef HV_DEVICES_TESTDEV_H
-#define HV_DEVICES_TESTDEV_H
+#ifndef HV_VDEV_TESTDEV_H
+#define HV_VDEV_TESTDEV_H
 
 #define TESTDEV_PORT 0xe0
 #define TESTDEV_PORTS 4
@@ -21,11 +21,10 @@
 #define TESTDEV_MMIO 0xfeb00000ull
 #define TESTDEV_MMIO_SIZE 4096
 
-struct vm;
+#include "hv/vdev/vdev.h"
 
-/* Gives vm the device. Returns 0, or -1 after printing why. */
-int testdev_attach(struct vm *vm);
-void testdev_reset(struct vm *vm);
-void testdev_detach(struct vm *vm);
+/* The model (hv/vdev/vdev.h); vdev_state(vm, &testdev_model) says
+ * whether a VM has the device, for the test hypercalls. */
+extern const struct vdev_model testdev_model;
 
 #endif

@@ -26,6 +26,7 @@ UNIT_SRCS_test_cpuid_view := hv/exits/cpuid_view.c lib/string.c
 UNIT_SRCS_test_vcpu_state := hv/core/vcpu_state.c lib/string.c
 UNIT_SRCS_test_insn_sys := hv/emul/insn_sys.c hv/emul/insn.c lib/string.c
 UNIT_SRCS_test_events  := hv/core/events.c lib/string.c
+UNIT_SRCS_test_bus     := hv/vdev/bus.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))

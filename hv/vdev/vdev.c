@@ -1,0 +1,52 @@
+#include "hv/vdev/vdev.h"
+#include "hv/core/vm.h"
+#include "lib/log.h"
+
+extern const struct vdev_model *const __start_vdev_models[], *const __stop_vdev_models[];
+
+int vdev_attach_all(struct vm *vm, const struct config_vm *c)
+{
+	for (const struct vdev_model *const *m = __start_vdev_models; m < __stop_vdev_models; m++) {
+		struct vdev *d;
+
+		if (!(*m)->wanted(c))
+			continue;
+		if (vm->ndevs == VM_MAX_DEVICES) {
+			printk("vm %s: more than %d devices\n", vm->name, VM_MAX_DEVICES);
+			return -1;
+		}
+		d = &vm->devs[vm->ndevs++];
+		*d = (struct vdev){ *m, vm, NULL };
+		if ((*m)->attach(d))
+			return -1;
+	}
+	return 0;
+}
+
+void vdev_reset_all(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->ndevs; i++)
+		if (vm->devs[i].model->reset)
+			vm->devs[i].model->reset(&vm->devs[i]);
+}
+
+void vdev_free_all(struct vm *vm)
+{
+	for (u32 i = vm->ndevs; i-- > 0;) {
+		struct vdev *d = &vm->devs[i];
+
+		io_bus_unregister(&vm->ports, d->state);
+		io_bus_unregister(&vm->mmio, d->state);
+		if (d->model->free)
+			d->model->free(d);
+	}
+	vm->ndevs = 0;
+}
+
+void *vdev_state(const struct vm *vm, const struct vdev_model *m)
+{
+	for (u32 i = 0; i < vm->ndevs; i++)
+		if (vm->devs[i].model == m)
+			return vm->devs[i].state;
+	return NULL;
+}
