@@ -58,9 +58,12 @@ $(B)/builtin/%.bin: hv/builtin/%.asm
 $(B)/k/hv/builtin/images.o: $(B)/builtin/hello.bin
 $(B)/k/hv/builtin/images.o: NASMFLAGS += -DBUILTIN_HELLO="'$(B)/builtin/hello.bin'"
 
+# nasm 2.16's -MD leaves out %include'd files, so the dependencies come
+# from a -M run of their own.
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -I. -MD $(@:.o=.d) $< -o $@
+	$(NASM) $(NASMFLAGS) -I. -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) $(NASMFLAGS) -I. $< -o $@
 
 # Two link passes: the first finds the text symbols' addresses, the second
 # adds them as a table for backtraces. The table lives in .rodata, after

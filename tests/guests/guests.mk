@@ -85,16 +85,20 @@ $(GB)/lib64/lucid_%.o: lib/%.c
 	$(CC) $(GCFLAGS64) -MMD -MP -c $< -o $@
 $(GB)/lib32/trap_asm.o: $(GLIB)/trap.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf32 -Werror -I. -MD $(@:.o=.d) $< -o $@
+	$(NASM) -f elf32 -Werror -I. -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) -f elf32 -Werror -I. $< -o $@
 $(GB)/lib64/trap_asm.o: $(GLIB)/trap.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -MD $(@:.o=.d) $< -o $@
+	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) -f elf64 -Werror -I. -DLONG_MODE $< -o $@
 $(GB)/lib32/%.o: $(GLIB)/%.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf32 -Werror -I. -MD $(@:.o=.d) $< -o $@
+	$(NASM) -f elf32 -Werror -I. -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) -f elf32 -Werror -I. $< -o $@
 $(GB)/lib64/%.o: $(GLIB)/%.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -MD $(@:.o=.d) $< -o $@
+	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) -f elf64 -Werror -I. -DLONG_MODE $< -o $@
 $(GB)/lib32/aout.o: $(GLIB)/multiboot1.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf32 -Werror -I. -DAOUT_KLUDGE $< -o $@

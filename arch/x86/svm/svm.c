@@ -389,7 +389,7 @@ static enum exit_reason exit_reason(u64 code)
 		return exit_reasons[code];
 	if (code == SVM_EXIT_NPF)
 		return EXIT_MEM;
-	if (code == SVM_EXIT_INVALID)
+	if ((u32)code == (u32)SVM_EXIT_INVALID) /* QEMU writes 32 bits */
 		return EXIT_FAILED;
 	return EXIT_UNKNOWN;
 }
