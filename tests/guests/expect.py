@@ -226,7 +226,16 @@ EXPECT = {
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),
     "no-exit": expect(
-        P("spinning without exits from now on"),
+        P("spinning without exits from now on, interrupts disabled"),
+        end="running"),
+    "no-exit-sti": expect(
+        P("spinning without exits from now on, interrupts enabled"),
+        end="running"),
+    "hypercall-spin-cli": expect(
+        P("spinning on hypercalls with interrupts disabled"),
+        end="running"),
+    "hypercall-spin-sti": expect(
+        P("spinning on hypercalls with interrupts enabled"),
         end="running"),
     "triple-fault": expect(
         P("loading an empty IDT, then int3"),
