@@ -30,6 +30,8 @@ class Case:
     smp: int = 2
     mem: int = 256
     cpu: str = "qemu64,+svm,+npt"
+    bochs_cpu: str = "corei7_skylake_x"  # Bochs's `cpu: model=`
+    guest_triple_faults: bool = False    # Bochs: a guest triple-faults on purpose
     qemu_args: list = field(default_factory=list)
     timeout: float = TCG_TIMEOUT
     allow_exception: bool = False
@@ -309,8 +311,16 @@ def halt_smp(s):
 # ---- the test guests (tests/guests/) ------------------------------------------
 
 GUESTS_TIMEOUT = 300
+BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
+
+
+# Left out under Bochs 2.7's SVM, which masks lucid's interrupts while a
+# guest entered with IF=0 runs (docs/testing.md): a vCPU that spins with
+# IF=0 and never exits keeps its CPU for good there. no-exit does that;
+# no-exit-sti spins with IF=1 instead.
+BOCHS_SVM_WITHOUT = ("no-exit",)
 
 
 def guest_files(build, cfg_text):
@@ -323,6 +333,16 @@ def guest_files(build, cfg_text):
     return modules
 
 
+def guests_cfg_without(cfg_text, without):
+    """guests.cfg less the [vm] sections of the VMs named."""
+    head, *sections = re.split(r'(?m)^(?=\[vm ")', cfg_text)
+    names = [re.match(r'\[vm "([^"]+)"\]', sec).group(1) for sec in sections]
+    unknown = set(without) - set(names)
+    if unknown:
+        raise ValueError(f"not in guests.cfg: {sorted(unknown)}")
+    return head + "".join(sec for name, sec in zip(names, sections) if name not in without)
+
+
 def vm_log(text, vm):
     """The lines lucid printed about or for one VM: its own events, its
     test results and its console output."""
@@ -331,12 +351,13 @@ def vm_log(text, vm):
                      re.finditer(rf"^(?:vm {v}: |test {v}: |{v}: ).*$", text, re.M))
 
 
-def test_guests(s, others=()):
+def test_guests(s, others=(), left_out=()):
     """Every test guest at once: each VM's results and end must be what
     tests/guests/expect.py says. One sub-result per VM of the config and
     per expectation (a VM without an expectation, or an expectation
     without a VM, fails), except the VMs named in `others`, which the
-    caller checks; the case itself fails only when lucid or the run as a
+    caller checks, and those in `left_out`, which the case's config omits
+    on purpose; the case itself fails only when lucid or the run as a
     whole went wrong. Returns the serial text."""
     from guests import expect
     lines = s.banner(prompt=False, started=True)
@@ -365,8 +386,8 @@ def test_guests(s, others=()):
     # A VM lucid knows counts, even one the config's regex missed.
     known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
     vms += [vm for vm in dict.fromkeys(known) if vm not in vms and vm not in others]
-    unmatched = expect.coverage(vms)
-    for vm in dict.fromkeys([*vms, *expect.EXPECT]):
+    unmatched = expect.coverage(vms + [vm for vm in left_out if vm not in vms])
+    for vm in dict.fromkeys([*vms, *(vm for vm in expect.EXPECT if vm not in left_out)]):
         log = vm_log(text, vm)
         problems = [unmatched[vm]] if vm in unmatched else \
             guest_problems(expect, vm, log, listing)
@@ -504,9 +525,9 @@ def all_cases(build):
     def text_ranges():
         return images.text_ranges(build / "lucid.elf")
 
-    def guests():
+    def guests(without=()):
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
-        return guest_files(build, cfg)
+        return guest_files(build, guests_cfg_without(cfg, without))
 
     def guests_smp4_files():
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
@@ -554,4 +575,8 @@ def all_cases(build):
         Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
         Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),
+        Case("bochs-svm-guests", lambda s: test_guests(s, left_out=BOCHS_SVM_WITHOUT),
+             modules=lambda: guests(without=BOCHS_SVM_WITHOUT),
+             emulator="bochs", bochs_cpu="ryzen", smp=1, mem=1024, guest_triple_faults=True,
+             timeout=BOCHS_GUESTS_TIMEOUT),
     ]
