@@ -23,6 +23,9 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 #define VEC_SPURIOUS 0xff
 
 void trap_set_handler(u8 vector, irq_handler_fn fn);
+/* A single-step #DB in lucid at rip is not lucid's: ignore it (the
+ * instruction after VMRUN, for Bochs: svm_entry.asm's svm_vmexit_rip). */
+void trap_ignore_single_step_at(u64 rip);
 void trap_dispatch(struct trap_frame *f);
 
 /* Prints "lucid: CPU n halted" and stops this CPU. */
