@@ -559,6 +559,13 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	vmcb->save.rsp = v->regs.gpr[REG_RSP];
 	vmcb->save.rip = v->regs.rip;
 	vmcb->save.rflags = v->regs.rflags;
+	/* VMRUN loads the guest's CR2 from the VMCB; Bochs 2.7's does not,
+	 * and its guest would see whatever CR2 another VM's page fault (or
+	 * lucid's #PF injection) left. The value in the CPU beforehand is
+	 * harmless where VMRUN loads it. (#VMEXIT leaves the guest's CR2 in
+	 * the CPU, so this rarely writes.) */
+	if (read_cr2() != vmcb->save.cr2)
+		write_cr2(vmcb->save.cr2);
 
 	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(((struct svm_cpu *)this_cpu()->virt)->host));
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
