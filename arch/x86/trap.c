@@ -11,6 +11,7 @@
 #include "lib/log.h"
 
 static irq_handler_fn handlers[256];
+static u64 foreign_step_rip; /* trap_ignore_single_step_at */
 
 static const char *const mnemonic[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS",
@@ -21,6 +22,22 @@ static const char *const mnemonic[32] = {
 void trap_set_handler(u8 vector, irq_handler_fn fn)
 {
 	handlers[vector] = fn;
+}
+
+void trap_ignore_single_step_at(u64 rip)
+{
+	foreign_step_rip = rip;
+}
+
+/* Decided before anything reads GS: at that rip it may be a guest's. */
+static bool foreign_single_step(const struct trap_frame *f)
+{
+	u64 dr6;
+
+	if (f->vector != 1 || !foreign_step_rip || f->rip != foreign_step_rip)
+		return false;
+	asm volatile("mov %%db6, %0" : "=r"(dr6));
+	return dr6 & DR6_BS;
 }
 
 static u32 cpu_index(void)
@@ -162,6 +179,8 @@ void trap_dispatch(struct trap_frame *f)
 		printk("lucid: NMI on CPU %u at RIP 0x%llx\n", cpu_index(), (unsigned long long)f->rip);
 		return;
 	}
+	if (foreign_single_step(f))
+		return;
 	if (f->vector < VEC_FIRST_IRQ) {
 		struct percpu *p = rdmsr(MSR_GS_BASE) ? this_cpu() : NULL;
 		if (p && p->in_exception) {

@@ -18,10 +18,14 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 /* lucid's own interrupt vectors. */
 #define VEC_FIRST_IRQ 32
 #define VEC_TIMER 0x20		/* each CPU's scheduler tick */
+#define VEC_PIC_BASE 0x30	/* the legacy 8259s' 16 inputs, all masked (drivers/pic8259.c) */
 #define VEC_KICK 0xf0		/* another CPU wants this one out of guest mode */
 #define VEC_SPURIOUS 0xff
 
 void trap_set_handler(u8 vector, irq_handler_fn fn);
+/* A single-step #DB in lucid at rip is not lucid's: ignore it (the
+ * instruction after VMRUN, for Bochs: svm_entry.asm's svm_vmexit_rip). */
+void trap_ignore_single_step_at(u64 rip);
 void trap_dispatch(struct trap_frame *f);
 
 /* Prints "lucid: CPU n halted" and stops this CPU. */

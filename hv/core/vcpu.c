@@ -40,13 +40,23 @@ void vcpu_raise_nmi(struct vcpu *v)
 	sched_kick(v);
 }
 
-/* The interrupt is lucid's (its timer, say): open the window so the CPU
- * delivers it to lucid's handler, then carry on with the guest. */
+/* Lets the CPU deliver the host interrupts that wait (lucid's timer tick,
+ * say) to lucid's handlers. Done after every exit, as KVM does, not only
+ * after an exit for an interrupt: on the CPU a pending interrupt exits the
+ * guest at once whatever the guest's IF (V_INTR_MASKING, VMX's external-
+ * interrupt exiting), but Bochs 2.7's SVM masks it while a guest entered
+ * with IF=0 runs. A vCPU that exits often with interrupts disabled would
+ * otherwise never see its slice end there (issue 14). */
+static inline void take_host_interrupts(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
+/* The interrupt is lucid's: the window after every exit takes it. */
 static enum exit_action on_intr(struct vcpu *v, struct exit_record *x)
 {
 	(void)v;
 	(void)x;
-	asm volatile("sti; nop; cli" ::: "memory");
 	return ACT_RESUME;
 }
 
@@ -199,6 +209,7 @@ void vcpu_run_slice(struct vcpu *v)
 		deliver_events(v);
 		load_lazy_state(v, p);
 		virt->vcpu_run(v, &x);
+		take_host_interrupts();
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
 		v->exits[x.reason]++;

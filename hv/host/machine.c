@@ -6,6 +6,8 @@
 #include "hv/host/machine.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/reset.h"
+#include "arch/x86/trap.h"
+#include "drivers/pic8259.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -38,6 +40,9 @@ void machine_init(const struct boot_info *bi)
 	u64 rsdp = bi->rsdp;
 	acpi_map_fn map = map_phys;
 
+	/* lucid's interrupts come from the local APIC; the 8259s are left
+	 * by firmware on the exception vectors, with IRQ 0 live. */
+	pic8259_disable(VEC_PIC_BASE);
 	if (bi->rsdp_copy_len) {
 		rsdp = (u64)(uintptr_t)bi->rsdp_copy;
 		map = map_copy;

@@ -30,6 +30,8 @@ class Case:
     smp: int = 2
     mem: int = 256
     cpu: str = "qemu64,+svm,+npt"
+    bochs_cpu: str = "corei7_skylake_x"  # Bochs's `cpu: model=`
+    guest_triple_faults: bool = False    # Bochs: a guest triple-faults on purpose
     qemu_args: list = field(default_factory=list)
     timeout: float = TCG_TIMEOUT
     allow_exception: bool = False
@@ -309,8 +311,29 @@ def halt_smp(s):
 # ---- the test guests (tests/guests/) ------------------------------------------
 
 GUESTS_TIMEOUT = 300
+BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
+
+
+# Left out under Bochs 2.7's SVM, which masks lucid's interrupts while a
+# guest entered with IF=0 runs (docs/testing.md): a vCPU that spins with
+# IF=0 and never exits keeps its CPU for good there. no-exit does that;
+# no-exit-sti spins with IF=1 instead.
+BOCHS_SVM_WITHOUT = ("no-exit",)
+# Results Bochs 2.7 fails through no fault of lucid's: it takes a #DB
+# intercept before it writes DR6 and then forgets why the #DB came, so
+# the DR6 lucid reflects lacks BS or Bn (docs/testing.md). A FAIL of a
+# result starting with one of these counts as a PASS in the Bochs case.
+BOCHS_SVM_DR6 = {
+    "single-step": ("single step over NOP: DR6.BS set",),
+    "exceptions": ("DR6.B0 set after the data breakpoint",),
+    "debug-regs-1": ("DR6.B0 set after the execution breakpoint",),
+    "debug-regs-2": ("DR6.B0 set after the execution breakpoint",),
+    "exception-exits": ("10 single steps: the guest's handler saw each #DB",
+                        "10 single-step #DBs were 10 exception exits",  # the loop stops
+                        "DR6.B0 set after the data breakpoint"),
+}
 
 
 def guest_files(build, cfg_text):
@@ -323,6 +346,16 @@ def guest_files(build, cfg_text):
     return modules
 
 
+def guests_cfg_without(cfg_text, without):
+    """guests.cfg less the [vm] sections of the VMs named."""
+    head, *sections = re.split(r'(?m)^(?=\[vm ")', cfg_text)
+    names = [re.match(r'\[vm "([^"]+)"\]', sec).group(1) for sec in sections]
+    unknown = set(without) - set(names)
+    if unknown:
+        raise ValueError(f"not in guests.cfg: {sorted(unknown)}")
+    return head + "".join(sec for name, sec in zip(names, sections) if name not in without)
+
+
 def vm_log(text, vm):
     """The lines lucid printed about or for one VM: its own events, its
     test results and its console output."""
@@ -331,12 +364,14 @@ def vm_log(text, vm):
                      re.finditer(rf"^(?:vm {v}: |test {v}: |{v}: ).*$", text, re.M))
 
 
-def test_guests(s, others=()):
+def test_guests(s, others=(), left_out=(), excused=None):
     """Every test guest at once: each VM's results and end must be what
     tests/guests/expect.py says. One sub-result per VM of the config and
     per expectation (a VM without an expectation, or an expectation
     without a VM, fails), except the VMs named in `others`, which the
-    caller checks; the case itself fails only when lucid or the run as a
+    caller checks, and those in `left_out`, which the case's config omits
+    on purpose; `excused` ({vm: message prefixes}) names FAILs that count
+    as PASSes. The case itself fails only when lucid or the run as a
     whole went wrong. Returns the serial text."""
     from guests import expect
     lines = s.banner(prompt=False, started=True)
@@ -365,19 +400,20 @@ def test_guests(s, others=()):
     # A VM lucid knows counts, even one the config's regex missed.
     known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
     vms += [vm for vm in dict.fromkeys(known) if vm not in vms and vm not in others]
-    unmatched = expect.coverage(vms)
-    for vm in dict.fromkeys([*vms, *expect.EXPECT]):
+    unmatched = expect.coverage(vms + [vm for vm in left_out if vm not in vms])
+    for vm in dict.fromkeys([*vms, *(vm for vm in expect.EXPECT if vm not in left_out)]):
         log = vm_log(text, vm)
         problems = [unmatched[vm]] if vm in unmatched else \
-            guest_problems(expect, vm, log, listing)
+            guest_problems(expect, vm, log, listing, (excused or {}).get(vm, ()))
         s.subresult(f"guest/{vm}", problems, log)
     s.expect_absent(r"^EXCEPTION", "exception")
     return text
 
 
-def guest_problems(expect, vm, log, listing):
+def guest_problems(expect, vm, log, listing, excused=()):
     """What is wrong with one VM that has an expectation, from its log
-    and the console's 'vms' listing."""
+    and the console's 'vms' listing; a FAIL whose message starts with one
+    of `excused` counts as a PASS."""
     if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
         return ["never started"]
     ended = re.search(rf"^vm {re.escape(vm)}: (powered off|crashed)", log, re.M)
@@ -387,6 +423,8 @@ def guest_problems(expect, vm, log, listing):
         problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
                         f"but its log says {end}")
     results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
+    results = [("PASS" if st == "FAIL" and msg.startswith(tuple(excused)) else st, msg)
+               for st, msg in results]
     return problems + expect.check(vm, results, end, log)
 
 
@@ -504,9 +542,9 @@ def all_cases(build):
     def text_ranges():
         return images.text_ranges(build / "lucid.elf")
 
-    def guests():
+    def guests(without=()):
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
-        return guest_files(build, cfg)
+        return guest_files(build, guests_cfg_without(cfg, without))
 
     def guests_smp4_files():
         cfg = (Path(__file__).resolve().parents[1] / "guests" / "guests.cfg").read_text()
@@ -554,4 +592,9 @@ def all_cases(build):
         Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
         Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),
+        Case("bochs-svm-guests",
+             lambda s: test_guests(s, left_out=BOCHS_SVM_WITHOUT, excused=BOCHS_SVM_DR6),
+             modules=lambda: guests(without=BOCHS_SVM_WITHOUT),
+             emulator="bochs", bochs_cpu="ryzen", smp=1, mem=1024, guest_triple_faults=True,
+             timeout=BOCHS_GUESTS_TIMEOUT),
     ]

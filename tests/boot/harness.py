@@ -44,7 +44,9 @@ def build_image(case, case_dir, build, modules):
 
 def start(case, case_dir, image):
     if case.emulator == "bochs":
-        return emulator.BochsConsole(case_dir, image, cpus=case.smp, megs=case.mem)
+        return emulator.BochsConsole(case_dir, image, cpus=case.smp, megs=case.mem,
+                                     model=case.bochs_cpu,
+                                     guest_triple_faults=case.guest_triple_faults)
     cmd = qemu_command(case, image)
     (case_dir / "command").write_text(" ".join(cmd) + "\n")
     return emulator.QemuConsole(cmd, case_dir / "qemu.stderr")

@@ -14,6 +14,7 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/pagetable.h"
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/trap.h"
 #include "hv/mm/page_alloc.h"
 #include "hv/core/vcpu.h"
 #include "lib/log.h"
@@ -63,6 +64,7 @@ static u32 clean_all; /* VMCB_CLEAN_ALL with clean bits, else 0 */
 static u32 max_asid;
 
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+extern const char svm_vmexit_rip[]; /* svm_entry.asm: right after VMRUN */
 
 /* lucid changed a VMCB area the CPU may have cached. */
 static void dirty(struct vmcb *vmcb, u32 areas)
@@ -557,6 +559,13 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	vmcb->save.rsp = v->regs.gpr[REG_RSP];
 	vmcb->save.rip = v->regs.rip;
 	vmcb->save.rflags = v->regs.rflags;
+	/* VMRUN loads the guest's CR2 from the VMCB; Bochs 2.7's does not,
+	 * and its guest would see whatever CR2 another VM's page fault (or
+	 * lucid's #PF injection) left. The value in the CPU beforehand is
+	 * harmless where VMRUN loads it. (#VMEXIT leaves the guest's CR2 in
+	 * the CPU, so this rarely writes.) */
+	if (read_cr2() != vmcb->save.cr2)
+		write_cr2(vmcb->save.cr2);
 
 	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(((struct svm_cpu *)this_cpu()->virt)->host));
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
@@ -769,5 +778,6 @@ const struct virt_ops *svm_probe(const struct cpu_features *f)
 	clean_all = f->svm_clean_bits ? VMCB_CLEAN_ALL : 0;
 	if (max_asid < 2)
 		return NULL;
+	trap_ignore_single_step_at((u64)(uintptr_t)svm_vmexit_rip);
 	return &svm_ops;
 }

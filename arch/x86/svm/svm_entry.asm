@@ -47,6 +47,13 @@ svm_vmrun:
 	sti
 	vmrun
 	; #VMEXIT: GIF clear, RAX = vmcb_pa, RSP as before.
+global svm_vmexit_rip
+svm_vmexit_rip:
+	; Bochs 2.7 raises a guest's pending single-step trap here when the
+	; guest had EFLAGS.TF set on an instruction lucid intercepts; on a CPU
+	; that instruction never completes, so never traps. trap.c drops it
+	; (svm_probe names this address); lucid owes the guest its trap and
+	; gives it when it completes the instruction (svm_vcpu_complete).
 	vmsave
 	cli
 	xchg rsi, [rsp]         ; rsi = gprs, stack = guest RSI
