@@ -39,6 +39,8 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_SRCS_test_vm       := $(UNIT_HV_SRCS)
 UNIT_DEPS_test_vm       := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_hypercall := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_hypercall := $(UNIT_HV_DEPS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
