@@ -128,7 +128,7 @@ struct fake_exit {
 	bool tick;	/* the CPU's timer fires during this run */
 };
 
-#define FAKE_SCRIPT_MAX 24
+#define FAKE_SCRIPT_MAX 32
 #define FAKE_MAX_MAPS 32
 
 /* The back end's copy of a vCPU: what a VMCB would hold. */
