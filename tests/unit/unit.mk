@@ -47,6 +47,8 @@ UNIT_SRCS_test_vcpu     := $(UNIT_HV_SRCS)
 UNIT_DEPS_test_vcpu     := $(UNIT_HV_DEPS)
 UNIT_SRCS_test_msr      := $(UNIT_HV_SRCS)
 UNIT_DEPS_test_msr      := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_io_exits := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_io_exits := $(UNIT_HV_DEPS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
