@@ -56,6 +56,16 @@ struct percpu {
 
 extern struct percpu percpu[MAX_CPUS];
 
+#ifdef LUCID_HOST_TEST
+/* The host unit tests run in a process without lucid's GS base: a test
+ * sets which CPU's struct the code it calls runs on. */
+extern struct percpu *host_test_cpu;
+
+static inline struct percpu *this_cpu(void)
+{
+	return host_test_cpu;
+}
+#else
 static inline struct percpu *this_cpu(void)
 {
 	struct percpu *p;
@@ -63,5 +73,6 @@ static inline struct percpu *this_cpu(void)
 	asm volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
 }
+#endif
 
 #endif

@@ -202,25 +202,31 @@ void sched_park_here(void)
 	spin_unlock_irqrestore(&rq->lock, flags);
 }
 
+/* One turn of a CPU's loop: the console (boot CPU only), parking, then
+ * one slice of the next vCPU that can run. Says whether one ran. */
+static bool sched_turn(struct percpu *p, struct runqueue *rq)
+{
+	struct vcpu *v;
+
+	if (p->index == 0)
+		console_poll();
+	sched_park_here();
+	p->need_resched = false;
+	v = pick(rq);
+	if (!v)
+		return false;
+	vcpu_run_slice(v);
+	vm_serve_requests(v->vm);
+	return true;
+}
+
 __noreturn void sched_loop(void)
 {
 	struct percpu *p = this_cpu();
 	struct runqueue *rq = &runqueues[p->index];
 
-	for (;;) {
-		struct vcpu *v;
-
-		if (p->index == 0)
-			console_poll();
-		sched_park_here();
-		p->need_resched = false;
-		v = pick(rq);
-		if (!v) {
+	for (;;)
+		if (!sched_turn(p, rq))
 			/* Nothing to run: sleep until the tick or a kick. */
 			asm volatile("sti; hlt; cli" ::: "memory");
-			continue;
-		}
-		vcpu_run_slice(v);
-		vm_serve_requests(v->vm);
-	}
 }

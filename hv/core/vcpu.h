@@ -7,6 +7,10 @@
 #include "hv/core/events.h"
 #include "hv/core/vm.h"
 
+/* The longest console line a vCPU keeps; a longer one is printed in
+ * pieces (LUCID_HC_CONSOLE_WRITE). */
+#define VCPU_CONSOLE_LINE 128
+
 enum vcpu_run_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,   /* HLT: waits for an interrupt */
@@ -37,6 +41,10 @@ struct vcpu {
 	struct vcpu *next_run;  /* that CPU's ring (hv/core/sched.c) */
 	bool parked;            /* out of guest mode, registers put back */
 	bool halted_logged;
+	/* Its partial console line: each vCPU has its own, since a VM's
+	 * vCPUs write at once from different CPUs. */
+	char console[VCPU_CONSOLE_LINE];
+	u32 console_len;
 };
 
 /* Runs v until its time slice ends or it stops being runnable. */

@@ -52,8 +52,6 @@ struct vm {
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;
 	void *arch;                 /* the back end's per-VM state */
-	char console[128];          /* a partial console line */
-	u32 console_len;
 	u32 reboots;
 };
 

@@ -23,30 +23,30 @@ static char sanitise(char c)
 	return (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) ? c : '?';
 }
 
-static void console_flush(struct vm *vm)
+static void console_flush(struct vcpu *v)
 {
-	printk("%s: %.*s\n", vm->name, (int)vm->console_len, vm->console);
-	vm->console_len = 0;
+	printk("%s: %.*s\n", v->vm->name, (int)v->console_len, v->console);
+	v->console_len = 0;
 }
 
+/* Lines are kept per vCPU, so two vCPUs' text never mixes. */
 static s64 hc_console_write(struct vcpu *v, const struct hc_args *a)
 {
-	struct vm *vm = v->vm;
 	char buf[LUCID_CONSOLE_MAX];
 
 	if (a->a2 > LUCID_CONSOLE_MAX)
 		return -LUCID_EINVAL;
-	if (gmem_read(&vm->mem, a->a1, buf, a->a2))
+	if (gmem_read(&v->vm->mem, a->a1, buf, a->a2))
 		return -LUCID_EFAULT;
 	for (u64 i = 0; i < a->a2; i++) {
 		char c = sanitise(buf[i]);
 		if (c == '\n') {
-			console_flush(vm);
+			console_flush(v);
 			continue;
 		}
-		if (vm->console_len == sizeof(vm->console))
-			console_flush(vm);
-		vm->console[vm->console_len++] = c;
+		if (v->console_len == sizeof(v->console))
+			console_flush(v);
+		v->console[v->console_len++] = c;
 	}
 	return (s64)a->a2;
 }

@@ -28,6 +28,28 @@ UNIT_SRCS_test_insn_sys := hv/emul/insn_sys.c hv/emul/insn.c lib/string.c
 UNIT_SRCS_test_events  := hv/core/events.c lib/string.c
 UNIT_SRCS_test_bus     := hv/vdev/bus.c
 
+# The generic hypervisor over a fake back end (tests/unit/fake_hv.h). Whole
+# folders, so that a new exit handler or device is linked (and needs its
+# stubs) at once. fake_sched.c compiles hv/core/sched.c itself.
+UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sched.c \
+	tests/unit/fake_env.c $(filter-out hv/core/sched.c,$(wildcard hv/core/*.c)) \
+	$(wildcard hv/exits/*.c) \
+	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
+	hv/mm/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/log.c lib/string.c
+UNIT_HV_DEPS := hv/core/sched.c
+UNIT_SRCS_test_vm       := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_vm       := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_hypercall := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_hypercall := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_sched    := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_sched    := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_vcpu     := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_vcpu     := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_msr      := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_msr      := $(UNIT_HV_DEPS)
+UNIT_SRCS_test_io_exits := $(UNIT_HV_SRCS)
+UNIT_DEPS_test_io_exits := $(UNIT_HV_DEPS)
+
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
 
@@ -35,6 +57,6 @@ UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
 unit-bins: $(UNIT_BINS)
 
 .SECONDEXPANSION:
-$(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/unit/*.h)
+$(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) $$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(ULIBS)

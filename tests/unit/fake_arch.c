@@ -1,0 +1,212 @@
+/* What hv/core and hv/exits need from arch/ and the rest of lucid, on the
+ * host (fake_hv.h): per-CPU data without a GS base, the lazily switched
+ * guest registers (FPU, DR0-DR3, TSC_AUX) as ownership only, kicks,
+ * the LAPIC timer and the interrupt table as records. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/unit/fake_hv.h"
+#include "arch/x86/fpu.h"
+#include "arch/x86/guest_regs.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/smp.h"
+#include "hv/console/console.h"
+#include "hv/core/sched.h"
+#include "hv/host/cpus.h"
+#include "hv/mm/page_alloc.h"
+
+struct percpu percpu[MAX_CPUS];
+struct percpu *host_test_cpu = &percpu[0];
+static u32 online = 1;
+static irq_handler_fn handlers[256];
+
+void host_set_cpu(u32 cpu)
+{
+	assert_in_range(cpu, 0, MAX_CPUS - 1);
+	host_test_cpu = &percpu[cpu];
+}
+
+void host_set_online(u32 ncpus)
+{
+	assert_in_range(ncpus, 1, MAX_CPUS);
+	online = ncpus;
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		percpu[i].self = &percpu[i];
+		percpu[i].index = i;
+		percpu[i].apic_id = i;
+		percpu[i].online = i < ncpus;
+	}
+}
+
+u32 cpus_online(void)
+{
+	return online;
+}
+
+/* A kicked CPU leaves guest mode and, on its next turn, parks the vCPUs
+ * whose VM pauses (sched_loop). There are no other threads here: the
+ * kicked CPU takes that turn at once. */
+void smp_kick(const struct percpu *p)
+{
+	struct percpu *me = this_cpu();
+
+	fake_record(FAKE_KICK, NULL, NULL, p->index, 0, 0, 0);
+	host_test_cpu = &percpu[p->index];
+	percpu[p->index].need_resched = true;
+	sched_park_here();
+	host_test_cpu = me;
+}
+
+/* --- FPU/SSE/AVX: who owns this CPU's registers ----------------------------- */
+
+#define FAKE_XFEATURES 7ull	/* x87, SSE, AVX */
+
+int fpu_vcpu_init(struct vcpu *v)
+{
+	if (fake_fail.fpu_init && --fake_fail.fpu_init == 0)
+		return -1;
+	v->fpu_area = (void *)(uintptr_t)page_alloc(1, PAGE_SIZE, PA_NO_LIMIT);
+	v->xcr0 = 1;
+	return v->fpu_area ? 0 : -1;
+}
+
+void fpu_forget(struct vcpu *v)
+{
+	for (u32 i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].fpu_owner == v)
+			percpu[i].fpu_owner = NULL;
+}
+
+void fpu_vcpu_reset(struct vcpu *v)
+{
+	fake_record(FAKE_FPU_RESET, v, NULL, 0, 0, 0, 0);
+	fpu_forget(v);
+	v->xcr0 = 1;
+}
+
+void fpu_vcpu_free(struct vcpu *v)
+{
+	fpu_forget(v);
+	if (v->fpu_area)
+		assert_int_equal(page_free((u64)(uintptr_t)v->fpu_area, 1), 0);
+	v->fpu_area = NULL;
+}
+
+void fpu_switch_to(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	fake_record(FAKE_FPU_SWITCH, v, NULL, 0, 0, 0, 0);
+	p->fpu_owner = v;
+	p->xcr0 = v->xcr0;
+}
+
+/* arg 0: whether this CPU held v's registers and saved them. */
+void fpu_put(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+	bool held = p->fpu_owner == v;
+
+	fake_record(FAKE_FPU_PUT, v, NULL, held, 0, 0, 0);
+	if (held)
+		p->fpu_owner = NULL;
+}
+
+void fpu_set_guest_xcr0(struct vcpu *v, u64 val)
+{
+	v->xcr0 = val;
+	if (this_cpu()->fpu_owner == v)
+		this_cpu()->xcr0 = val;
+}
+
+u64 fpu_guest_xcr0(struct vcpu *v)
+{
+	return v->xcr0;
+}
+
+u64 fpu_guest_xfeatures(void)
+{
+	return FAKE_XFEATURES;
+}
+
+/* XSETBV's rules for a machine with x87, SSE and AVX. */
+bool fpu_xcr0_valid(u64 val)
+{
+	return (val & 1) && !(val & ~FAKE_XFEATURES) && (!(val & 4) || (val & 2));
+}
+
+/* --- DR0-DR3 and TSC_AUX ------------------------------------------------------ */
+
+void guest_regs_switch_to(struct vcpu *v)
+{
+	fake_record(FAKE_REGS_SWITCH, v, NULL, 0, 0, 0, 0);
+	this_cpu()->regs_owner = v;
+}
+
+void guest_regs_put(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+	bool held = p->regs_owner == v;
+
+	fake_record(FAKE_REGS_PUT, v, NULL, held, 0, 0, 0);
+	if (held)
+		p->regs_owner = NULL;
+}
+
+void guest_regs_reset(struct vcpu *v)
+{
+	fake_record(FAKE_REGS_RESET, v, NULL, 0, 0, 0, 0);
+	for (u32 i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].regs_owner == v)
+			percpu[i].regs_owner = NULL;
+	for (int i = 0; i < 4; i++)
+		v->dr[i] = 0;
+	v->tsc_aux = 0;
+}
+
+int guest_tsc_aux_read(const struct vcpu *v, u64 *val)
+{
+	if (fake_fail.no_tsc_aux)
+		return -1;
+	*val = v->tsc_aux;
+	return 0;
+}
+
+int guest_tsc_aux_write(struct vcpu *v, u64 val)
+{
+	if (fake_fail.no_tsc_aux || (val >> 32))
+		return -1;
+	v->tsc_aux = val;
+	return 0;
+}
+
+/* --- the LAPIC, the interrupt table, the console --------------------------- */
+
+void lapic_eoi(void)
+{
+	fake_record(FAKE_EOI, NULL, NULL, 0, 0, 0, 0);
+}
+
+void lapic_timer_periodic(u8 vector, u32 hz)
+{
+	fake_record(FAKE_TIMER, NULL, NULL, vector, hz, 0, 0);
+}
+
+void trap_set_handler(u8 vector, irq_handler_fn fn)
+{
+	fake_record(FAKE_SET_HANDLER, NULL, NULL, vector, 0, 0, 0);
+	handlers[vector] = fn;
+}
+
+irq_handler_fn fake_handler(u8 vector)
+{
+	return handlers[vector];
+}
+
+void console_poll(void)
+{
+	fake_record(FAKE_CONSOLE_POLL, NULL, NULL, 0, 0, 0, 0);
+}

@@ -1,0 +1,407 @@
+/* Host tests for the scheduler (hv/core/sched.c) over the fake back end
+ * (fake_hv.h): dedicating CPUs, placing vCPUs (`cpus =`, or the least
+ * loaded shared CPU), taking them off again, the round robin of one CPU's
+ * loop and what it skips, kicks, and the tick.
+ *
+ * The VMs here are made by hand, so each test starts from empty run
+ * queues and no dedicated CPU. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/unit/fake_hv.h"
+#include "arch/x86/cpu.h"
+#include "hv/core/sched.h"
+
+#define BIT(n) (1ull << (n))
+#define MAX_HAND_VMS 3
+
+struct hand_vm {
+	struct vm vm;
+	struct vcpu v[VM_MAX_VCPUS];
+};
+
+static struct hand_vm hand[MAX_HAND_VMS];
+static char err[120];
+
+static int setup(void **state)
+{
+	(void)state;
+	return host_init(4);
+}
+
+static int before_each(void **state)
+{
+	(void)state;
+	host_sched_reset();
+	host_set_online(4);
+	host_set_cpu(0);
+	for (u32 c = 0; c < MAX_CPUS; c++) {
+		percpu[c].fpu_owner = percpu[c].regs_owner = NULL;
+		percpu[c].need_resched = false;
+	}
+	memset(hand, 0, sizeof(hand));
+	fake_calls_clear();
+	host_log_clear();
+	return 0;
+}
+
+/* Gives the fake's state of the hand-made vCPUs back. */
+static int after_each(void **state)
+{
+	(void)state;
+	for (u32 i = 0; i < MAX_HAND_VMS; i++)
+		for (u32 k = 0; k < hand[i].vm.nvcpus; k++)
+			virt->vcpu_free(&hand[i].v[k]);
+	return 0;
+}
+
+/* A running VM of n runnable vCPUs, not yet placed. */
+static struct vm *make_vm(u32 i, const char *name, u32 n)
+{
+	struct hand_vm *h = &hand[i];
+
+	strncpy(h->vm.name, name, sizeof(h->vm.name) - 1);
+	h->vm.state = VM_RUNNING;
+	h->vm.nvcpus = n;
+	for (u32 k = 0; k < n; k++) {
+		struct vcpu *v = &h->v[k];
+
+		v->vm = &h->vm;
+		v->id = k;
+		v->state = VCPU_RUNNABLE;
+		assert_int_equal(virt->vcpu_init(v), 0);
+		h->vm.vcpu[k] = v;
+	}
+	return &h->vm;
+}
+
+static struct vm *placed_vm(u32 i, const char *name, u32 n, u64 cpus)
+{
+	struct vm *vm = make_vm(i, name, n);
+
+	assert_int_equal(sched_place(vm, cpus, err, sizeof(err)), 0);
+	return vm;
+}
+
+/* --- the tick and the kick ---------------------------------------------------- */
+
+static void test_tick_and_kick(void **state)
+{
+	struct trap_frame f = { 0 };
+	u64 ticks = percpu[2].ticks;
+
+	(void)state;
+	sched_init();
+	assert_int_equal(fake_last_call(FAKE_TIMER, NULL)->arg[0], VEC_TIMER);
+	assert_int_equal(fake_last_call(FAKE_TIMER, NULL)->arg[1], SCHED_HZ);
+	assert_non_null(fake_handler(VEC_TIMER));
+	assert_non_null(fake_handler(VEC_KICK));
+
+	/* The tick ends the slice of the CPU it fires on, and only there. */
+	host_set_cpu(2);
+	percpu[1].need_resched = percpu[2].need_resched = false;
+	fake_handler(VEC_TIMER)(&f);
+	assert_true(percpu[2].need_resched);
+	assert_false(percpu[1].need_resched);
+	assert_int_equal(percpu[2].ticks, ticks + 1);
+	assert_int_equal(fake_count(FAKE_EOI, NULL), 1);
+
+	host_set_cpu(1);
+	fake_handler(VEC_KICK)(&f);
+	assert_true(percpu[1].need_resched);
+	assert_int_equal(percpu[1].ticks, 0);
+	assert_int_equal(fake_count(FAKE_EOI, NULL), 2);
+}
+
+/* A vCPU of this CPU needs no interrupt; another CPU's does. */
+static void test_kick(void **state)
+{
+	struct vm *vm = placed_vm(0, "k", 2, 0);	/* on CPUs 0 and 1 */
+
+	(void)state;
+	percpu[0].need_resched = percpu[1].need_resched = false;
+	sched_kick(vm->vcpu[0]);
+	assert_true(percpu[0].need_resched);
+	assert_int_equal(fake_count(FAKE_KICK, NULL), 0);
+	sched_kick(vm->vcpu[1]);
+	assert_int_equal(fake_count(FAKE_KICK, NULL), 1);
+	assert_int_equal(fake_last_call(FAKE_KICK, NULL)->arg[0], vm->vcpu[1]->cpu);
+	assert_int_equal(fake_last_call(FAKE_KICK, NULL)->cpu, 0);
+}
+
+/* --- dedicating CPUs ------------------------------------------------------------ */
+
+static void dedicate_fails(u64 cpus, const char *why)
+{
+	memset(err, 'x', sizeof(err) - 1);
+	err[sizeof(err) - 1] = '\0';
+	assert_int_equal(sched_dedicate(cpus, err, sizeof(err)), -1);
+	assert_string_equal(err, why);
+}
+
+static void test_dedicate_cpu_not_running(void **state)
+{
+	(void)state;
+	dedicate_fails(BIT(4), "cpus: CPU 4 is not running (4 CPUs started)");
+	dedicate_fails(BIT(1) | BIT(63), "cpus: CPU 63 is not running (4 CPUs started)");
+	host_set_online(1);
+	dedicate_fails(BIT(0) | BIT(1), "cpus: CPU 1 is not running (1 CPU started)");
+	/* Refused, it took nothing: CPU 0 is still free. */
+	assert_int_equal(sched_dedicate(BIT(0), err, sizeof(err)), 0);
+
+	host_set_online(MAX_CPUS);
+	assert_int_equal(sched_dedicate(BIT(MAX_CPUS - 1), err, sizeof(err)), 0);
+}
+
+static void test_dedicate_twice(void **state)
+{
+	(void)state;
+	assert_int_equal(sched_dedicate(BIT(1) | BIT(2), err, sizeof(err)), 0);
+	dedicate_fails(BIT(2) | BIT(3), "cpus: CPU 2 is already dedicated to another VM");
+	dedicate_fails(BIT(1), "cpus: CPU 1 is already dedicated to another VM");
+	assert_int_equal(sched_dedicate(BIT(3), err, sizeof(err)), 0);
+	dedicate_fails(BIT(0) | BIT(3), "cpus: CPU 3 is already dedicated to another VM");
+}
+
+/* --- placing vCPUs ----------------------------------------------------------------- */
+
+/* vCPU n on the n-th CPU of the set. */
+static void test_place_dedicated(void **state)
+{
+	u64 cpus = BIT(1) | BIT(3) | BIT(6);
+	struct vm *vm;
+	u64 rest = cpus;
+
+	(void)state;
+	host_set_online(8);
+	assert_int_equal(sched_dedicate(cpus, err, sizeof(err)), 0);
+	vm = placed_vm(0, "d", 3, cpus);
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		u32 nth = (u32)__builtin_ctzll(rest);
+
+		rest &= rest - 1;
+		assert_int_equal(vm->vcpu[i]->cpu, nth);
+		assert_int_equal(host_sched_queued(nth), 1);
+	}
+	assert_int_equal(host_sched_queued(0), 0);
+}
+
+/* Too few CPUs: refused, and no vCPU stays placed. */
+static void test_place_fewer_cpus(void **state)
+{
+	struct vm *vm = make_vm(0, "few", 3);
+
+	(void)state;
+	assert_int_equal(sched_dedicate(BIT(2) | BIT(3), err, sizeof(err)), 0);
+	assert_int_equal(sched_place(vm, BIT(2) | BIT(3), err, sizeof(err)), -1);
+	assert_string_equal(err, "cpus: fewer CPUs than vCPUs");
+	for (u32 c = 0; c < 4; c++)
+		assert_int_equal(host_sched_queued(c), 0);
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		assert_null(vm->vcpu[i]->next_run);
+}
+
+/* Shared vCPUs go one by one to the shared CPU with the fewest vCPUs,
+ * the lowest numbered first; dedicated CPUs take none. */
+static void test_place_shared(void **state)
+{
+	u32 load[4] = { 0 };
+	u64 dedicated = BIT(1);
+
+	(void)state;
+	assert_int_equal(sched_dedicate(dedicated, err, sizeof(err)), 0);
+	placed_vm(2, "owner", 1, dedicated);
+	for (u32 i = 0; i < 2; i++) {
+		struct vm *vm = placed_vm(i, i ? "b" : "a", i ? 5 : 3, 0);
+
+		for (u32 k = 0; k < vm->nvcpus; k++) {
+			u32 best = 4;
+
+			for (u32 c = 0; c < 4; c++)
+				if (!(dedicated & BIT(c)) && (best == 4 || load[c] < load[best]))
+					best = c;
+			assert_int_equal(vm->vcpu[k]->cpu, best);
+			load[best]++;
+		}
+	}
+	for (u32 c = 0; c < 4; c++)
+		assert_int_equal(host_sched_queued(c), c == 1 ? 1 : load[c]);
+	assert_int_equal(load[1], 0);
+}
+
+static void test_place_every_cpu_dedicated(void **state)
+{
+	struct vm *vm = make_vm(0, "s", 1);
+
+	(void)state;
+	host_set_online(2);
+	assert_int_equal(sched_dedicate(BIT(0) | BIT(1), err, sizeof(err)), 0);
+	assert_int_equal(sched_place(vm, 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "every CPU is dedicated to a VM: none is left to share");
+	assert_int_equal(host_sched_queued(0) + host_sched_queued(1), 0);
+}
+
+/* --- one CPU's loop ------------------------------------------------------------------ */
+
+/* Each vCPU of vm exits n times, each time at the end of its slice. */
+static void script_slices(struct vm *vm, u32 n)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		for (u32 k = 0; k < n; k++)
+			fake_script_reason(vm->vcpu[i], EXIT_NONE, true);
+}
+
+/* The vCPU that ran in turn t (each turn runs one exit), or NULL. */
+static const struct vcpu *ran(u32 t)
+{
+	u32 seen = 0;
+
+	for (u32 i = 0; i < fake_ncalls(); i++)
+		if (fake_call(i)->op == FAKE_RUN && seen++ == t)
+			return fake_call(i)->v;
+	return NULL;
+}
+
+/* Every runnable vCPU once per round, in the same order each round. */
+static void test_round_robin(void **state)
+{
+	const u32 n = 3, rounds = 3;
+	struct vm *a, *b;
+
+	(void)state;
+	host_set_online(1);
+	a = placed_vm(0, "a", 2, 0);
+	b = placed_vm(1, "b", 1, 0);
+	script_slices(a, rounds);
+	script_slices(b, rounds);
+	for (u32 t = 0; t < n * rounds; t++)
+		assert_true(host_sched_turn(0));
+	for (u32 t = 0; t < n; t++)
+		for (u32 u = 0; u < t; u++)
+			assert_ptr_not_equal(ran(t), ran(u));
+	for (u32 t = n; t < n * rounds; t++)
+		assert_ptr_equal(ran(t), ran(t - n));
+	assert_int_equal(fake_count(FAKE_RUN, NULL), n * rounds);
+	/* The boot CPU serves the console between slices. */
+	assert_int_equal(fake_count(FAKE_CONSOLE_POLL, NULL), n * rounds);
+}
+
+/* What cannot run is passed over; with nothing to run, no slice. */
+static void test_pick_skips(void **state)
+{
+	struct vm *on, *off, *pausing;
+	struct vcpu *halted, *woken;
+
+	(void)state;
+	host_set_online(1);
+	on = placed_vm(0, "on", 3, 0);
+	off = placed_vm(1, "off", 1, 0);
+	pausing = placed_vm(2, "pausing", 1, 0);
+	off->state = VM_SHUTOFF;
+	pausing->pausing = true;
+	halted = on->vcpu[0];
+	halted->state = VCPU_HALTED;
+	halted->regs.rflags = RFLAGS_IF;	/* but no interrupt waits */
+	woken = on->vcpu[1];
+	woken->state = VCPU_HALTED;
+	woken->regs.rflags = RFLAGS_IF;
+	events_raise_intr(&woken->events, 0x40);
+	on->vcpu[2]->state = VCPU_STOPPED;
+	fake_script_reason(woken, EXIT_NONE, true);
+	fake_script_reason(woken, EXIT_NONE, true);
+
+	assert_true(host_sched_turn(0));
+	assert_true(host_sched_turn(0));
+	assert_int_equal(fake_count(FAKE_RUN, woken), 2);
+	assert_int_equal(fake_count(FAKE_RUN, NULL), 2);
+	/* The pausing VM's vCPU was parked instead, by this CPU. */
+	assert_true(pausing->vcpu[0]->parked);
+	assert_int_equal(fake_count(FAKE_PUT, pausing->vcpu[0]), 1);
+
+	woken->state = VCPU_HALTED;
+	fake_calls_clear();
+	assert_false(host_sched_turn(0));
+	assert_int_equal(fake_count(FAKE_RUN, NULL), 0);
+	assert_int_equal(fake_count(FAKE_CONSOLE_POLL, NULL), 1);
+}
+
+/* Only the boot CPU serves the console. */
+static void test_console_on_boot_cpu_only(void **state)
+{
+	(void)state;
+	assert_false(host_sched_turn(1));
+	assert_false(host_sched_turn(3));
+	assert_int_equal(fake_count(FAKE_CONSOLE_POLL, NULL), 0);
+	assert_false(host_sched_turn(0));
+	assert_int_equal(fake_count(FAKE_CONSOLE_POLL, NULL), 1);
+}
+
+/* Taken off, a VM's vCPUs are never picked; the others go on in the same
+ * order, starting with the one due next, even when the vCPU taken off
+ * is the one that ran last. */
+static void test_unplace(void **state)
+{
+	const struct vcpu *round[4], *due[3];
+	struct vm *a, *b;
+	u32 t = 0, j = 0;
+
+	(void)state;
+	host_set_online(1);
+	a = placed_vm(0, "a", 1, 0);
+	b = placed_vm(1, "b", 3, 0);
+	script_slices(a, 2);
+	script_slices(b, 10);
+	for (; t < 4; t++) {
+		assert_true(host_sched_turn(0));
+		round[t] = ran(t);
+		if (round[t] == a->vcpu[0])
+			j = t;
+	}
+	while (t < 4 + j + 1) {	/* until a's vCPU ran last */
+		assert_true(host_sched_turn(0));
+		assert_ptr_equal(ran(t), round[t % 4]);
+		t++;
+	}
+	/* b's vCPUs, in the order they follow a's in the round. */
+	for (u32 k = 0; k < 3; k++)
+		due[k] = round[(j + 1 + k) % 4];
+	fake_calls_clear();
+	sched_unplace(a);
+	assert_int_equal(host_sched_queued(0), b->nvcpus);
+	assert_null(a->vcpu[0]->next_run);
+	for (u32 k = 0; k < 2 * b->nvcpus; k++) {
+		assert_true(host_sched_turn(0));
+		assert_ptr_equal(ran(k), due[k % 3]);
+	}
+
+	sched_unplace(b);
+	assert_int_equal(host_sched_queued(0), 0);
+	assert_false(host_sched_turn(0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tick_and_kick, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_kick, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_dedicate_cpu_not_running, before_each,
+						after_each),
+		cmocka_unit_test_setup_teardown(test_dedicate_twice, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_place_dedicated, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_place_fewer_cpus, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_place_shared, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_place_every_cpu_dedicated, before_each,
+						after_each),
+		cmocka_unit_test_setup_teardown(test_round_robin, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_pick_skips, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_console_on_boot_cpu_only, before_each,
+						after_each),
+		cmocka_unit_test_setup_teardown(test_unplace, before_each, after_each),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
