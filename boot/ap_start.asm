@@ -9,13 +9,7 @@
 ;
 ; The boot CPU starts one AP at a time, so one mailbox (ap_boot_*) serves.
 
-CR0_PE  equ 1 << 0
-CR0_WP  equ 1 << 16
-CR0_PG  equ 1 << 31
-CR4_PAE equ 1 << 5
-EFER    equ 0xC0000080
-EFER_LME equ 1 << 8
-EFER_NXE equ 1 << 11
+%include "boot/long_mode.inc"
 
 SEL_CODE32 equ 0x08
 SEL_DATA   equ 0x10

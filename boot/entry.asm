@@ -16,13 +16,7 @@
 MB2_MAGIC     equ 0xE85250D6
 MB2_ARCH_I386 equ 0
 
-CR0_PE  equ 1 << 0
-CR0_WP  equ 1 << 16
-CR0_PG  equ 1 << 31
-CR4_PAE equ 1 << 5
-EFER    equ 0xC0000080
-EFER_LME equ 1 << 8
-EFER_NXE equ 1 << 11
+%include "boot/long_mode.inc"
 
 BOOT_STACK_SIZE equ 16384
 
