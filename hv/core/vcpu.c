@@ -49,7 +49,7 @@ void vcpu_raise_nmi(struct vcpu *v)
  * otherwise never see its slice end there (issue 14). */
 static inline void take_host_interrupts(void)
 {
-	asm volatile("sti; nop; cli" ::: "memory");
+	irq_window();
 }
 
 /* The interrupt is lucid's: the window after every exit takes it. */

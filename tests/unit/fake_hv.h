@@ -90,6 +90,7 @@ enum fake_op {
 	FAKE_TIMER,		/* arg: vector, hz */
 	FAKE_EOI,
 	FAKE_SET_HANDLER,	/* arg: vector */
+	FAKE_IRQ_WINDOW,	/* arg: the vector delivered, 0 if none waited */
 	NR_FAKE_OPS
 };
 
@@ -177,5 +178,8 @@ extern struct fake_faults fake_fail;
 
 /* The interrupt handler sched_init (or anything else) installed. */
 irq_handler_fn fake_handler(u8 vector);
+/* An interrupt for lucid arrives at cpu; as with IF clear, it waits until
+ * lucid opens interrupts there (irq_window), then goes to its handler. */
+void fake_host_irq(u32 cpu, u8 vector);
 
 #endif

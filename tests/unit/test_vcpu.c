@@ -20,6 +20,7 @@
 
 #include "tests/unit/fake_hv.h"
 #include "arch/x86/cpu.h"
+#include "hv/core/sched.h"
 #include "hv/exits/cpuid.h"
 #include "hv/exits/hypercall_abi.h"
 
@@ -45,6 +46,7 @@ static int setup(void **state)
 	if (host_init(2))
 		return -1;
 	cpuid_init();	/* from the host's own CPUID */
+	sched_init();	/* lucid's tick and kick handlers */
 	return 0;
 }
 
@@ -342,6 +344,36 @@ static void test_tick_ends_slice(void **state)
 	assert_int_equal(fake_script_left(v), 0);
 }
 
+static void timer_fires(struct vcpu *v, const void *arg)
+{
+	(void)arg;
+	fake_host_irq(v->cpu, VEC_TIMER);
+}
+
+/* lucid takes the interrupts that wait for it after every exit, not only
+ * after an exit for an interrupt: a guest that exits often with its IF
+ * clear (which on some CPUs holds lucid's interrupt back) still sees its
+ * slice end at the tick (issue 14). */
+static void test_host_interrupts_after_every_exit(void **state)
+{
+	struct vcpu *v = &vcpus[0];
+	struct fake_exit tick_in_guest = { .x = { .reason = EXIT_NOP, .insn_len = LEN },
+					   .guest = timer_fires };
+	u64 ticks = percpu[v->cpu].ticks;
+
+	(void)state;
+	v->regs.rflags = 2;
+	fake_script_reason(v, EXIT_NOP, false);
+	fake_script(v, &tick_in_guest);
+	fake_script_reason(v, EXIT_NOP, false);	/* must not run: the slice is over */
+	slice(v);
+	assert_int_equal(fake_count(FAKE_RUN, v), 2);
+	assert_int_equal(fake_count(FAKE_IRQ_WINDOW, NULL), 2);
+	assert_int_equal(fake_last_call(FAKE_IRQ_WINDOW, NULL)->arg[0], VEC_TIMER);
+	assert_int_equal(percpu[v->cpu].ticks, ticks + 1);
+	assert_int_equal(fake_script_left(v), 1);
+}
+
 /* The back end loads v once a slice; the FPU, DR0-DR3 and TSC_AUX only
  * when another vCPU used this CPU since v did. */
 static void test_lazy_state(void **state)
@@ -566,6 +598,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exits_counted_by_reason, before_each,
 						after_each),
 		cmocka_unit_test_setup_teardown(test_tick_ends_slice, before_each, after_each),
+		cmocka_unit_test_setup_teardown(test_host_interrupts_after_every_exit, before_each,
+						after_each),
 		cmocka_unit_test_setup_teardown(test_lazy_state, before_each, after_each),
 		cmocka_unit_test_setup_teardown(test_halted_with_interrupts_off, before_each,
 						after_each),
