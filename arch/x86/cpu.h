@@ -94,6 +94,14 @@ static inline u32 inl(u16 port)
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { asm volatile("sti" ::: "memory"); }
+#ifdef LUCID_HOST_TEST
+/* The host unit tests run in a process, which may not open interrupts:
+ * they provide this, and deliver the interrupts they made wait. */
+void irq_window(void);
+#else
+/* Interrupts on for one instruction: the CPU delivers those that wait. */
+static inline void irq_window(void) { asm volatile("sti; nop; cli" ::: "memory"); }
+#endif
 static inline void invlpg(u64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 
 /* Stops this CPU for good: interrupts off, halt forever (an NMI may wake

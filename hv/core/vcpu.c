@@ -49,9 +49,7 @@ void vcpu_raise_nmi(struct vcpu *v)
  * otherwise never see its slice end there (issue 14). */
 static inline void take_host_interrupts(void)
 {
-#ifndef LUCID_HOST_TEST	/* the host tests' process has no interrupts to take */
-	asm volatile("sti; nop; cli" ::: "memory");
-#endif
+	irq_window();
 }
 
 /* The interrupt is lucid's: the window after every exit takes it. */

@@ -22,6 +22,7 @@ struct percpu percpu[MAX_CPUS];
 struct percpu *host_test_cpu = &percpu[0];
 static u32 online = 1;
 static irq_handler_fn handlers[256];
+static u8 host_irq[MAX_CPUS];	/* the vector waiting for each CPU, 0 if none */
 
 void host_set_cpu(u32 cpu)
 {
@@ -204,6 +205,29 @@ void trap_set_handler(u8 vector, irq_handler_fn fn)
 irq_handler_fn fake_handler(u8 vector)
 {
 	return handlers[vector];
+}
+
+void fake_host_irq(u32 cpu, u8 vector)
+{
+	assert_in_range(cpu, 0, MAX_CPUS - 1);
+	host_irq[cpu] = vector;
+}
+
+/* The interrupt waiting for this CPU goes to the handler lucid installed,
+ * as the CPU delivers it once interrupts are on. */
+void irq_window(void)
+{
+	struct percpu *p = this_cpu();
+	u8 vector = host_irq[p->index];
+	struct trap_frame f = { .vector = vector };
+
+	fake_record(FAKE_IRQ_WINDOW, NULL, NULL, vector, 0, 0, 0);
+	if (!vector)
+		return;
+	host_irq[p->index] = 0;
+	if (!handlers[vector])
+		fail_msg("interrupt %#x on CPU %u has no handler", vector, p->index);
+	handlers[vector](&f);
 }
 
 void console_poll(void)

@@ -53,6 +53,37 @@ int host_init(u32 ncpus)
 	return 0;
 }
 
+void host_test_start(void)
+{
+	host_set_cpu(0);
+	fake_calls_clear();
+	host_log_clear();
+}
+
+void host_hand_vm(struct vm *vm, struct vcpu *v, u32 n, const char *name)
+{
+	memset(vm, 0, sizeof(*vm));
+	strlcpy(vm->name, name, sizeof(vm->name));
+	vm->state = VM_RUNNING;
+	vm->ports.end = 0x10000;
+	for (u32 i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].vm = vm;
+		v[i].id = i;
+		v[i].state = VCPU_RUNNABLE;
+		v[i].xcr0 = 1;	/* x87, as after fpu_vcpu_init */
+		assert_int_equal(virt->vcpu_init(&v[i]), 0);
+		vm->vcpu[vm->nvcpus++] = &v[i];
+	}
+}
+
+void host_hand_vm_free(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		virt->vcpu_free(vm->vcpu[i]);
+	vm->nvcpus = 0;
+}
+
 void host_log_clear(void)
 {
 	loglen = 0;

@@ -36,6 +36,16 @@ void host_set_cpu(u32 cpu);
 /* How many CPUs cpus_online() reports. */
 void host_set_online(u32 ncpus);
 
+/* Each test starts on CPU 0 with no calls recorded and an empty log. */
+void host_test_start(void);
+
+/* A running VM made by hand, not by vm_create: no RAM, no devices, not
+ * placed; its n vCPUs (v[0..n-1]) runnable on CPU 0 with the back end's
+ * state made. For tests of what needs no more. */
+void host_hand_vm(struct vm *vm, struct vcpu *v, u32 n, const char *name);
+/* Gives the back end's state of its vCPUs back. */
+void host_hand_vm_free(struct vm *vm);
+
 /* The log as printk writes it. Each test clears it first. */
 void host_log_clear(void);
 /* Everything printed since the last clear. */
@@ -90,6 +100,7 @@ enum fake_op {
 	FAKE_TIMER,		/* arg: vector, hz */
 	FAKE_EOI,
 	FAKE_SET_HANDLER,	/* arg: vector */
+	FAKE_IRQ_WINDOW,	/* arg: the vector delivered, 0 if none waited */
 	NR_FAKE_OPS
 };
 
@@ -177,5 +188,8 @@ extern struct fake_faults fake_fail;
 
 /* The interrupt handler sched_init (or anything else) installed. */
 irq_handler_fn fake_handler(u8 vector);
+/* An interrupt for lucid arrives at cpu; as with IF clear, it waits until
+ * lucid opens interrupts there (irq_window), then goes to its handler. */
+void fake_host_irq(u32 cpu, u8 vector);
 
 #endif

@@ -35,9 +35,7 @@ static int setup(void **state)
 static int before_each(void **state)
 {
 	(void)state;
-	host_set_cpu(0);
-	fake_calls_clear();
-	host_log_clear();
+	host_test_start();
 	return 0;
 }
 

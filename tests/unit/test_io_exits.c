@@ -47,8 +47,7 @@ static int before_each(void **state)
 	memset(v->regs.gpr, 0, sizeof(v->regs.gpr));
 	v->regs.rflags = 2;
 	vm->state = VM_RUNNING;
-	fake_calls_clear();
-	host_log_clear();
+	host_test_start();
 	return 0;
 }
 

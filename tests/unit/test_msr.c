@@ -33,25 +33,18 @@ static int setup(void **state)
 static int before_each(void **state)
 {
 	(void)state;
-	memset(&vm, 0, sizeof(vm));
-	memset(&vcpu, 0, sizeof(vcpu));
-	strncpy(vm.name, "m", sizeof(vm.name) - 1);
-	vm.state = VM_RUNNING;
-	vm.nvcpus = 1;
-	vm.vcpu[0] = &vcpu;
-	vcpu.vm = &vm;
+	host_hand_vm(&vm, &vcpu, 1, "m");
 	vcpu.regs.gpr[REG_RAX] = RAX_BEFORE;
 	vcpu.regs.gpr[REG_RDX] = RDX_BEFORE;
-	assert_int_equal(virt->vcpu_init(&vcpu), 0);
 	memset(&fake_fail, 0, sizeof(fake_fail));
-	fake_calls_clear();
+	host_test_start();
 	return 0;
 }
 
 static int after_each(void **state)
 {
 	(void)state;
-	virt->vcpu_free(&vcpu);
+	host_hand_vm_free(&vm);
 	memset(&fake_fail, 0, sizeof(fake_fail));
 	return 0;
 }
@@ -230,16 +223,18 @@ static void test_back_end_refuses(void **state)
 	check_gp(guest_wrmsr(MSR_TSC, 5), "WRMSR", MSR_TSC, 5);
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, before_each, after_each)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_read_guest_msrs, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_other_msrs_give_gp, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_efer, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_pat, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_tsc, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_tsc_aux, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_back_end_refuses, before_each, after_each),
+		T(test_read_guest_msrs),
+		T(test_other_msrs_give_gp),
+		T(test_efer),
+		T(test_pat),
+		T(test_tsc),
+		T(test_tsc_aux),
+		T(test_back_end_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

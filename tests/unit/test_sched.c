@@ -36,16 +36,14 @@ static int setup(void **state)
 static int before_each(void **state)
 {
 	(void)state;
+	host_test_start();
 	host_sched_reset();
 	host_set_online(4);
-	host_set_cpu(0);
 	for (u32 c = 0; c < MAX_CPUS; c++) {
 		percpu[c].fpu_owner = percpu[c].regs_owner = NULL;
 		percpu[c].need_resched = false;
 	}
 	memset(hand, 0, sizeof(hand));
-	fake_calls_clear();
-	host_log_clear();
 	return 0;
 }
 
@@ -54,29 +52,15 @@ static int after_each(void **state)
 {
 	(void)state;
 	for (u32 i = 0; i < MAX_HAND_VMS; i++)
-		for (u32 k = 0; k < hand[i].vm.nvcpus; k++)
-			virt->vcpu_free(&hand[i].v[k]);
+		host_hand_vm_free(&hand[i].vm);
 	return 0;
 }
 
 /* A running VM of n runnable vCPUs, not yet placed. */
 static struct vm *make_vm(u32 i, const char *name, u32 n)
 {
-	struct hand_vm *h = &hand[i];
-
-	strncpy(h->vm.name, name, sizeof(h->vm.name) - 1);
-	h->vm.state = VM_RUNNING;
-	h->vm.nvcpus = n;
-	for (u32 k = 0; k < n; k++) {
-		struct vcpu *v = &h->v[k];
-
-		v->vm = &h->vm;
-		v->id = k;
-		v->state = VCPU_RUNNABLE;
-		assert_int_equal(virt->vcpu_init(v), 0);
-		h->vm.vcpu[k] = v;
-	}
-	return &h->vm;
+	host_hand_vm(&hand[i].vm, hand[i].v, n, name);
+	return &hand[i].vm;
 }
 
 static struct vm *placed_vm(u32 i, const char *name, u32 n, u64 cpus)
@@ -383,24 +367,23 @@ static void test_unplace(void **state)
 	assert_false(host_sched_turn(0));
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, before_each, after_each)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tick_and_kick, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_kick, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_dedicate_cpu_not_running, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_dedicate_twice, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_place_dedicated, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_place_fewer_cpus, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_place_shared, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_place_every_cpu_dedicated, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_round_robin, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_pick_skips, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_console_on_boot_cpu_only, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_unplace, before_each, after_each),
+		T(test_tick_and_kick),
+		T(test_kick),
+		T(test_dedicate_cpu_not_running),
+		T(test_dedicate_twice),
+		T(test_place_dedicated),
+		T(test_place_fewer_cpus),
+		T(test_place_shared),
+		T(test_place_every_cpu_dedicated),
+		T(test_round_robin),
+		T(test_pick_skips),
+		T(test_console_on_boot_cpu_only),
+		T(test_unplace),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

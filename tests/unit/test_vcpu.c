@@ -20,6 +20,7 @@
 
 #include "tests/unit/fake_hv.h"
 #include "arch/x86/cpu.h"
+#include "hv/core/sched.h"
 #include "hv/exits/cpuid.h"
 #include "hv/exits/hypercall_abi.h"
 
@@ -45,6 +46,7 @@ static int setup(void **state)
 	if (host_init(2))
 		return -1;
 	cpuid_init();	/* from the host's own CPUID */
+	sched_init();	/* lucid's tick and kick handlers */
 	return 0;
 }
 
@@ -54,38 +56,22 @@ static int before_each(void **state)
 	struct io_region dev = { .base = DEV_BASE, .size = PAGE_SIZE, .read = dev_read };
 
 	(void)state;
-	host_set_cpu(0);
-	memset(&vm, 0, sizeof(vm));
-	strncpy(vm.name, "v", sizeof(vm.name) - 1);
-	vm.state = VM_RUNNING;
-	vm.nvcpus = 2;
-	vm.ports.end = 0x10000;
+	host_hand_vm(&vm, vcpus, 2, "v");
 	for (u32 i = 0; i < 2; i++) {
-		struct vcpu *v = &vcpus[i];
-
-		memset(v, 0, sizeof(*v));
-		v->vm = &vm;
-		v->id = i;
-		v->state = VCPU_RUNNABLE;
-		v->regs.rip = RIP;
-		v->regs.rflags = RFLAGS_IF | 2;
-		v->xcr0 = 1;
-		assert_int_equal(virt->vcpu_init(v), 0);
-		vm.vcpu[i] = v;
+		vcpus[i].regs.rip = RIP;
+		vcpus[i].regs.rflags = RFLAGS_IF | 2;
 	}
 	assert_int_equal(io_bus_register(&vm.mmio, &dev), 0);
 	percpu[0].fpu_owner = percpu[0].regs_owner = NULL;
 	percpu[0].need_resched = false;
-	fake_calls_clear();
-	host_log_clear();
+	host_test_start();
 	return 0;
 }
 
 static int after_each(void **state)
 {
 	(void)state;
-	for (u32 i = 0; i < 2; i++)
-		virt->vcpu_free(&vcpus[i]);
+	host_hand_vm_free(&vm);
 	return 0;
 }
 
@@ -342,6 +328,36 @@ static void test_tick_ends_slice(void **state)
 	assert_int_equal(fake_script_left(v), 0);
 }
 
+static void timer_fires(struct vcpu *v, const void *arg)
+{
+	(void)arg;
+	fake_host_irq(v->cpu, VEC_TIMER);
+}
+
+/* lucid takes the interrupts that wait for it after every exit, not only
+ * after an exit for an interrupt: a guest that exits often with its IF
+ * clear (which on some CPUs holds lucid's interrupt back) still sees its
+ * slice end at the tick (issue 14). */
+static void test_host_interrupts_after_every_exit(void **state)
+{
+	struct vcpu *v = &vcpus[0];
+	struct fake_exit tick_in_guest = { .x = { .reason = EXIT_NOP, .insn_len = LEN },
+					   .guest = timer_fires };
+	u64 ticks = percpu[v->cpu].ticks;
+
+	(void)state;
+	v->regs.rflags = 2;
+	fake_script_reason(v, EXIT_NOP, false);
+	fake_script(v, &tick_in_guest);
+	fake_script_reason(v, EXIT_NOP, false);	/* must not run: the slice is over */
+	slice(v);
+	assert_int_equal(fake_count(FAKE_RUN, v), 2);
+	assert_int_equal(fake_count(FAKE_IRQ_WINDOW, NULL), 2);
+	assert_int_equal(fake_last_call(FAKE_IRQ_WINDOW, NULL)->arg[0], VEC_TIMER);
+	assert_int_equal(percpu[v->cpu].ticks, ticks + 1);
+	assert_int_equal(fake_script_left(v), 1);
+}
+
 /* The back end loads v once a slice; the FPU, DR0-DR3 and TSC_AUX only
  * when another vCPU used this CPU since v did. */
 static void test_lazy_state(void **state)
@@ -554,26 +570,26 @@ static void test_halted_wakes(void **state)
 	assert_int_equal(fake_last_call(FAKE_INJECT, w)->arg[3], EV_NMI);
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, before_each, after_each)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_actions, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_handler_results, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_single_step, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_stop_ends_slice, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_stop_when_stopped_already, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_exits_counted_by_reason, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_tick_ends_slice, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_lazy_state, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_halted_with_interrupts_off, before_each,
-						after_each),
-		cmocka_unit_test_setup_teardown(test_interrupt_and_window, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_raise_kicks, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_nmi_first, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_cut_events, before_each, after_each),
-		cmocka_unit_test_setup_teardown(test_halted_wakes, before_each, after_each),
+		T(test_actions),
+		T(test_handler_results),
+		T(test_single_step),
+		T(test_stop_ends_slice),
+		T(test_stop_when_stopped_already),
+		T(test_exits_counted_by_reason),
+		T(test_tick_ends_slice),
+		T(test_host_interrupts_after_every_exit),
+		T(test_lazy_state),
+		T(test_halted_with_interrupts_off),
+		T(test_interrupt_and_window),
+		T(test_raise_kicks),
+		T(test_nmi_first),
+		T(test_cut_events),
+		T(test_halted_wakes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
