@@ -103,6 +103,11 @@ struct vcpu_state {
 	struct guest_seg gdtr, idtr;	/* base and limit only */
 };
 
+/* The registers that say how the guest's addresses translate. */
+struct guest_crs {
+	u64 cr0, cr3, cr4, efer;
+};
+
 /* An event delivered to the guest through the IDT. */
 enum event_type {
 	EV_NONE,
@@ -239,8 +244,9 @@ struct virt_ops {
 	 * TSC). Return 0, or -1 for an MSR the back end does not hold. */
 	int (*vcpu_get_msr)(struct vcpu *v, u32 msr, u64 *val);
 	int (*vcpu_set_msr)(struct vcpu *v, u32 msr, u64 val);
-	/* The guest's CR0, CR3 or CR4. */
-	u64 (*vcpu_get_cr)(const struct vcpu *v, int cr);
+	/* The guest's CR0, CR3, CR4 and EFER, in one call: the guest's
+	 * paging needs all four. */
+	void (*vcpu_get_crs)(const struct vcpu *v, struct guest_crs *out);
 	/* Sets CR2, which the guest reads in its #PF handler. */
 	void (*vcpu_set_cr2)(struct vcpu *v, u64 cr2);
 	/* Completes a MOV to CR4 that generic code checked: the new value,

@@ -6,6 +6,7 @@
 #include "arch/x86/virt.h"
 #include "hv/core/events.h"
 #include "hv/core/vm.h"
+#include "hv/emul/fetch_tlb.h"
 
 /* The longest console line a vCPU keeps; a longer one is printed in
  * pieces (LUCID_HC_CONSOLE_WRITE). */
@@ -35,6 +36,9 @@ struct vcpu {
 	 * the windows the back end was last asked for (bit 0 NMI, 1 INTR). */
 	struct vcpu_events events;
 	u8 windows;
+
+	/* The code pages of its latest exits (hv/emul/fetch_tlb.h). */
+	struct fetch_tlb fetch_tlb;
 
 	u64 exits[NR_EXIT_REASONS];
 	u32 cpu;                /* the physical CPU it runs on, for life */

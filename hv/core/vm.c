@@ -135,6 +135,7 @@ static int vm_boot(struct vm *vm)
 		guest_regs_reset(v);
 		virt->vcpu_reset(v, &st);
 		events_reset(&v->events);
+		fetch_tlb_flush(&v->fetch_tlb);
 		v->windows = 0;
 		v->halted_logged = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;

@@ -1,12 +1,14 @@
 /* The instruction an exit stopped at (see exit_insn.h). */
 #include "hv/emul/exit_insn.h"
 #include "hv/emul/guest_linear.h"
+#include "hv/core/vm.h"
 
 bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_sys *out,
 		      enum exit_action *fail)
 {
 	u8 code[INSN_MAX_LEN];
 	enum insn_mode mode;
+	const u8 *p;
 	struct glin g;
 	u32 n;
 	int err;
@@ -15,10 +17,12 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 	mode = insn_mode_of(glin_default_addr_size(&g));
 	/* The CPU fetched these bytes a moment ago, so they are there unless
 	 * the guest's page tables changed since; then the fetch's fault is
-	 * the guest's. */
-	n = glin_fetch(&g, code, INSN_SYS_PLAIN_MAX);
-	err = n ? insn_sys_decode(code, n, mode, out) : 0;
-	if (err == INSN_ETRUNC && n == INSN_SYS_PLAIN_MAX) {	/* prefixes came first */
+	 * the guest's. They are decoded where they lie, and copied only
+	 * where the instruction may go on into the next page. */
+	p = glin_code(&g, &n);
+	if (p && n >= INSN_MAX_LEN) {
+		err = insn_sys_decode(p, INSN_MAX_LEN, mode, out);
+	} else {
 		n = glin_fetch(&g, code, sizeof(code));
 		err = n ? insn_sys_decode(code, n, mode, out) : 0;
 	}
@@ -36,11 +40,32 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 	return true;
 }
 
+/* The common case, in a few dozen instructions: 64-bit code, a page the
+ * fetch TLB holds, no prefix. 0 where it is not that case. */
+static u8 plain_len(struct vcpu *v, const struct exit_record *x)
+{
+	u64 room = PAGE_SIZE - (v->regs.rip & (PAGE_SIZE - 1));
+	struct gpt_ctx c;
+	const u8 *p;
+
+	if (!x->long_mode)
+		return 0;
+	virt->vcpu_get_crs(v, &c.crs);
+	c.rflags = v->regs.rflags;
+	c.cpl = x->cpl;
+	c.mem = &v->vm->mem;
+	c.trace = NULL;
+	p = fetch_tlb_code(&v->fetch_tlb, &c, v->regs.rip);
+	return p ? insn_sys_plain_len(p, room < INSN_MAX_LEN ? room : INSN_MAX_LEN) : 0;
+}
+
 enum exit_action exit_insn_measure(struct vcpu *v, struct exit_record *x)
 {
 	struct insn_sys in;
 	enum exit_action fail;
 
+	if ((x->insn_len = plain_len(v, x)))
+		return ACT_SKIP;
 	if (!exit_insn_decode(v, x, &in, &fail))
 		return fail;
 	x->insn_len = in.len;

@@ -4,22 +4,22 @@
 #include "arch/x86/cpu.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
+#include "hv/emul/fetch_tlb.h"
 #include "lib/string.h"
 
 #define SEG_ATTR_READABLE SEG_ATTR_WRITABLE	/* the same bit, for code */
 
 void glin_init(struct glin *g, struct vcpu *v, const struct exit_record *x)
 {
-	u64 efer = 0, cr0 = virt->vcpu_get_cr(v, 0);
-
-	virt->vcpu_get_msr(v, MSR_EFER, &efer);
+	/* Field by field: every exit without nRIP comes here. */
+	virt->vcpu_get_crs(v, &g->pt.crs);
+	g->pt.rflags = v->regs.rflags;
+	g->pt.cpl = x->cpl;
+	g->pt.mem = &v->vm->mem;
+	g->pt.trace = NULL;
 	g->v = v;
-	g->pt = (struct gpt_ctx){
-		.cr0 = cr0, .cr3 = virt->vcpu_get_cr(v, 3), .cr4 = virt->vcpu_get_cr(v, 4),
-		.efer = efer, .rflags = v->regs.rflags, .cpl = x->cpl, .mem = &v->vm->mem,
-	};
 	g->long_mode = x->long_mode;
-	g->protected_mode = (cr0 & CR0_PE) && !(v->regs.rflags & RFLAGS_VM);
+	g->protected_mode = (g->pt.crs.cr0 & CR0_PE) && !(v->regs.rflags & RFLAGS_VM);
 	g->fail = ACT_RESUME;
 }
 
@@ -154,29 +154,39 @@ void glin_get(struct glin *g, const struct glin_ref *ref, void *buf)
 	gmem_read(g->pt.mem, ref->gpa[1], (u8 *)buf + ref->part[0], ref->part[1]);
 }
 
-u32 glin_fetch(struct glin *g, u8 *buf, u32 n)
+/* The CPU fetched this instruction already: no segment checks. */
+static u64 rip_linear(struct glin *g)
 {
 	struct guest_seg cs;
-	u64 la, mask = g->long_mode ? ~0ull : 0xffffffffull;
+
+	if (g->long_mode)
+		return g->v->regs.rip;
+	virt->vcpu_get_seg(g->v, SEG_CS, &cs);
+	return (cs.base + g->v->regs.rip) & 0xffffffffull;
+}
+
+const u8 *glin_code(struct glin *g, u32 *n)
+{
+	u64 la = rip_linear(g);
+	const u8 *p = fetch_tlb_code(&g->v->fetch_tlb, &g->pt, la);
+
+	*n = (u32)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	return p;
+}
+
+u32 glin_fetch(struct glin *g, u8 *buf, u32 n)
+{
+	u64 la = rip_linear(g), mask = g->long_mode ? ~0ull : 0xffffffffull;
 	u32 got = 0;
 
-	virt->vcpu_get_seg(g->v, SEG_CS, &cs);
-	/* The CPU fetched this instruction already: no segment checks. */
-	la = (g->long_mode ? g->v->regs.rip : cs.base + g->v->regs.rip) & mask;
 	while (got < n) {
 		u32 chunk = PAGE_SIZE - (la & (PAGE_SIZE - 1));
-		u64 gpa;
-		u32 err;
+		const u8 *p = fetch_tlb_code(&g->v->fetch_tlb, &g->pt, la);
 
-		const u8 *p;
-
-		if (chunk > n - got)
-			chunk = n - got;
-		if (gpt_translate(&g->pt, la, GPT_FETCH, &gpa, &err) != GPT_OK)
-			break;
-		p = gmem_ptr(g->pt.mem, gpa, chunk);	/* within a page: one region */
 		if (!p)
 			break;
+		if (chunk > n - got)
+			chunk = n - got;
 		memcpy(buf + got, p, chunk);
 		got += chunk;
 		la = (la + chunk) & mask;

@@ -46,4 +46,10 @@ void glin_get(struct glin *g, const struct glin_ref *ref, void *buf);
  * count; 0 with g->fail set if not even the first byte can be fetched. */
 u32 glin_fetch(struct glin *g, u8 *buf, u32 n);
 
+/* The bytes at CS:RIP where they lie in lucid's mapping of the guest's
+ * RAM, *n of them up to the end of the page, with no copy; NULL if the
+ * first page cannot be fetched (glin_fetch then says why). The guest may
+ * change them while lucid reads: read each byte once. */
+const u8 *glin_code(struct glin *g, u32 *n);
+
 #endif

@@ -16,12 +16,6 @@ struct walk_format {
 	bool nx;	/* entries have an NX bit */
 };
 
-static u64 read_entry(const void *p, int width)
-{
-	return width == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED)
-			  : __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
-}
-
 /* 32-bit paging maps a 4 MiB page's physical bits 39:32 from PDE bits 20:13
  * (PSE-36); the other formats keep the address where it is. */
 static u64 leaf_base(u64 e, int width, u64 size)
@@ -34,9 +28,10 @@ static u64 leaf_base(u64 e, int width, u64 size)
 }
 
 /* PAE: CR3 points at four PDPTEs, which hold no rights and no A bit. */
-static enum gpt_result pae_pdpte(const struct gpt_ctx *c, u64 la, u64 *table, u64 *gpa)
+static enum gpt_result pae_pdpte(const struct gpt_ctx *c, u64 la, u64 *table, u64 *gpa,
+				  struct gpt_trace *t)
 {
-	u64 addr = (c->cr3 & 0xffffffe0ull) + ((la >> 30) & 3) * 8;
+	u64 addr = (c->crs.cr3 & 0xffffffe0ull) + ((la >> 30) & 3) * 8;
 	const void *p = gmem_ptr(c->mem, addr, 8);
 	u64 e;
 
@@ -44,10 +39,12 @@ static enum gpt_result pae_pdpte(const struct gpt_ctx *c, u64 la, u64 *table, u6
 		*gpa = addr;
 		return GPT_BAD_TABLE;
 	}
-	e = read_entry(p, 8);
+	e = gpt_read_entry(p, 8);
 	if (!(e & PTE_P))
 		return GPT_FAULT;
 	*table = e & PTE_ADDR;
+	t->entry[t->n] = p;
+	t->value[t->n++] = e;
 	return GPT_OK;
 }
 
@@ -60,7 +57,7 @@ static u32 fault_bits(const struct gpt_ctx *c, unsigned access, bool nx_paging)
 	if (c->cpl == 3)
 		err |= PF_USER;
 	/* I/D is reported only where fetches can fault for it. */
-	if ((access & GPT_FETCH) && ((nx_paging && (c->efer & EFER_NXE)) || (c->cr4 & CR4_SMEP)))
+	if ((access & GPT_FETCH) && ((nx_paging && (c->crs.efer & EFER_NXE)) || (c->crs.cr4 & CR4_SMEP)))
 		err |= PF_FETCH;
 	return err;
 }
@@ -72,14 +69,14 @@ static bool allowed(const struct gpt_ctx *c, unsigned access, bool w, bool u, bo
 
 	if (user && !u)
 		return false;
-	if ((access & GPT_WRITE) && !w && (user || (c->cr0 & CR0_WP)))
+	if ((access & GPT_WRITE) && !w && (user || (c->crs.cr0 & CR0_WP)))
 		return false;
 	if ((access & GPT_FETCH) && nx)
 		return false;
 	if (!user && u) {
-		if ((access & GPT_FETCH) && (c->cr4 & CR4_SMEP))
+		if ((access & GPT_FETCH) && (c->crs.cr4 & CR4_SMEP))
 			return false;
-		if (!(access & GPT_FETCH) && (c->cr4 & CR4_SMAP) && !(c->rflags & RFLAGS_AC))
+		if (!(access & GPT_FETCH) && (c->crs.cr4 & CR4_SMAP) && !(c->rflags & RFLAGS_AC))
 			return false;
 	}
 	return true;
@@ -89,27 +86,30 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 			      u32 *pf_error)
 {
 	struct walk_format f;
+	struct gpt_trace t = { 0 };
 	void *used[MAX_LEVELS];
 	bool w = true, u = true, nx = false;
 	enum gpt_result r;
 
-	if (!(c->cr0 & CR0_PG)) {
+	if (!(c->crs.cr0 & CR0_PG)) {
 		*gpa = la & 0xffffffffull;
+		if (c->trace)
+			*c->trace = t;
 		return GPT_OK;
 	}
-	if (c->efer & EFER_LMA) {
-		int levels = (c->cr4 & CR4_LA57) ? 5 : 4;
-		f = (struct walk_format){ c->cr3 & PTE_ADDR, levels, 8, 9, 12 + 9 * (levels - 1), true };
-	} else if (c->cr4 & CR4_PAE) {
+	if (c->crs.efer & EFER_LMA) {
+		int levels = (c->crs.cr4 & CR4_LA57) ? 5 : 4;
+		f = (struct walk_format){ c->crs.cr3 & PTE_ADDR, levels, 8, 9, 12 + 9 * (levels - 1), true };
+	} else if (c->crs.cr4 & CR4_PAE) {
 		f = (struct walk_format){ 0, 2, 8, 9, 21, true };
 		la &= 0xffffffffull;
-		r = pae_pdpte(c, la, &f.table, gpa);
+		r = pae_pdpte(c, la, &f.table, gpa, &t);
 		if (r == GPT_FAULT)
 			*pf_error = fault_bits(c, access, true);
 		if (r != GPT_OK)
 			return r;
 	} else {
-		f = (struct walk_format){ c->cr3 & 0xfffff000ull, 2, 4, 10, 22, false };
+		f = (struct walk_format){ c->crs.cr3 & 0xfffff000ull, 2, 4, 10, 22, false };
 		la &= 0xffffffffull;
 	}
 
@@ -123,20 +123,22 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 			*gpa = addr;
 			return GPT_BAD_TABLE;
 		}
-		e = read_entry(p, f.width);
+		e = gpt_read_entry(p, f.width);
 		if (!(e & PTE_P)) {
 			*pf_error = fault_bits(c, access, f.nx);
 			return GPT_FAULT;
 		}
 		used[i] = p;
+		t.entry[t.n] = p;
+		t.value[t.n++] = e | PTE_A;
 		w = w && (e & PTE_W);
 		u = u && (e & PTE_U);
-		nx = nx || (f.nx && (c->efer & EFER_NXE) && (e & PTE_NX));
+		nx = nx || (f.nx && (c->crs.efer & EFER_NXE) && (e & PTE_NX));
 
 		/* A large page: 2 MiB/1 GiB (PS in a PD/PDPT entry), or 4 MiB
 		 * in 32-bit paging with CR4.PSE. */
 		bool large = (e & PTE_PS) && i < f.levels - 1 && shift <= 30 &&
-			     (f.width == 8 || (c->cr4 & CR4_PSE));
+			     (f.width == 8 || (c->crs.cr4 & CR4_PSE));
 		if (i < f.levels - 1 && !large) {
 			f.table = e & (f.width == 8 ? PTE_ADDR : 0xfffff000ull);
 			continue;
@@ -147,8 +149,14 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 		}
 		for (int j = 0; j <= i; j++)
 			__atomic_fetch_or((u32 *)used[j], (u32)PTE_A, __ATOMIC_RELAXED);
-		if (access & GPT_WRITE)
+		if (access & GPT_WRITE) {
 			__atomic_fetch_or((u32 *)p, (u32)PTE_D, __ATOMIC_RELAXED);
+			t.value[t.n - 1] |= PTE_D;
+		}
+		if (c->trace) {
+			t.width = (u8)f.width;
+			*c->trace = t;
+		}
 		size = 1ull << shift;
 		*gpa = leaf_base(e, f.width, size) | (la & (size - 1));
 		return GPT_OK;

@@ -11,16 +11,51 @@
 #ifndef HV_GUEST_PAGING_H
 #define HV_GUEST_PAGING_H
 
+#include "arch/x86/virt.h"
 #include "hv/emul/guest_mem.h"
 #include "lib/types.h"
 
+#define GPT_MAX_ENTRIES 5	/* 5-level paging reads five entries */
+
+/* The entries one walk used: where they lie in lucid's mapping and what
+ * they held once the walk set their accessed bits. While each still holds
+ * that value the walk's result stands (hv/emul/fetch_tlb.c). */
+struct gpt_trace {
+	u8 n;
+	u8 width;			/* 4 or 8 bytes */
+	const void *entry[GPT_MAX_ENTRIES];
+	u64 value[GPT_MAX_ENTRIES];
+};
+
 /* What the walk needs of the vCPU. */
 struct gpt_ctx {
-	u64 cr0, cr3, cr4, efer;
+	struct guest_crs crs;		/* CR0, CR3, CR4, EFER */
 	u64 rflags;			/* for SMAP: EFLAGS.AC */
 	u8 cpl;
 	const struct guest_mem *mem;	/* the tables live here */
+	struct gpt_trace *trace;	/* filled on GPT_OK where not NULL */
 };
+
+static inline u64 gpt_read_entry(const void *p, int width)
+{
+	return width == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED)
+			  : __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+}
+
+/* True while every entry the walk used holds what it held then. */
+static inline bool gpt_trace_holds(const struct gpt_trace *t)
+{
+	u32 i = 0;
+
+	if (t->width == 8) {
+		while (i < t->n && gpt_read_entry(t->entry[i], 8) == t->value[i])
+			i++;
+	} else {
+		while (i < t->n && gpt_read_entry(t->entry[i], 4) == t->value[i])
+			i++;
+	}
+	return i == t->n;
+}
 
 /* Kinds of access (flags). */
 #define GPT_WRITE 1u

@@ -28,13 +28,13 @@ static void mov_to_cr(u8 modrm, const struct insn_prefixes *p, struct insn_sys *
 		out->cr = 8;
 }
 
-int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_sys *out)
+/* The opcode at bytes[pos]: out->opcode and out->len (prefixes included),
+ * and *modrm for MOV to CR. */
+static inline int opcode_at(const u8 *bytes, size_t n, u8 pos, struct insn_sys *out, u8 *modrm)
 {
-	struct insn_prefixes p;
-	u8 pos = insn_prefixes(bytes, n, mode, &p), b[3];
+	u8 b[3];
 	int err;
 
-	*out = (struct insn_sys){ 0 };
 	if ((err = byte_at(bytes, n, pos, &b[0])))
 		return err;
 	out->opcode = b[0];
@@ -63,11 +63,34 @@ int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_
 	if ((err = byte_at(bytes, n, pos + 2, &b[2])))
 		return err;
 	out->len = pos + 3;
-	if (b[1] == 0x22) {
-		mov_to_cr(b[2], &p, out);
+	*modrm = b[2];
+	if (b[1] == 0x22)
 		return 0;
-	}
 	out->opcode = 0x0f0100u | b[2];
 	/* VMMCALL, VMCALL, XSETBV */
 	return b[2] == 0xd9 || b[2] == 0xc1 || b[2] == 0xd1 ? 0 : INSN_EUNSUPPORTED;
+}
+
+int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_sys *out)
+{
+	struct insn_prefixes p;
+	u8 pos = insn_prefixes(bytes, n, mode, &p), modrm = 0;
+	int err;
+
+	*out = (struct insn_sys){ 0 };
+	err = opcode_at(bytes, n, pos, out, &modrm);
+	if (!err && out->opcode == 0x0f22)
+		mov_to_cr(modrm, &p, out);
+	return err;
+}
+
+u8 insn_sys_plain_len(const u8 *bytes, size_t n)
+{
+	struct insn_sys out;
+	u8 modrm;
+
+	/* Neither opcode's first byte is a prefix. */
+	if (!n || (bytes[0] != 0x0f && bytes[0] != 0xf4))
+		return 0;
+	return opcode_at(bytes, n, 0, &out, &modrm) ? 0 : out.len;
 }

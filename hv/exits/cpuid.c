@@ -28,8 +28,12 @@ static void set_regs(struct vcpu *v, const struct cpuid_regs *r)
 static __attribute__((noinline)) void set_regs_per_vcpu(struct vcpu *v, u32 leaf, u32 sub,
 							 struct cpuid_regs r)
 {
-	struct cpuid_vcpu_state s = { v->id, v->vm->nvcpus, virt->vcpu_get_cr(v, 4),
-				      fpu_guest_xcr0(v), v->vm->reboots };
+	struct guest_crs crs;
+	struct cpuid_vcpu_state s;
+
+	virt->vcpu_get_crs(v, &crs);
+	s = (struct cpuid_vcpu_state){ v->id, v->vm->nvcpus, crs.cr4, fpu_guest_xcr0(v),
+				       v->vm->reboots };
 
 	cpuid_view_fixup(&guest_view, leaf, sub, &s, &r);
 	set_regs(v, &r);

@@ -11,17 +11,18 @@
  * is; PCIDE is set only in long mode and with PCID 0 in CR3. */
 static bool cr4_valid(struct vcpu *v, u64 val)
 {
-	u64 old = virt->vcpu_get_cr(v, 4), efer = 0;
+	struct guest_crs crs;
 	bool long_mode;
+	u64 old;
 
 	if (val & ~cpuid_cr4_allowed())
 		return false;
-	virt->vcpu_get_msr(v, MSR_EFER, &efer);
-	long_mode = efer & EFER_LMA;
+	virt->vcpu_get_crs(v, &crs);
+	old = crs.cr4;
+	long_mode = crs.efer & EFER_LMA;
 	if (long_mode && (!(val & CR4_PAE) || ((val ^ old) & CR4_LA57)))
 		return false;
-	if ((val & ~old & CR4_PCIDE) &&
-	    (!long_mode || (virt->vcpu_get_cr(v, 3) & CR3_PCID_MASK)))
+	if ((val & ~old & CR4_PCIDE) && (!long_mode || (crs.cr3 & CR3_PCID_MASK)))
 		return false;
 	return true;
 }

@@ -46,14 +46,13 @@ static bool pat_valid(u64 pat)
 
 static bool efer_valid(struct vcpu *v, u64 val)
 {
-	u64 old;
+	struct guest_crs crs;
 
 	if (val & ~EFER_GUEST_BITS) /* SVME among them: not offered to guests */
 		return false;
-	if (virt->vcpu_get_msr(v, MSR_EFER, &old))
-		return false;
+	virt->vcpu_get_crs(v, &crs);
 	/* LME may not change while paging is on. */
-	if ((virt->vcpu_get_cr(v, 0) & CR0_PG) && ((val ^ old) & EFER_LME))
+	if ((crs.cr0 & CR0_PG) && ((val ^ crs.efer) & EFER_LME))
 		return false;
 	return true;
 }

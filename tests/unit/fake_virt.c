@@ -377,10 +377,11 @@ static int fake_vcpu_set_msr(struct vcpu *v, u32 msr, u64 val)
 	return 0;
 }
 
-static u64 fake_vcpu_get_cr(const struct vcpu *v, int cr)
+static void fake_vcpu_get_crs(const struct vcpu *v, struct guest_crs *out)
 {
-	assert_true(cr == 0 || cr == 2 || cr == 3 || cr == 4);
-	return fake_vcpu(v)->cr[cr];
+	const struct fake_vcpu *f = fake_vcpu(v);
+
+	*out = (struct guest_crs){ f->cr[0], f->cr[3], f->cr[4], f->efer };
 }
 
 static void fake_vcpu_set_cr2(struct vcpu *v, u64 cr2)
@@ -422,7 +423,7 @@ static const struct virt_ops fake_ops = {
 	.vcpu_want_windows = fake_vcpu_want_windows,
 	.vcpu_get_msr = fake_vcpu_get_msr,
 	.vcpu_set_msr = fake_vcpu_set_msr,
-	.vcpu_get_cr = fake_vcpu_get_cr,
+	.vcpu_get_crs = fake_vcpu_get_crs,
 	.vcpu_set_cr2 = fake_vcpu_set_cr2,
 	.vcpu_set_cr = fake_vcpu_set_cr,
 	.vcpu_get_seg = fake_vcpu_get_seg,

@@ -7,7 +7,8 @@
  * (Intel SDM vol. 3 ch. 4, AMD APM vol. 2 ch. 5), never from the walker.
  * The architectural bits are spelled out here rather than taken from
  * lucid's headers, so that a wrong constant there cannot agree with
- * itself. */
+ * itself. The same tables check the trace a walk leaves and the
+ * instruction-fetch TLB (hv/emul/fetch_tlb.c) that relies on it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hv/emul/fetch_tlb.h"
 #include "hv/emul/guest_paging.h"
 
 #define P PAGE_SIZE
@@ -127,7 +129,7 @@ static u32 get32(u64 gpa) { return (u32)get(gpa, 4); }
 
 static struct gpt_ctx ctx(u64 cr0, u64 cr3, u64 cr4, u64 efer)
 {
-	return (struct gpt_ctx){ .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .efer = efer,
+	return (struct gpt_ctx){ .crs = { cr0, cr3, cr4, efer },
 				 .rflags = 2, .cpl = 0, .mem = &gm };
 }
 
@@ -281,7 +283,7 @@ static void test_32bit_4m_with_pse(void **state)
 	u64 pde = pd + 0x4a * 4;
 
 	(void)state;
-	c.cr4 = X_PSE;
+	c.crs.cr4 = X_PSE;
 	/* PSE-36: PDE bits 20:13 are physical address bits 39:32. */
 	put32(pde, 0x7fc00000u | 0x5au << 13 | E_PS | E_PWU);
 	expect_ok(&c, 0x12b45678, 0, 0x5a7ff45678ull);
@@ -318,7 +320,7 @@ static void test_32bit_pte_bit7_is_not_ps(void **state)
 	struct gpt_ctx c = mode_32(pd);
 
 	(void)state;
-	c.cr4 = X_PSE;
+	c.crs.cr4 = X_PSE;
 	put32(pd, (u32)pt | E_PWU);
 	put32(pt + 5 * 4, 0x00abc000u | E_PS | E_P);
 	expect_ok(&c, 0x5123, 0, 0xabc123);
@@ -377,7 +379,7 @@ static void test_pae_pdpte_not_present(void **state)
 	c.cpl = 3;
 	expect_fault(&c, 0x80000000, GPT_WRITE, ERR_W | ERR_U);
 	expect_fault(&c, 0x80000000, GPT_FETCH, ERR_U);
-	c.efer = X_NXE;
+	c.crs.efer = X_NXE;
 	expect_fault(&c, 0x80000000, GPT_FETCH, ERR_U | ERR_I);
 	assert_int_equal(get64(pdpt + 16), 0);
 }
@@ -446,7 +448,7 @@ static void test_lm_5level(void **state)
 	struct gpt_ctx c = mode_lm(pml5);
 
 	(void)state;
-	c.cr4 |= X_LA57;
+	c.crs.cr4 |= X_LA57;
 	lm_map(pml5, 5, la, 1, 0x55555000ull | E_PWU, E_PWU, ent);
 	assert_int_equal(ent[5], pml5 + 8 * 0x1ab);
 	expect_ok(&c, la, GPT_WRITE, 0x55555abcull);
@@ -454,10 +456,10 @@ static void test_lm_5level(void **state)
 		assert_int_equal(get64(ent[l]) & (E_A | E_D), E_A);
 	assert_int_equal(get64(ent[1]) & (E_A | E_D), E_A | E_D);
 	/* Without LA57 the same table is a PML4, indexed by bits 47:39. */
-	c.cr4 &= ~X_LA57;
+	c.crs.cr4 &= ~X_LA57;
 	expect_fault(&c, la, 0, 0);
 	/* 2 MiB and 1 GiB pages under five levels. */
-	c.cr4 |= X_LA57;
+	c.crs.cr4 |= X_LA57;
 	lm_map(pml5, 5, la, 2, 0x7e00000ull | E_P, E_PWU, ent);
 	expect_ok(&c, la, 0, 0x7e00000ull + (la & 0x1fffff));
 	lm_map(pml5, 5, la, 3, 0xc0000000ull | E_P, E_PWU, ent);
@@ -493,7 +495,7 @@ static void test_lm_no_huge_page_above_pdpt(void **state)
 	struct gpt_ctx c = mode_lm(pml5);
 
 	(void)state;
-	c.cr4 |= X_LA57;
+	c.crs.cr4 |= X_LA57;
 	lm_map(pml5, 5, LM_LA, 1, 0x9000 | E_PWU, E_PWU, ent);
 	set_bits(ent[5], E_PS);
 	set_bits(ent[4], E_PS);
@@ -510,7 +512,7 @@ static void test_lm_not_present_at_each_level(void **state)
 	for (int levels = 4; levels <= 5; levels++) {
 		struct gpt_ctx c = mode_lm(top);
 
-		c.cr4 |= levels == 5 ? X_LA57 : 0;
+		c.crs.cr4 |= levels == 5 ? X_LA57 : 0;
 		lm_map(top, levels, LM_LA, 1, 0x9000 | E_PWU, E_PWU, ent);
 		for (int l = 1; l <= levels; l++) {
 			c.cpl = 0;
@@ -582,16 +584,16 @@ static void test_lm_rights_at_each_level(void **state)
 		clear_ad(ent, 1, 4);
 		clear_bits(ent[l], E_W);
 		c.cpl = 3;
-		c.cr0 = X_PE | X_PG;
+		c.crs.cr0 = X_PE | X_PG;
 		expect_ok(&c, LM_LA, 0, 0x9abc);
 		clear_ad(ent, 1, 4);
 		expect_fault(&c, LM_LA, GPT_WRITE, ERR_P | ERR_W | ERR_U);
-		c.cr0 |= X_WP;
+		c.crs.cr0 |= X_WP;
 		expect_fault(&c, LM_LA, GPT_WRITE, ERR_P | ERR_W | ERR_U);
 		c.cpl = 0;
 		expect_fault(&c, LM_LA, GPT_WRITE, ERR_P | ERR_W);
 		assert_no_ad(ent, 1, 4);
-		c.cr0 &= ~X_WP;		/* a supervisor write ignores R/W */
+		c.crs.cr0 &= ~X_WP;		/* a supervisor write ignores R/W */
 		expect_ok(&c, LM_LA, GPT_WRITE, 0x9abc);
 		assert_int_equal(get64(ent[1]) & (E_A | E_D), E_A | E_D);
 		set_bits(ent[l], E_W);
@@ -611,13 +613,13 @@ static void test_lm_rights_at_each_level(void **state)
 		/* No-execute at level l: only with EFER.NXE. */
 		clear_ad(ent, 1, 4);
 		set_bits(ent[l], E_NX);
-		c.efer = X_LME | X_LMA | X_NXE;
+		c.crs.efer = X_LME | X_LMA | X_NXE;
 		expect_fault(&c, LM_LA, GPT_FETCH, ERR_P | ERR_I);
 		c.cpl = 3;
 		expect_fault(&c, LM_LA, GPT_FETCH, ERR_P | ERR_U | ERR_I);
 		assert_no_ad(ent, 1, 4);
 		expect_ok(&c, LM_LA, GPT_WRITE, 0x9abc);
-		c.efer = X_LME | X_LMA;
+		c.crs.efer = X_LME | X_LMA;
 		expect_ok(&c, LM_LA, GPT_FETCH, 0x9abc);
 		c.cpl = 0;
 		clear_bits(ent[l], E_NX);
@@ -641,7 +643,7 @@ static void test_32bit_rights_and_across_levels(void **state)
 	expect_ok(&c, 0x123, GPT_WRITE, 0x7123);
 	put32(pd, (u32)pt | E_PWU);
 	put32(pt, 0x7000u | E_P);
-	c.cr0 |= X_WP;
+	c.crs.cr0 |= X_WP;
 	expect_fault(&c, 0x123, GPT_WRITE, ERR_P | ERR_W);
 }
 
@@ -654,31 +656,31 @@ static void test_id_bit(void **state)
 
 	(void)state;
 	/* 32-bit paging has no NX bit, even with EFER.NXE set. */
-	c.efer = X_NXE;
+	c.crs.efer = X_NXE;
 	expect_fault(&c, 0x1000, GPT_FETCH, 0);
-	c.cr4 = X_SMEP;
+	c.crs.cr4 = X_SMEP;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_I);
 	put32(pd, 0x400000u | E_PS | E_P);
-	c.cr4 = X_PSE;
+	c.crs.cr4 = X_PSE;
 	c.cpl = 3;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_P | ERR_U);
-	c.cr4 = X_PSE | X_SMEP;
+	c.crs.cr4 = X_PSE | X_SMEP;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_P | ERR_U | ERR_I);
 	expect_fault(&c, 0x1000, 0, ERR_P | ERR_U);
 
 	c = mode_pae(pdpt);
 	put64(pdpt, new_table() | E_P);
 	expect_fault(&c, 0x1000, GPT_FETCH, 0);
-	c.efer = X_NXE;
+	c.crs.efer = X_NXE;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_I);
 	expect_fault(&c, 0x1000, GPT_WRITE, ERR_W);
 
 	c = mode_lm(pml4);
 	expect_fault(&c, 0x1000, GPT_FETCH, 0);
-	c.cr4 |= X_SMEP;
+	c.crs.cr4 |= X_SMEP;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_I);
-	c.cr4 &= ~X_SMEP;
-	c.efer |= X_NXE;
+	c.crs.cr4 &= ~X_SMEP;
+	c.crs.efer |= X_NXE;
 	expect_fault(&c, 0x1000, GPT_FETCH, ERR_I);
 	expect_fault(&c, 0x1000, 0, 0);
 }
@@ -690,7 +692,7 @@ static void test_smep(void **state)
 
 	(void)state;
 	lm_map(pml4, 4, LM_LA, 1, 0x9000 | E_PWU, E_PWU, ent);
-	c.cr4 |= X_SMEP;
+	c.crs.cr4 |= X_SMEP;
 	c.rflags |= X_AC;	/* AC is SMAP's, not SMEP's */
 	expect_fault(&c, LM_LA, GPT_FETCH, ERR_P | ERR_I);
 	assert_no_ad(ent, 1, 4);
@@ -703,7 +705,7 @@ static void test_smep(void **state)
 	clear_bits(ent[3], E_U);
 	expect_ok(&c, LM_LA, GPT_FETCH, 0x9abc);
 	set_bits(ent[3], E_U);
-	c.cr4 &= ~X_SMEP;
+	c.crs.cr4 &= ~X_SMEP;
 	expect_ok(&c, LM_LA, GPT_FETCH, 0x9abc);
 }
 
@@ -714,7 +716,7 @@ static void test_smap(void **state)
 
 	(void)state;
 	lm_map(pml4, 4, LM_LA, 1, 0x9000 | E_PWU, E_PWU, ent);
-	c.cr4 |= X_SMAP;
+	c.crs.cr4 |= X_SMAP;
 	expect_fault(&c, LM_LA, 0, ERR_P);
 	expect_fault(&c, LM_LA, GPT_WRITE, ERR_P | ERR_W);
 	assert_no_ad(ent, 1, 4);
@@ -729,7 +731,7 @@ static void test_smap(void **state)
 	clear_bits(ent[1], E_U);
 	expect_ok(&c, LM_LA, 0, 0x9abc);
 	set_bits(ent[1], E_U);
-	c.cr4 &= ~X_SMAP;
+	c.crs.cr4 &= ~X_SMAP;
 	expect_ok(&c, LM_LA, 0, 0x9abc);
 }
 
@@ -751,18 +753,153 @@ static void test_table_outside_ram(void **state)
 	put64(ent[3], (RAM_END - P) | E_PWU);
 	put64(RAM_END - P + 8 * lm_index(LM_LA, 2), 0x40000000ull | E_PS | E_P);
 	expect_ok(&c, LM_LA, 0, 0x40000000ull + (LM_LA & 0x1fffff));
-	c.cr3 = OUTSIDE;
+	c.crs.cr3 = OUTSIDE;
 	expect_bad_table(&c, LM_LA, 0, OUTSIDE + 8 * lm_index(LM_LA, 4));
 
 	c = mode_32(pd);
 	put32(pd + 3 * 4, (u32)OUTSIDE | E_PWU);
 	expect_bad_table(&c, 0x00c03abc, 0, OUTSIDE + 3 * 4);
 	assert_int_equal(get32(pd + 3 * 4), (u32)OUTSIDE | E_PWU);
-	c.cr3 = RAM_END;
+	c.crs.cr3 = RAM_END;
 	expect_bad_table(&c, 0x00c03abc, 0, RAM_END + 3 * 4);
 
 	c = mode_pae(OUTSIDE + 0x40);
 	expect_bad_table(&c, 0xc0000000, 0, OUTSIDE + 0x40 + 3 * 8);
+}
+
+/* ---- the trace of a walk, and the fetch TLB built on it ----------------- */
+
+/* A long-mode walk records its four entries, top first, as they hold
+ * after the walk: A set, and D on the leaf for a write. */
+static void test_trace_lm(void **state)
+{
+	u64 pml4 = new_table(), ent[6], leaf = 0x345000ull | E_PWU, gpa;
+	struct gpt_trace t;
+	struct gpt_ctx c = mode_lm(pml4);
+	u32 err;
+
+	(void)state;
+	lm_map(pml4, 4, LM_LA, 1, leaf, E_PWU, ent);
+	c.trace = &t;
+	assert_int_equal(gpt_translate(&c, LM_LA, GPT_WRITE, &gpa, &err), GPT_OK);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.width, 8);
+	for (int i = 0; i < 4; i++) {
+		assert_ptr_equal(t.entry[i], host(ent[4 - i]));
+		assert_int_equal(t.value[i], get64(ent[4 - i]));
+	}
+	assert_int_equal(t.value[3], leaf | E_A | E_D);
+	assert_true(gpt_trace_holds(&t));
+	clear_bits(ent[2], E_A);	/* a guest clears an accessed bit */
+	assert_false(gpt_trace_holds(&t));
+}
+
+/* PAE: the PDPTE first (no A bit), then the PD and PT entries. */
+static void test_trace_pae(void **state)
+{
+	u64 pdpt = new_table(), pd = new_table(), pt = new_table(), gpa;
+	struct gpt_trace t;
+	struct gpt_ctx c = mode_pae(pdpt);
+	u32 err;
+
+	(void)state;
+	put64(pdpt + 2 * 8, pd | E_P);
+	put64(pd + 5 * 8, pt | E_PWU);
+	put64(pt + 7 * 8, 0x999000ull | E_PWU);
+	c.trace = &t;
+	assert_int_equal(gpt_translate(&c, 0x80a07123, 0, &gpa, &err), GPT_OK);
+	assert_int_equal(gpa, 0x999123);
+	assert_int_equal(t.n, 3);
+	assert_ptr_equal(t.entry[0], host(pdpt + 2 * 8));
+	assert_int_equal(t.value[0], pd | E_P);
+	assert_ptr_equal(t.entry[2], host(pt + 7 * 8));
+	assert_int_equal(t.value[2], 0x999000ull | E_PWU | E_A);
+	put64(pdpt + 2 * 8, pt | E_P);
+	assert_false(gpt_trace_holds(&t));
+}
+
+/* Paging off: nothing read, nothing to hold. */
+static void test_trace_paging_off(void **state)
+{
+	struct gpt_trace t = { .n = 9 };
+	struct gpt_ctx c = ctx(X_PE, OUTSIDE, 0, 0);
+	u64 gpa;
+	u32 err;
+
+	(void)state;
+	c.trace = &t;
+	assert_int_equal(gpt_translate(&c, 0x1234, GPT_FETCH, &gpa, &err), GPT_OK);
+	assert_int_equal(t.n, 0);
+	assert_true(gpt_trace_holds(&t));
+}
+
+/* A hit gives the code page as the walk found it; a change to any entry
+ * of the walk, or to the paging registers or CPL, is seen at once. */
+static void test_fetch_tlb_sees_every_change(void **state)
+{
+	u64 pml4 = new_table(), code = new_table(), other = new_table(), ent[6];
+	struct gpt_ctx c = mode_lm(pml4);
+	struct fetch_tlb tlb;
+	u64 off = LM_LA & (P - 1);
+
+	(void)state;
+	fetch_tlb_flush(&tlb);
+	lm_map(pml4, 4, LM_LA, 1, code | E_P, E_P, ent);
+	host(code)[off] = 0x0f;
+	host(other)[off] = 0xf4;
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(code) + off);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(code) + off);	/* a hit */
+	/* An entry not present, at each level: the fetch faults. */
+	for (int l = 1; l <= 4; l++) {
+		clear_bits(ent[l], E_P);
+		assert_null(fetch_tlb_code(&tlb, &c, LM_LA));
+		set_bits(ent[l], E_P);
+		assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(code) + off);
+	}
+	/* The leaf moved, without INVLPG: the new page. */
+	put64(ent[1], other | E_P | E_A);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(other) + off);
+	/* The page is supervisor-only: CPL 3 faults, CPL 0 hits again. */
+	c.cpl = 3;
+	assert_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	c.cpl = 0;
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(other) + off);
+	/* NX on the leaf counts once EFER.NXE is set. */
+	set_bits(ent[1], E_NX);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, LM_LA), host(other) + off);
+	c.crs.efer |= X_NXE;
+	assert_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	c.crs.efer &= ~X_NXE;
+	/* Another CR3 walks other tables: here, none. */
+	c.crs.cr3 = new_table();
+	assert_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	/* Paging off: la is the guest-physical address. */
+	c = ctx(X_PE, 0, 0, 0);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, code + 5), host(code) + 5);
+	/* Not RAM: nothing to give. */
+	assert_null(fetch_tlb_code(&tlb, &c, OUTSIDE));
+}
+
+/* 32-bit paging keeps 4-byte entries. */
+static void test_fetch_tlb_32bit(void **state)
+{
+	u64 pd = new_table(), pt = new_table(), code = new_table();
+	struct gpt_ctx c = mode_32(pd);
+	struct fetch_tlb tlb;
+
+	(void)state;
+	fetch_tlb_flush(&tlb);
+	put32(pd + 3 * 4, (u32)pt | E_P);
+	put32(pt + 3 * 4, (u32)code | E_P);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, 0x00c03abc), host(code) + 0xabc);
+	put32(pd + 3 * 4, (u32)pt);
+	assert_null(fetch_tlb_code(&tlb, &c, 0x00c03abc));
+	put32(pd + 3 * 4, (u32)pt | E_P);
+	assert_ptr_equal(fetch_tlb_code(&tlb, &c, 0x00c03abc), host(code) + 0xabc);
+	/* The flush forgets: the tables may be gone (a reset zeroes RAM). */
+	fetch_tlb_flush(&tlb);
+	memset(host(pd), 0, P);
+	assert_null(fetch_tlb_code(&tlb, &c, 0x00c03abc));
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -792,6 +929,11 @@ int main(void)
 		T(test_smep),
 		T(test_smap),
 		T(test_table_outside_ram),
+		T(test_trace_lm),
+		T(test_trace_pae),
+		T(test_trace_paging_off),
+		T(test_fetch_tlb_sees_every_change),
+		T(test_fetch_tlb_32bit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,9 +216,10 @@ static void test_back_end_refuses(void **state)
 	fake_fail.get_msr = true;
 	check_gp(guest_rdmsr(MSR_EFER), "RDMSR", MSR_EFER, 0);
 	check_gp(guest_rdmsr(MSR_PAT), "RDMSR", MSR_PAT, 0);
-	write_refused(MSR_EFER, EFER_LME | EFER_LMA);	/* EFER's check reads it */
 	fake_fail.get_msr = false;
 	fake_fail.set_msr = true;
+	check_gp(guest_wrmsr(MSR_EFER, EFER_LME | EFER_LMA), "WRMSR", MSR_EFER,
+		 EFER_LME | EFER_LMA);
 	check_gp(guest_wrmsr(MSR_PAT, PAT_RESET), "WRMSR", MSR_PAT, PAT_RESET);
 	check_gp(guest_wrmsr(MSR_TSC, 5), "WRMSR", MSR_TSC, 5);
 }

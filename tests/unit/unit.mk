@@ -18,7 +18,8 @@ UNIT_SRCS_test_guest_ram := hv/mm/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c 
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
 UNIT_SRCS_test_cmdline  := hv/config/cmdline.c lib/string.c
 UNIT_SRCS_test_guest_mem := hv/emul/guest_mem.c lib/string.c
-UNIT_SRCS_test_guest_paging := hv/emul/guest_paging.c hv/emul/guest_mem.c lib/string.c
+UNIT_SRCS_test_guest_paging := hv/emul/guest_paging.c hv/emul/fetch_tlb.c hv/emul/guest_mem.c \
+	lib/string.c
 UNIT_SRCS_test_loader   := $(wildcard hv/loader/*.c) hv/emul/guest_mem.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_config   := hv/config/config.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_insn     := hv/emul/insn.c lib/string.c
@@ -60,3 +61,7 @@ unit-bins: $(UNIT_BINS)
 $(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) $$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(ULIBS)
+	@$(CC) $(UCFLAGS) -MM -MP -MT $@ $< $(UNIT_SRCS_$*) > $@.d
+
+# The headers each test's sources include, as make found them last time.
+-include $(addsuffix .d,$(UNIT_BINS))

@@ -690,16 +690,11 @@ static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
 	}
 }
 
-static u64 svm_get_cr(const struct vcpu *v, int cr)
+static void svm_get_crs(const struct vcpu *v, struct guest_crs *out)
 {
 	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
 
-	switch (cr) {
-	case 0: return g->cr0;
-	case 3: return g->cr3;
-	case 4: return g->cr4;
-	default: return 0;
-	}
+	*out = (struct guest_crs){ g->cr0, g->cr3, g->cr4, g->efer & ~EFER_SVME };
 }
 
 static void svm_set_cr2(struct vcpu *v, u64 cr2)
@@ -763,7 +758,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_get_msr = svm_get_msr,
 	.vcpu_set_msr = svm_set_msr,
 	.vcpu_complete = svm_vcpu_complete,
-	.vcpu_get_cr = svm_get_cr,
+	.vcpu_get_crs = svm_get_crs,
 	.vcpu_set_cr2 = svm_set_cr2,
 	.vcpu_set_cr = svm_set_cr,
 	.vcpu_get_seg = svm_get_seg,
