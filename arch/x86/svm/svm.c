@@ -49,6 +49,7 @@ struct svm_vcpu {
 	u64 asid_generation;
 	u32 asid_cpu;
 	u32 vmcb_cpu;   /* where the VMCB last ran: cached areas are that CPU's */
+	u64 host_pa;    /* that CPU's host save area, for VMLOAD after #VMEXIT */
 	/* SVM does not track NMI blocking for the hypervisor: lucid does. It
 	 * starts with an injected NMI and ends once the guest's IRET has run:
 	 * the IRET exits (intercepted while an NMI waits) and the next exit
@@ -403,16 +404,16 @@ static u8 insn_len(u64 next_rip, u64 rip)
 	return next_rip ? (u8)(next_rip - rip) : 0;
 }
 
-/* EXITINTINFO in the generic form. */
-static struct event cut_event(u64 info)
+/* EXITINTINFO in the generic form; only the type where none was cut. */
+static void cut_event(u64 info, struct event *e)
 {
 	static const u8 types[8] = { [0] = EV_INTR, [2] = EV_NMI, [3] = EV_EXCEPTION,
 				     [4] = EV_SOFT };
 
-	if (!(info & EVENT_VALID))
-		return (struct event){ EV_NONE, 0, false, 0 };
-	return (struct event){ types[(info & EVENT_TYPE_MASK) >> 8], (u8)info,
-			       (info & EVENT_HAS_ERROR) != 0, (u32)(info >> 32) };
+	e->type = EV_NONE;
+	if (info & EVENT_VALID)
+		*e = (struct event){ types[(info & EVENT_TYPE_MASK) >> 8], (u8)info,
+				     (info & EVENT_HAS_ERROR) != 0, (u32)(info >> 32) };
 }
 
 /* NMI blocking ends once the IRET that exited has run (nmi_blocked). */
@@ -438,7 +439,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	x->reason = exit_reason(code);
 	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
 	x->hw_code = code;
-	x->cut = cut_event(vmcb->ctl.exit_int_info);
+	cut_event(vmcb->ctl.exit_int_info, &x->cut);
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
@@ -546,6 +547,7 @@ static void svm_vcpu_load(struct vcpu *v)
 	if (s->vmcb_cpu != this_cpu()->index) {
 		dirty(s->vmcb, VMCB_CLEAN_ALL);
 		s->vmcb_cpu = this_cpu()->index;
+		s->host_pa = pa_of(((struct svm_cpu *)this_cpu()->virt)->host);
 	}
 	load_asid(s);
 }
@@ -567,7 +569,7 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	if (read_cr2() != vmcb->save.cr2)
 		write_cr2(vmcb->save.cr2);
 
-	svm_vmrun(s->vmcb_pa, v->regs.gpr, pa_of(((struct svm_cpu *)this_cpu()->virt)->host));
+	svm_vmrun(s->vmcb_pa, v->regs.gpr, s->host_pa);
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
 	vmcb->ctl.clean = clean_all;              /* the CPU has it all now */
 
