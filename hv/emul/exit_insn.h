@@ -2,9 +2,9 @@
  * completes (CPUID, MSRs, HLT, hypercalls, XSETBV, MOV to CR). The back end
  * passes on what the hardware says (the length from nRIP, the register of
  * a MOV to CR from decode assists); what it does not say, lucid reads at
- * CS:RIP through the guest's paging and decodes (insn_sys.h). That costs a
- * walk of the guest's page tables, so it is done only when needed, and
- * only the plain instruction's bytes are read unless prefixes come first. */
+ * CS:RIP through the guest's paging and decodes (insn_sys.h). The fetch
+ * TLB (fetch_tlb.h) spares most exits the walk of the guest's page tables,
+ * and an instruction without prefixes takes a short path. */
 #ifndef HV_EXIT_INSN_H
 #define HV_EXIT_INSN_H
 

@@ -10,9 +10,11 @@ reuses its image and QEMU command (build/test/bench/).
 A round trip of the bench's CPUID exit is the most common one of its
 length; the guest's own instructions are not in the log, so a figure here
 is the bench's minus the guest side of an exit (VMRUN, the exiting
-instruction, the RDTSCs around it). Counts come from the disassembly: a
-logged translation block is counted up to its first branch, as QEMU ends
-a block there.
+instruction, the RDTSCs around it). Counts are exact: QEMU logs each
+translation block's instructions when it translates it (in_asm) and each
+execution of a block (exec), and a block is counted with the
+instructions it holds. --trace N prints every instruction of one round
+trip of N instructions.
 """
 import argparse
 import bisect
@@ -25,22 +27,19 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BRANCH = re.compile(r"^(j\w+|call|ret|iret|sysret|vmrun|hlt|lret|int|ud2|syscall|sti|cli)\b")
+INSN = re.compile(r"^0x([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(.*)$")
+TRACE = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[")
 
 
-def disassemble(elf):
-    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(elf)], check=True,
-                         capture_output=True, text=True).stdout
-    insns, syms = [], {}
-    for line in out.splitlines():
-        m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
-        if m:
-            syms[int(m.group(1), 16)] = m.group(2)
-            continue
-        m = re.match(r"^\s+([0-9a-f]+):\s+(.*)$", line)
-        if m:
-            insns.append((int(m.group(1), 16), m.group(2).strip()))
-    return insns, syms
+def symbols(elf):
+    """Function start address -> name, from lucid's symbol table."""
+    syms = {}
+    for line in subprocess.run(["nm", "-n", str(elf)], check=True, capture_output=True,
+                               text=True).stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "tTwW":
+            syms[int(f[0], 16)] = f[2]
+    return syms
 
 
 def symbol_address(elf, name):
@@ -64,17 +63,39 @@ def run_until_done(argv):
         q.wait()
 
 
+def read_log(log):
+    """The blocks QEMU translated (host pointer -> [(pc, text)]) and the
+    order it executed them in (host pointers)."""
+    blocks, order, current = {}, [], None
+    for line in open(log, errors="replace"):
+        if line.startswith("IN:"):
+            current = []
+            continue
+        m = INSN.match(line)
+        if current is not None and m:
+            current.append((int(m.group(1), 16), m.group(2).strip()))
+            continue
+        m = TRACE.match(line)
+        if m:
+            if current is not None:
+                blocks[m.group(1)] = current
+                current = None
+            order.append(m.group(1))
+    return blocks, order
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--top", type=int, default=7, help="round trips to break down")
+    ap.add_argument("--trace", type=int, metavar="N",
+                    help="print each instruction of a round trip of N instructions")
     ap.add_argument("--build", default=str(ROOT / "build"))
     args = ap.parse_args()
     build = Path(args.build)
     elf = build / "lucid.elf"
     command = (build / "test" / "bench" / "command").read_text().split("\n")[0]
 
-    insns, syms = disassemble(elf)
-    addrs = [a for a, _ in insns]
+    syms = symbols(elf)
     starts = sorted(syms)
     entry = symbol_address(elf, "svm_vmrun")
     # Leave memset out of the log: zeroing guest RAM would swamp it.
@@ -86,42 +107,37 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "exec.log"
-        argv = shlex.split(command) + ["-d", "exec,nochain", "-dfilter", dfilter, "-D", str(log)]
+        argv = shlex.split(command) + ["-d", "in_asm,exec,nochain", "-dfilter", dfilter,
+                                       "-D", str(log)]
         # The bench never powers QEMU off: stop it once the guest is done.
         run_until_done(argv)
-        pcs = [int(m.group(1), 16) for m in
-               (re.search(r"/([0-9a-f]{16})/", line) for line in open(log, errors="replace"))
-               if m]
-
-    lengths = {}
-
-    def block_len(pc):
-        if pc not in lengths:
-            i, n = bisect.bisect_left(addrs, pc), 0
-            while i < len(insns):
-                n += 1
-                if BRANCH.match(insns[i][1]) or n >= 512:
-                    break
-                i += 1
-            lengths[pc] = n
-        return lengths[pc]
+        blocks, order = read_log(log)
 
     def function(pc):
         i = bisect.bisect_right(starts, pc) - 1
         return syms[starts[i]] if i >= 0 else "?"
 
-    cuts = [i for i, pc in enumerate(pcs) if pc == entry]
+    cuts = [i for i, b in enumerate(order) if blocks.get(b) and blocks[b][0][0] == entry]
     trips = collections.defaultdict(list)
     for a, b in zip(cuts, cuts[1:]):
-        trips[sum(block_len(pc) for pc in pcs[a:b])].append((a, b))
+        trips[sum(len(blocks.get(t, ())) for t in order[a:b])].append((a, b))
     if not trips:
         sys.exit("profile: no round trips in the log (did the bench run?)")
+    if args.trace:
+        if args.trace not in trips:
+            sys.exit(f"profile: no round trip of {args.trace} instructions")
+        a, b = trips[args.trace][0]
+        for t in order[a:b]:
+            for pc, text in blocks.get(t, ()):
+                print(f"  {function(pc):28} {pc:x}  {text}")
+        return 0
     common = sorted(trips.items(), key=lambda t: -len(t[1]))[:args.top]
     for total, spans in sorted(common):
         a, b = spans[0]
         per = collections.OrderedDict()
-        for pc in pcs[a:b]:
-            per[function(pc)] = per.get(function(pc), 0) + block_len(pc)
+        for t in order[a:b]:
+            for pc, _ in blocks.get(t, ()):
+                per[function(pc)] = per.get(function(pc), 0) + 1
         print(f"{total} instructions in lucid, seen {len(spans)} times:")
         for name, n in per.items():
             print(f"  {n:5}  {name}")
