@@ -101,7 +101,9 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags)
 	return PT_OK;
 }
 
-int pt_unmap(struct pagetable *pt, u64 va, u64 size)
+/* Drops (protect false) or gives new leaf flags to every page mapped in
+ * [va, va+size), splitting large pages that cross its edges. */
+static int edit(struct pagetable *pt, u64 va, u64 size, bool protect, u64 flags)
 {
 	if (!size)
 		return PT_OK;
@@ -116,9 +118,9 @@ int pt_unmap(struct pagetable *pt, u64 va, u64 size)
 			if (!(*e & PTE_P))
 				break;
 			if (is_leaf(*e, level)) {
-				/* Whole leaf inside the range: drop it; else split. */
+				/* Whole leaf inside the range: change it; else split. */
 				if (!(v & (s - 1)) && size - off >= s) {
-					*e = 0;
+					*e = protect ? (*e & (PTE_ADDR | PTE_PS)) | flags | PTE_P : 0;
 					break;
 				}
 				if (!descend(pt, e, level))
@@ -129,6 +131,16 @@ int pt_unmap(struct pagetable *pt, u64 va, u64 size)
 		off += level_size(level) - (v & (level_size(level) - 1));
 	}
 	return PT_OK;
+}
+
+int pt_unmap(struct pagetable *pt, u64 va, u64 size)
+{
+	return edit(pt, va, size, false, 0);
+}
+
+int pt_protect(struct pagetable *pt, u64 va, u64 size, u64 flags)
+{
+	return edit(pt, va, size, true, flags & PTE_FLAGS);
 }
 
 bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags)

@@ -46,6 +46,9 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags);
 /* Unmaps [va, va+size); unmapped holes inside are fine. The caller flushes
  * the TLB. */
 int pt_unmap(struct pagetable *pt, u64 va, u64 size);
+/* Gives every page mapped in [va, va+size) the leaf flags `flags` (PTE_P
+ * implied), addresses kept; holes stay holes. The caller flushes. */
+int pt_protect(struct pagetable *pt, u64 va, u64 size, u64 flags);
 /* Translates va: returns true and fills *pa and *flags (leaf flags, without
  * PTE_PS) when it is mapped. */
 bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags);

@@ -628,12 +628,75 @@ static void test_destroy_frees_every_table(void **state)
 	assert_null(pt.root);
 }
 
+/* --- protect ---------------------------------------------------------------------------- */
+
+/* New rights on whole pages keep the addresses and the page sizes. */
+static void test_protect_whole_pages(void **state)
+{
+	u64 e;
+
+	(void)state;
+	init(true);
+	assert_int_equal(pt_map(&pt, GiB(1), GiB(3), GiB(1) + MiB(2) + P, PTE_W), PT_OK);
+	assert_int_equal(pt_protect(&pt, GiB(1), GiB(1) + MiB(2) + P, PTE_NX | PTE_PCD), PT_OK);
+	assert_int_equal(walk(GiB(1), &e), 2);
+	assert_int_equal(e, GiB(3) | PTE_P | PTE_PS | PTE_NX | PTE_PCD);
+	assert_int_equal(walk(GiB(2), &e), 1);
+	assert_int_equal(e, (GiB(4)) | PTE_P | PTE_PS | PTE_NX | PTE_PCD);
+	assert_int_equal(walk(GiB(2) + MiB(2), &e), 0);
+	assert_int_equal(e, (GiB(4) + MiB(2)) | PTE_P | PTE_NX | PTE_PCD);
+	expect_mapped(GiB(1) + 123, GiB(3) + 123, PTE_P | PTE_NX | PTE_PCD);
+}
+
+/* A range inside a large page splits it: the pages inside change, the
+ * others keep their rights. */
+static void test_protect_splits_2m(void **state)
+{
+	(void)state;
+	init(false);
+	assert_int_equal(pt_map(&pt, MiB(32), MiB(64), MiB(4), PTE_W), PT_OK);
+	assert_int_equal(pt_protect(&pt, MiB(33), MiB(2), 0), PT_OK);	/* read-only */
+	expect_mapped(MiB(33) - P, MiB(65) - P, PTE_P | PTE_W);
+	expect_mapped(MiB(33), MiB(65), PTE_P);
+	expect_mapped(MiB(35) - P, MiB(67) - P, PTE_P);
+	expect_mapped(MiB(35), MiB(67), PTE_P | PTE_W);
+	assert_int_equal(level_of(MiB(33)), 0);
+	assert_int_equal(level_of(MiB(35)), 0);
+}
+
+/* Holes stay holes; bad ranges change nothing; no memory to split leaves
+ * the large page as it was. */
+static void test_protect_holes_and_errors(void **state)
+{
+	(void)state;
+	init(false);
+	assert_int_equal(pt_map(&pt, MiB(32), MiB(64), MiB(2), PTE_W), PT_OK);
+	assert_int_equal(pt_protect(&pt, MiB(30), MiB(6), PTE_NX), PT_OK);
+	expect_unmapped(MiB(30));
+	expect_unmapped(MiB(34));
+	expect_mapped(MiB(32), MiB(64), PTE_P | PTE_NX);
+	assert_int_equal(pt_protect(&pt, MiB(32) + 8, P, PTE_W), PT_EINVAL);
+	assert_int_equal(pt_protect(&pt, MiB(32), P + 8, PTE_W), PT_EINVAL);
+	pool.limit = pool.used;
+	assert_int_equal(pt_protect(&pt, MiB(33), P, PTE_W), PT_ENOMEM);
+	assert_int_equal(level_of(MiB(33)), 1);
+	expect_mapped(MiB(33), MiB(65), PTE_P | PTE_NX);
+	/* Address bits and PS in the flags are not flags. */
+	pool.limit = POOL_MAX;
+	assert_int_equal(pt_protect(&pt, MiB(32), MiB(2), PTE_W | PTE_PS | 0xabc000ull), PT_OK);
+	assert_int_equal(level_of(MiB(32)), 1);
+	expect_mapped(MiB(32), MiB(64), PTE_P | PTE_W);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_init),
+		T(test_protect_whole_pages),
+		T(test_protect_splits_2m),
+		T(test_protect_holes_and_errors),
 		T(test_init_without_memory),
 		T(test_map_4k),
 		T(test_map_2m),
