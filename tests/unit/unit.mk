@@ -61,7 +61,8 @@ unit-bins: $(UNIT_BINS)
 $(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) $$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(ULIBS)
-	@$(CC) $(UCFLAGS) -MM -MP -MT $@ $< $(UNIT_SRCS_$*) > $@.d
+	@$(CC) $(UCFLAGS) -MM -MP -MT $@ $< $(UNIT_SRCS_$*) | sed 's/[^ ]*\.c\>//g' > $@.d
 
-# The headers each test's sources include, as make found them last time.
+# The headers each test's sources include, as make found them last time
+# (the sources are the rule's own: a moved one must not stop make).
 -include $(addsuffix .d,$(UNIT_BINS))
