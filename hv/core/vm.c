@@ -2,7 +2,7 @@
 #include "hv/core/vm.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/fpu.h"
-#include "hv/mm/guest_ram.h"
+#include "hv/core/guest_ram.h"
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vcpu_state.h"
