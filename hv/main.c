@@ -13,6 +13,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/reset.h"
 #include "arch/x86/trap.h"
+#include "drivers/pit.h"
 #include "hv/config/cmdline.h"
 #include "hv/exits/cpuid.h"
 #include "hv/console/console.h"
@@ -30,6 +31,8 @@ extern char __image_start[], __image_end[], boot_stack_bottom[], boot_stack_top[
 
 static struct memmap memmap;
 static struct cpu_features features;
+/* What the TSC and the LAPIC timer are measured against. */
+static const struct lapic_ref_timer pit = { PIT_HZ, pit_oneshot_start, pit_oneshot_done };
 
 static __noreturn void boot_failed(const char *what, const char *why)
 {
@@ -132,7 +135,7 @@ __noreturn void hv_main(struct boot_info *bi)
 	memory_init(bi);
 	cpu_features_detect(&features);
 	machine_init(bi);
-	lapic_init(features.x2apic);
+	lapic_init(features.x2apic, &pit);
 	this_cpu()->apic_id = lapic()->id;
 	print_banner(bi);
 

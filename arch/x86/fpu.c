@@ -1,8 +1,8 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/vcpu_arch.h"
 #include "hv/mm/page_alloc.h"
-#include "hv/core/vcpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -77,7 +77,7 @@ void fpu_cpu_init(void)
 /* Puts v's save area and XCR0 in the reset state. XSTATE_BV = 0 means
  * "initial" for every component; MXCSR is read from the legacy area
  * regardless, and FXRSTOR reads FCW and MXCSR from there too. */
-static void reset_area(struct vcpu *v)
+static void reset_area(struct vcpu_arch *v)
 {
 	u8 *area = v->fpu_area;
 
@@ -87,7 +87,7 @@ static void reset_area(struct vcpu *v)
 	v->xcr0 = XFEATURE_X87;
 }
 
-int fpu_vcpu_init(struct vcpu *v)
+int fpu_vcpu_init(struct vcpu_arch *v)
 {
 	u64 pa = page_alloc(area_pages, PAGE_SIZE, PA_NO_LIMIT);
 
@@ -98,7 +98,7 @@ int fpu_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
-void fpu_vcpu_reset(struct vcpu *v)
+void fpu_vcpu_reset(struct vcpu_arch *v)
 {
 	/* A CPU that still holds v's registers would keep them: make the
 	 * next entry load the area. */
@@ -106,14 +106,14 @@ void fpu_vcpu_reset(struct vcpu *v)
 	reset_area(v);
 }
 
-void fpu_forget(struct vcpu *v)
+void fpu_forget(struct vcpu_arch *v)
 {
 	for (u32 i = 0; i < MAX_CPUS; i++)
 		if (percpu[i].fpu_owner == v)
 			percpu[i].fpu_owner = NULL;
 }
 
-void fpu_vcpu_free(struct vcpu *v)
+void fpu_vcpu_free(struct vcpu_arch *v)
 {
 	fpu_forget(v);
 	if (v->fpu_area)
@@ -139,7 +139,7 @@ static void restore(const void *area)
 		asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
-void fpu_switch_to(struct vcpu *v)
+void fpu_switch_to(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
 
@@ -167,7 +167,7 @@ void fpu_switch_to(struct vcpu *v)
 	}
 }
 
-void fpu_put(struct vcpu *v)
+void fpu_put(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
 
@@ -183,7 +183,7 @@ void fpu_put(struct vcpu *v)
 	p->fpu_owner = NULL;
 }
 
-void fpu_set_guest_xcr0(struct vcpu *v, u64 val)
+void fpu_set_guest_xcr0(struct vcpu_arch *v, u64 val)
 {
 	struct percpu *p = this_cpu();
 
@@ -194,7 +194,7 @@ void fpu_set_guest_xcr0(struct vcpu *v, u64 val)
 	}
 }
 
-u64 fpu_guest_xcr0(struct vcpu *v)
+u64 fpu_guest_xcr0(struct vcpu_arch *v)
 {
 	if (use_xsave && this_cpu()->fpu_owner == v)
 		return xgetbv0();

@@ -2,7 +2,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/percpu.h"
-#include "hv/core/vcpu.h"
+#include "arch/x86/vcpu_arch.h"
 
 static bool have_tsc_aux;
 
@@ -27,7 +27,7 @@ static void load_dr(const u64 dr[4])
 	asm volatile("mov %0, %%db3" : : "r"(dr[3]));
 }
 
-void guest_regs_switch_to(struct vcpu *v)
+void guest_regs_switch_to(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
 
@@ -42,7 +42,7 @@ void guest_regs_switch_to(struct vcpu *v)
 	p->regs_owner = v;
 }
 
-void guest_regs_put(struct vcpu *v)
+void guest_regs_put(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
 
@@ -52,7 +52,7 @@ void guest_regs_put(struct vcpu *v)
 	p->regs_owner = NULL;
 }
 
-void guest_regs_reset(struct vcpu *v)
+void guest_regs_reset(struct vcpu_arch *v)
 {
 	for (u32 i = 0; i < MAX_CPUS; i++)
 		if (percpu[i].regs_owner == v)
@@ -62,7 +62,7 @@ void guest_regs_reset(struct vcpu *v)
 	v->tsc_aux = 0;
 }
 
-int guest_tsc_aux_read(const struct vcpu *v, u64 *val)
+int guest_tsc_aux_read(const struct vcpu_arch *v, u64 *val)
 {
 	if (!have_tsc_aux)
 		return -1;
@@ -70,7 +70,7 @@ int guest_tsc_aux_read(const struct vcpu *v, u64 *val)
 	return 0;
 }
 
-int guest_tsc_aux_write(struct vcpu *v, u64 val)
+int guest_tsc_aux_write(struct vcpu_arch *v, u64 val)
 {
 	if (!have_tsc_aux || (val >> 32))
 		return -1;

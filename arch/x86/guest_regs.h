@@ -8,19 +8,19 @@
 
 #include "lib/types.h"
 
-struct vcpu;
+struct vcpu_arch;
 struct cpu_features;
 
 void guest_regs_init(const struct cpu_features *f);
 /* Puts v's registers into this CPU before it enters the guest. */
-void guest_regs_switch_to(struct vcpu *v);
+void guest_regs_switch_to(struct vcpu_arch *v);
 /* On the CPU that holds v's registers, if any: saves them into v. */
-void guest_regs_put(struct vcpu *v);
+void guest_regs_put(struct vcpu_arch *v);
 /* Forgets v everywhere and clears its registers (reset, or VM gone). */
-void guest_regs_reset(struct vcpu *v);
+void guest_regs_reset(struct vcpu_arch *v);
 /* The guest's RDMSR/WRMSR of IA32_TSC_AUX, on the CPU v runs on. Return 0,
  * or -1 for #GP (no RDTSCP on this machine; reserved bits 63:32). */
-int guest_tsc_aux_read(const struct vcpu *v, u64 *val);
-int guest_tsc_aux_write(struct vcpu *v, u64 val);
+int guest_tsc_aux_read(const struct vcpu_arch *v, u64 *val);
+int guest_tsc_aux_write(struct vcpu_arch *v, u64 val);
 
 #endif

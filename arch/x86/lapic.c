@@ -1,12 +1,11 @@
 /* LAPIC set-up and timer calibration. The TSC and LAPIC timer rates are
  * not reported reliably by every CPU, so they are measured: three 10 ms
- * PIT intervals, keeping the median, which shrugs off one interval
- * stretched by an SMI or a slow emulator. */
+ * intervals of a reference timer (the PIT), keeping the median, which
+ * shrugs off one interval stretched by an SMI or a slow emulator. */
 #include "arch/x86/lapic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/trap.h"
-#include "drivers/pit.h"
 
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
@@ -43,7 +42,7 @@ const struct lapic_info *lapic(void)
 	return &info;
 }
 
-static void calibrate(void)
+static void calibrate(const struct lapic_ref_timer *ref)
 {
 	u64 tsc[3], ticks[3];
 
@@ -51,10 +50,10 @@ static void calibrate(void)
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	for (int i = 0; i < 3; i++) {
 		lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
-		pit_oneshot_start(10000);
+		ref->start(10000);
 		u64 t0 = rdtsc();
 		u32 c0 = lapic_read(LAPIC_TIMER_CUR);
-		while (!pit_oneshot_done())
+		while (!ref->done())
 			cpu_relax();
 		tsc[i] = rdtsc() - t0;
 		ticks[i] = c0 - lapic_read(LAPIC_TIMER_CUR);
@@ -70,13 +69,14 @@ static void calibrate(void)
 				u64 t = ticks[j]; ticks[j] = ticks[j + 1]; ticks[j + 1] = t;
 			}
 		}
-	/* The PIT count is whole ticks: scale by the interval it really ran. */
-	u64 pit_ticks = (u64)PIT_HZ * 10000 / 1000000;
-	info.tsc_hz = tsc[1] * PIT_HZ / pit_ticks;
-	info.timer_hz = ticks[1] * PIT_HZ / pit_ticks;
+	/* The reference counts whole ticks: scale by the interval it really
+	 * ran. */
+	u64 ref_ticks = (u64)ref->hz * 10000 / 1000000;
+	info.tsc_hz = tsc[1] * ref->hz / ref_ticks;
+	info.timer_hz = ticks[1] * ref->hz / ref_ticks;
 }
 
-void lapic_init(bool use_x2apic)
+void lapic_init(bool use_x2apic, const struct lapic_ref_timer *ref)
 {
 	info.base = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
 	info.x2apic = use_x2apic;
@@ -84,7 +84,7 @@ void lapic_init(bool use_x2apic)
 		paging_map_mmio(info.base, PAGE_SIZE);
 	lapic_cpu_init();
 	info.id = lapic_id();
-	calibrate();
+	calibrate(ref);
 }
 
 void lapic_cpu_init(void)

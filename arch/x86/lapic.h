@@ -13,10 +13,19 @@ struct lapic_info {
 	u64 timer_hz;    /* LAPIC timer input clock after divide-by-1 */
 };
 
+/* A one-shot timer of known rate that the TSC and the LAPIC timer are
+ * measured against: a device (the PIT, drivers/pit.h), so hv/ hands it in. */
+struct lapic_ref_timer {
+	u32 hz;			/* its input clock */
+	/* Starts a count of `us` microseconds, whole ticks of hz. */
+	void (*start)(u32 us);
+	bool (*done)(void);	/* true once that count has run out */
+};
+
 /* On the boot CPU: picks the mode (x2APIC if `use_x2apic`, for every
  * CPU), enables its LAPIC and measures the TSC and the LAPIC timer
- * against the PIT. */
-void lapic_init(bool use_x2apic);
+ * against `ref`. */
+void lapic_init(bool use_x2apic, const struct lapic_ref_timer *ref);
 /* On every other CPU: enables its LAPIC in that mode, local interrupts
  * masked. */
 void lapic_cpu_init(void);

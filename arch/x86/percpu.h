@@ -30,7 +30,7 @@ struct stack_range {
 	u64 top;    /* one past the highest */
 };
 
-struct vcpu;
+struct vcpu_arch;
 
 struct percpu {
 	struct percpu *self;
@@ -47,8 +47,8 @@ struct percpu {
 	volatile bool need_resched;
 	volatile u64 ticks;
 	/* Whose FPU/SSE/AVX registers are live in this CPU (arch/x86/fpu.c). */
-	struct vcpu *fpu_owner;
-	struct vcpu *regs_owner;	/* whose DR0-DR3 and TSC_AUX it holds */
+	struct vcpu_arch *fpu_owner;
+	struct vcpu_arch *regs_owner;	/* whose DR0-DR3 and TSC_AUX it holds */
 	u64 xcr0;
 	/* The virtualisation back end's own per-CPU state. */
 	void *virt;

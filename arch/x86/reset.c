@@ -11,15 +11,15 @@ static void settle(void)
 		(void)inb(0x80); /* ~1 us each on real hardware */
 }
 
-__noreturn void machine_reset(const struct acpi_gas *reg, u8 value)
+__noreturn void machine_reset(u8 space, u64 addr, u8 value)
 {
 	irq_disable();
 	printk("lucid: resetting the machine\n");
-	if (reg && reg->space == 1 && reg->addr <= 0xffff) {
-		outb((u16)reg->addr, value);
+	if (space == RESET_REG_IO && addr <= 0xffff) {
+		outb((u16)addr, value);
 		settle();
-	} else if (reg && reg->space == 0 && reg->addr) {
-		*(volatile u8 *)(uintptr_t)reg->addr = value;
+	} else if (space == RESET_REG_MEMORY && addr) {
+		*(volatile u8 *)(uintptr_t)addr = value;
 		settle();
 	}
 	for (int i = 0; i < 1000 && (inb(0x64) & 2); i++)

@@ -8,14 +8,13 @@
  * action; the back end applies it (advance RIP, inject an event, ...).
  * Guest registers live in struct vcpu_regs, which generic code may read and
  * write between two runs; the back end keeps its hardware copy in step.
- * Generic code never sees a VMCB or VMCS. */
+ * Generic code never sees a VMCB or VMCS, and the back end never sees
+ * generic code's struct vcpu or struct vm: it is handed the parts of them
+ * that are arch/'s (arch/x86/vcpu_arch.h). */
 #ifndef ARCH_X86_VIRT_H
 #define ARCH_X86_VIRT_H
 
-#include "lib/types.h"
-
-struct vm;
-struct vcpu;
+#include "arch/x86/vcpu_arch.h"
 
 /* Hardware encoding order, so an instruction's register field indexes it. */
 enum {
@@ -194,69 +193,70 @@ struct virt_ops {
 	int (*cpu_init)(void);
 	/* Sets up the VM's empty second-level page tables and its I/O and
 	 * MSR permission maps (nothing given yet). */
-	int (*vm_init)(struct vm *vm);
+	int (*vm_init)(struct vm_arch *vm);
 	/* Maps guest-physical [gpa, gpa+size) to host [hpa, hpa+size), page
 	 * aligned, with GPA_* rights (GPA_R at least) and a memory type.
 	 * Fails without changing anything if part of it is mapped. */
-	int (*vm_map)(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+	int (*vm_map)(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		      enum cache_type type);
 	/* Unmaps [gpa, gpa+size); holes inside are fine. CPUs may still hold
 	 * the old translations until each vCPU's vcpu_flush_tlb. */
-	int (*vm_unmap)(struct vm *vm, u64 gpa, u64 size);
-	void (*vm_free)(struct vm *vm);
-	int (*vcpu_init)(struct vcpu *v);
-	void (*vcpu_free)(struct vcpu *v);
-	/* Puts v in state *st (v->regs too), with everything else as after
+	int (*vm_unmap)(struct vm_arch *vm, u64 gpa, u64 size);
+	void (*vm_free)(struct vm_arch *vm);
+	/* Makes the back end's state of a vCPU whose regs and vm are set. */
+	int (*vcpu_init)(struct vcpu_arch *v);
+	void (*vcpu_free)(struct vcpu_arch *v);
+	/* Puts v in state *st (*v->regs too), with everything else as after
 	 * RESET: no event pending, debug registers and PAT at their reset
 	 * values, TSC offset 0. */
-	void (*vcpu_reset)(struct vcpu *v, const struct vcpu_state *st);
+	void (*vcpu_reset)(struct vcpu_arch *v, const struct vcpu_state *st);
 	/* v is about to run on this CPU, perhaps after other vCPUs did:
 	 * called once before a series of vcpu_run. */
-	void (*vcpu_load)(struct vcpu *v);
+	void (*vcpu_load)(struct vcpu_arch *v);
 	/* v stops running on this CPU for now (its VM pauses): whatever the
 	 * CPU caches of v goes back to memory, so that another CPU may change
 	 * v's state (a reset) before it runs again. */
-	void (*vcpu_put)(struct vcpu *v);
+	void (*vcpu_put)(struct vcpu_arch *v);
 	/* v's next entry drops every translation cached for its VM (guest
 	 * and second level), on whichever CPU v runs: called for each vCPU
 	 * while the VM is paused after its mappings changed. */
-	void (*vcpu_flush_tlb)(struct vcpu *v);
+	void (*vcpu_flush_tlb)(struct vcpu_arch *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
 	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
-	void (*vcpu_run)(struct vcpu *v, struct exit_record *x);
+	void (*vcpu_run)(struct vcpu_arch *v, struct exit_record *x);
 	/* Applies ACT_EMULATED (and ACT_SKIP, once RIP moved): what the CPU
 	 * does after any instruction it completes (ends an interrupt shadow).
 	 * Returns true when the instruction owes a single-step trap (TF was
 	 * set; DR6.BS is set): generic code then queues the #DB. */
-	bool (*vcpu_complete)(struct vcpu *v);
+	bool (*vcpu_complete)(struct vcpu_arch *v);
 	/* Delivers an EV_EXCEPTION, EV_NMI or EV_INTR at the next entry. The
 	 * one point that calls it is hv/core/vcpu.c, before each entry, with
 	 * what hv/core/events.c picked. */
-	void (*vcpu_inject)(struct vcpu *v, const struct event *e);
+	void (*vcpu_inject)(struct vcpu_arch *v, const struct event *e);
 	/* Whether an EV_NMI or EV_INTR injected now would be taken now (no
 	 * interrupt shadow, no NMI blocking, RFLAGS.IF for interrupts). */
-	bool (*vcpu_can_take)(const struct vcpu *v, enum event_type type);
+	bool (*vcpu_can_take)(const struct vcpu_arch *v, enum event_type type);
 	/* Asks for an exit (EXIT_INTR_WINDOW, or any) as soon as the guest can
 	 * take an NMI or an interrupt, or stops asking. */
-	void (*vcpu_want_windows)(struct vcpu *v, bool nmi, bool intr);
+	void (*vcpu_want_windows)(struct vcpu_arch *v, bool nmi, bool intr);
 	/* MSRs whose guest value lives in the back end's state (EFER, PAT,
 	 * TSC). Return 0, or -1 for an MSR the back end does not hold. */
-	int (*vcpu_get_msr)(struct vcpu *v, u32 msr, u64 *val);
-	int (*vcpu_set_msr)(struct vcpu *v, u32 msr, u64 val);
+	int (*vcpu_get_msr)(struct vcpu_arch *v, u32 msr, u64 *val);
+	int (*vcpu_set_msr)(struct vcpu_arch *v, u32 msr, u64 val);
 	/* The guest's CR0, CR3, CR4 and EFER, in one call: the guest's
 	 * paging needs all four. */
-	void (*vcpu_get_crs)(const struct vcpu *v, struct guest_crs *out);
+	void (*vcpu_get_crs)(const struct vcpu_arch *v, struct guest_crs *out);
 	/* Sets CR2, which the guest reads in its #PF handler. */
-	void (*vcpu_set_cr2)(struct vcpu *v, u64 cr2);
+	void (*vcpu_set_cr2)(struct vcpu_arch *v, u64 cr2);
 	/* Completes a MOV to CR4 that generic code checked: the new value,
 	 * and what the CPU does on such a write (drops the guest's TLB
 	 * entries, global ones too, when a paging bit changed). */
-	void (*vcpu_set_cr)(struct vcpu *v, int cr, u64 val);
+	void (*vcpu_set_cr)(struct vcpu_arch *v, int cr, u64 val);
 	/* A segment register of the guest. */
-	void (*vcpu_get_seg)(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out);
+	void (*vcpu_get_seg)(const struct vcpu_arch *v, enum seg_reg seg, struct guest_seg *out);
 	/* Guest-physical to host address of the VM's mappings, for checks. */
-	bool (*vm_translate)(const struct vm *vm, u64 gpa, u64 *hpa);
+	bool (*vm_translate)(const struct vm_arch *vm, u64 gpa, u64 *hpa);
 };
 
 /* The back end for this machine; NULL until virt_init picked one. */

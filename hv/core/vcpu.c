@@ -85,7 +85,7 @@ static enum exit_action on_xsetbv(struct vcpu *v, struct exit_record *x)
 {
 	if (x->cpl != 0 || x->xsetbv.index != 0 || !fpu_xcr0_valid(x->xsetbv.value))
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
-	fpu_set_guest_xcr0(v, x->xsetbv.value);
+	fpu_set_guest_xcr0(&v->arch, x->xsetbv.value);
 	return ACT_SKIP;
 }
 
@@ -158,13 +158,13 @@ static inline void deliver_events(struct vcpu *v)
 
 	if (!events_pending(&v->events) && !v->windows)
 		return;
-	events_plan(&v->events, virt->vcpu_can_take(v, EV_NMI), virt->vcpu_can_take(v, EV_INTR),
-		    &p);
+	events_plan(&v->events, virt->vcpu_can_take(&v->arch, EV_NMI),
+		    virt->vcpu_can_take(&v->arch, EV_INTR), &p);
 	if (p.inject.type != EV_NONE)
-		virt->vcpu_inject(v, &p.inject);
+		virt->vcpu_inject(&v->arch, &p.inject);
 	windows = (u8)(p.nmi_window | p.intr_window << 1);
 	if (windows != v->windows) {
-		virt->vcpu_want_windows(v, p.nmi_window, p.intr_window);
+		virt->vcpu_want_windows(&v->arch, p.nmi_window, p.intr_window);
 		v->windows = windows;
 	}
 }
@@ -180,19 +180,19 @@ bool vcpu_wakeable(const struct vcpu *v)
  * used this CPU last; most entries find v's state still there. */
 static inline void load_lazy_state(struct vcpu *v, struct percpu *p)
 {
-	if (p->fpu_owner != v || p->xcr0 != v->xcr0)
-		fpu_switch_to(v);
-	if (p->regs_owner != v)
-		guest_regs_switch_to(v);
+	if (p->fpu_owner != &v->arch || p->xcr0 != v->arch.xcr0)
+		fpu_switch_to(&v->arch);
+	if (p->regs_owner != &v->arch)
+		guest_regs_switch_to(&v->arch);
 }
 
 void vcpu_park_if_pausing(struct vcpu *v)
 {
 	if (!atomic_load(&v->vm->pausing) || atomic_load(&v->parked))
 		return;
-	fpu_put(v);
-	guest_regs_put(v);
-	virt->vcpu_put(v);
+	fpu_put(&v->arch);
+	guest_regs_put(&v->arch);
+	virt->vcpu_put(&v->arch);
 	atomic_store(&v->parked, true);
 }
 
@@ -204,11 +204,11 @@ void vcpu_run_slice(struct vcpu *v)
 
 	if (vcpu_wakeable(v))
 		v->state = VCPU_RUNNABLE;
-	virt->vcpu_load(v);
+	virt->vcpu_load(&v->arch);
 	while (v->state == VCPU_RUNNABLE && !p->need_resched) {
 		deliver_events(v);
 		load_lazy_state(v, p);
-		virt->vcpu_run(v, &x);
+		virt->vcpu_run(&v->arch, &x);
 		take_host_interrupts();
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
@@ -223,7 +223,7 @@ void vcpu_run_slice(struct vcpu *v)
 			break;
 		case ACT_SKIP:
 		case ACT_EMULATED:
-			if (virt->vcpu_complete(v))
+			if (virt->vcpu_complete(&v->arch))
 				vcpu_inject_exception(v, EXC_DB, false, 0); /* single-step trap */
 			break;
 		case ACT_INJECT: /* queued: deliver_events puts it in */

@@ -1,5 +1,6 @@
-/* A virtual CPU: guest registers plus what lucid tracks about it. The back
- * end keeps the hardware's copy (VMCB/VMCS) behind v->arch. */
+/* A virtual CPU: guest registers plus what lucid tracks about it. What
+ * arch/ keeps of it (the back end's hardware copy, VMCB/VMCS; the lazily
+ * switched registers) is in v->arch, which arch/ is handed instead of v. */
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
@@ -23,14 +24,7 @@ struct vcpu {
 	u32 id;
 	enum vcpu_run_state state;
 	struct vcpu_regs regs;
-	void *arch;
-
-	/* FPU/SSE/AVX state while another vCPU owns the registers. */
-	void *fpu_area;
-	u64 xcr0;
-	/* arch/x86/guest_regs.c: in the CPU while this vCPU owns it. */
-	u64 tsc_aux;
-	u64 dr[4];
+	struct vcpu_arch arch;	/* arch.regs points to regs */
 
 	/* What waits to be delivered to the guest (hv/core/events.h), and
 	 * the windows the back end was last asked for (bit 0 NMI, 1 INTR). */

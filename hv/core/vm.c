@@ -2,7 +2,7 @@
 #include "hv/core/vm.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/fpu.h"
-#include "hv/mm/guest_ram.h"
+#include "hv/core/guest_ram.h"
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vcpu_state.h"
@@ -38,7 +38,7 @@ static int map_ram(struct vm *vm)
 	for (u32 i = 0; i < vm->mem.n; i++) {
 		const struct gmem_region *r = &vm->mem.r[i];
 
-		if (virt->vm_map(vm, r->gpa, r->hpa, r->size, GPA_RWX, CACHE_WB))
+		if (virt->vm_map(&vm->arch, r->gpa, r->hpa, r->size, GPA_RWX, CACHE_WB))
 			return -1;
 	}
 	return 0;
@@ -49,12 +49,12 @@ static void vm_destroy(struct vm *vm)
 	sched_unplace(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
-		fpu_vcpu_free(v);
-		guest_regs_reset(v);
-		virt->vcpu_free(v);
+		fpu_vcpu_free(&v->arch);
+		guest_regs_reset(&v->arch);
+		virt->vcpu_free(&v->arch);
 	}
 	vdev_free_all(vm);
-	virt->vm_free(vm);
+	virt->vm_free(&vm->arch);
 	guest_ram_free(&vm->mem);
 }
 
@@ -84,7 +84,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 		return NULL;
 	}
 	guest_ram_zero(&vm->mem);
-	if (virt->vm_init(vm) || map_ram(vm))
+	if (virt->vm_init(&vm->arch) || map_ram(vm))
 		goto nomem;
 	for (u32 i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vcpu_pool[vm->id * VM_MAX_VCPUS + i];
@@ -93,8 +93,10 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 		v->vm = vm;
 		v->id = i;
 		v->state = VCPU_STOPPED;
+		v->arch.regs = &v->regs;
+		v->arch.vm = &vm->arch;
 		vm->vcpu[vm->nvcpus++] = v;
-		if (virt->vcpu_init(v) || fpu_vcpu_init(v))
+		if (virt->vcpu_init(&v->arch) || fpu_vcpu_init(&v->arch))
 			goto nomem;
 	}
 	vm->ports.end = 0x10000;
@@ -131,9 +133,9 @@ static int vm_boot(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
-		fpu_vcpu_reset(v);
-		guest_regs_reset(v);
-		virt->vcpu_reset(v, &st);
+		fpu_vcpu_reset(&v->arch);
+		guest_regs_reset(&v->arch);
+		virt->vcpu_reset(&v->arch, &st);
 		events_reset(&v->events);
 		fetch_tlb_flush(&v->fetch_tlb);
 		v->windows = 0;

@@ -17,6 +17,7 @@
 #ifndef HV_VM_H
 #define HV_VM_H
 
+#include "arch/x86/vcpu_arch.h"
 #include "hv/config/config.h"
 #include "hv/emul/guest_mem.h"
 #include "hv/loader/loader.h"
@@ -51,7 +52,7 @@ struct vm {
 	struct io_bus mmio;          /* and MMIO regions (not RAM) */
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;
-	void *arch;                 /* the back end's per-VM state */
+	struct vm_arch arch;        /* what arch/ keeps of the VM */
 	u32 reboots;
 };
 

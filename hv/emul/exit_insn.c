@@ -50,7 +50,7 @@ static u8 plain_len(struct vcpu *v, const struct exit_record *x)
 
 	if (!x->long_mode)
 		return 0;
-	virt->vcpu_get_crs(v, &c.crs);
+	virt->vcpu_get_crs(&v->arch, &c.crs);
 	c.rflags = v->regs.rflags;
 	c.cpl = x->cpl;
 	c.mem = &v->vm->mem;

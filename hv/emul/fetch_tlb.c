@@ -19,7 +19,7 @@ const u8 *fetch_tlb_fill(struct fetch_tlb *t, const struct gpt_ctx *c, u64 la)
 	walk.trace = &e->walk;
 	if (gpt_translate(&walk, la, GPT_FETCH, &gpa, &err) != GPT_OK)
 		return NULL;
-	/* Guest RAM comes in whole pages (hv/mm/guest_ram.c). */
+	/* Guest RAM comes in whole pages (hv/core/guest_ram.c). */
 	page = gmem_ptr(c->mem, gpa & ~(PAGE_SIZE - 1), PAGE_SIZE);
 	if (!page)
 		return NULL;

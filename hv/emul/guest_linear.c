@@ -12,7 +12,7 @@
 void glin_init(struct glin *g, struct vcpu *v, const struct exit_record *x)
 {
 	/* Field by field: every exit without nRIP comes here. */
-	virt->vcpu_get_crs(v, &g->pt.crs);
+	virt->vcpu_get_crs(&v->arch, &g->pt.crs);
 	g->pt.rflags = v->regs.rflags;
 	g->pt.cpl = x->cpl;
 	g->pt.mem = &v->vm->mem;
@@ -29,7 +29,7 @@ u8 glin_default_addr_size(const struct glin *g)
 
 	if (g->long_mode)
 		return 8;
-	virt->vcpu_get_seg(g->v, SEG_CS, &cs);
+	virt->vcpu_get_seg(&g->v->arch, SEG_CS, &cs);
 	return g->protected_mode && (cs.attr & SEG_ATTR_DB) ? 4 : 2;
 }
 
@@ -51,7 +51,7 @@ static bool linear(struct glin *g, enum seg_reg seg, u64 offset, u8 addr_size, u
 	struct guest_seg s;
 	u64 last;
 
-	virt->vcpu_get_seg(g->v, seg, &s);
+	virt->vcpu_get_seg(&g->v->arch, seg, &s);
 	offset &= BYTES_MASK(addr_size);
 	if (g->long_mode) {
 		/* Only FS and GS keep a base; no limits, but canonical. */
@@ -96,7 +96,7 @@ static bool translate(struct glin *g, u64 la, unsigned access, u64 *gpa)
 	case GPT_OK:
 		return true;
 	case GPT_FAULT:
-		virt->vcpu_set_cr2(g->v, la);
+		virt->vcpu_set_cr2(&g->v->arch, la);
 		g->fail = vcpu_inject_exception(g->v, EXC_PF, true, err);
 		return false;
 	case GPT_BAD_TABLE:
@@ -161,7 +161,7 @@ static u64 rip_linear(struct glin *g)
 
 	if (g->long_mode)
 		return g->v->regs.rip;
-	virt->vcpu_get_seg(g->v, SEG_CS, &cs);
+	virt->vcpu_get_seg(&g->v->arch, SEG_CS, &cs);
 	return (cs.base + g->v->regs.rip) & 0xffffffffull;
 }
 

@@ -31,8 +31,8 @@ static __attribute__((noinline)) void set_regs_per_vcpu(struct vcpu *v, u32 leaf
 	struct guest_crs crs;
 	struct cpuid_vcpu_state s;
 
-	virt->vcpu_get_crs(v, &crs);
-	s = (struct cpuid_vcpu_state){ v->id, v->vm->nvcpus, crs.cr4, fpu_guest_xcr0(v),
+	virt->vcpu_get_crs(&v->arch, &crs);
+	s = (struct cpuid_vcpu_state){ v->id, v->vm->nvcpus, crs.cr4, fpu_guest_xcr0(&v->arch),
 				       v->vm->reboots };
 
 	cpuid_view_fixup(&guest_view, leaf, sub, &s, &r);

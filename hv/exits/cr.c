@@ -17,7 +17,7 @@ static bool cr4_valid(struct vcpu *v, u64 val)
 
 	if (val & ~cpuid_cr4_allowed())
 		return false;
-	virt->vcpu_get_crs(v, &crs);
+	virt->vcpu_get_crs(&v->arch, &crs);
 	old = crs.cr4;
 	long_mode = crs.efer & EFER_LMA;
 	if (long_mode && (!(val & CR4_PAE) || ((val ^ old) & CR4_LA57)))
@@ -66,6 +66,6 @@ enum exit_action cr_write_exit(struct vcpu *v, struct exit_record *x)
 	val = x->long_mode ? v->regs.gpr[gpr] : (u32)v->regs.gpr[gpr];
 	if (x->cpl != 0 || !cr4_valid(v, val))
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
-	virt->vcpu_set_cr(v, 4, val);
+	virt->vcpu_set_cr(&v->arch, 4, val);
 	return ACT_SKIP;
 }

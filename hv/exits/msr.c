@@ -19,11 +19,11 @@ enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
 	case MSR_EFER:
 	case MSR_PAT:
 	case MSR_TSC:
-		if (virt->vcpu_get_msr(v, x->msr.index, &val))
+		if (virt->vcpu_get_msr(&v->arch, x->msr.index, &val))
 			return gp(v);
 		break;
 	case MSR_TSC_AUX:
-		if (guest_tsc_aux_read(v, &val))
+		if (guest_tsc_aux_read(&v->arch, &val))
 			return gp(v);
 		break;
 	default:
@@ -50,7 +50,7 @@ static bool efer_valid(struct vcpu *v, u64 val)
 
 	if (val & ~EFER_GUEST_BITS) /* SVME among them: not offered to guests */
 		return false;
-	virt->vcpu_get_crs(v, &crs);
+	virt->vcpu_get_crs(&v->arch, &crs);
 	/* LME may not change while paging is on. */
 	if ((crs.cr0 & CR0_PG) && ((val ^ crs.efer) & EFER_LME))
 		return false;
@@ -73,11 +73,11 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 	case MSR_TSC:
 		break;
 	case MSR_TSC_AUX:
-		return guest_tsc_aux_write(v, val) ? gp(v) : ACT_SKIP;
+		return guest_tsc_aux_write(&v->arch, val) ? gp(v) : ACT_SKIP;
 	default:
 		return gp(v);
 	}
-	if (virt->vcpu_set_msr(v, x->msr.index, val))
+	if (virt->vcpu_set_msr(&v->arch, x->msr.index, val))
 		return gp(v);
 	return ACT_SKIP;
 }

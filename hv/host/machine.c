@@ -70,5 +70,6 @@ __noreturn void machine_reboot(void)
 {
 	const struct acpi_info *a = &machine.acpi;
 
-	machine_reset(a->have_reset_reg ? &a->reset_reg : NULL, a->reset_value);
+	machine_reset(a->have_reset_reg ? a->reset_reg.space : RESET_REG_NONE, a->reset_reg.addr,
+		      a->reset_value);
 }

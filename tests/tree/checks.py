@@ -5,6 +5,8 @@
   listed .c file belongs to that row), and every file it names exists.
 - objects-mk: every .c/.asm of lucid.elf is named in its directory's
   objects.mk, and every object named there has a source.
+- layers: each source file includes only what its layer may use
+  (LAYER_RULES, docs/architecture.md "Layers").
 
 Each check returns a list of problems; empty means it passed."""
 import re
@@ -88,7 +90,55 @@ def is_builtin_guest(f):
             and f != "hv/builtin/images.asm")
 
 
+# What a file under a directory may include, as (directory, allowed,
+# forbidden): an include must start with one of `allowed` (None: anything)
+# and with none of `forbidden`. Every rule whose directory holds the file
+# applies. The layers: boot/ -> hv/ -> arch/x86/virt.h -> the back ends,
+# with drivers/, hv/mm/ and lib/ below; docs/architecture.md says why.
+BACK_ENDS = ("arch/x86/svm/", "arch/x86/vmx/")
+LAYER_RULES = (
+    ("arch/", ("arch/", "lib/", "hv/mm/"), ()),
+    ("hv/mm/", ("hv/mm/", "lib/", "boot/boot_info.h"), ()),
+    ("drivers/", ("drivers/", "lib/", "arch/x86/"), BACK_ENDS),
+    ("lib/", ("lib/",), ()),
+    # Generic code reaches a back end only through arch/x86/virt.h.
+    ("hv/", None, BACK_ENDS),
+    ("boot/", None, BACK_ENDS),
+)
+INCLUDE = re.compile(r'^\s*(?:#\s*include|%include)\s+"([^"]+)"', re.M)
+
+
+def includes(path):
+    """The quoted #include / %include names of a file, with line numbers.
+    <...> includes are the compiler's own headers and are left out."""
+    text = path.read_text()
+    return [(text.count("\n", 0, m.start()) + 1, m.group(1))
+            for m in INCLUDE.finditer(text)]
+
+
+def layer_problem(f, inc):
+    for d, allowed, forbidden in LAYER_RULES:
+        if not f.startswith(d):
+            continue
+        if allowed is not None and not inc.startswith(allowed):
+            return f"{d} may include only {', '.join(allowed)}"
+        if inc.startswith(forbidden):
+            return f"{d} must not include a back end's headers ({', '.join(forbidden)})"
+    return None
+
+
+def check_layers(root):
+    problems = []
+    for f in source_files(root):
+        for line, inc in includes(root / f):
+            why = layer_problem(f, inc)
+            if why:
+                problems.append(f'{f}:{line} includes "{inc}": {why}')
+    return problems
+
+
 CHECKS = {
     "docs-source-tree": check_docs_source_tree,
     "objects-mk": check_objects_mk,
+    "layers": check_layers,
 }

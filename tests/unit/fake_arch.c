@@ -65,67 +65,67 @@ void smp_kick(const struct percpu *p)
 
 #define FAKE_XFEATURES 7ull	/* x87, SSE, AVX */
 
-int fpu_vcpu_init(struct vcpu *v)
+int fpu_vcpu_init(struct vcpu_arch *a)
 {
 	if (fake_fail.fpu_init && --fake_fail.fpu_init == 0)
 		return -1;
-	v->fpu_area = (void *)(uintptr_t)page_alloc(1, PAGE_SIZE, PA_NO_LIMIT);
-	v->xcr0 = 1;
-	return v->fpu_area ? 0 : -1;
+	a->fpu_area = (void *)(uintptr_t)page_alloc(1, PAGE_SIZE, PA_NO_LIMIT);
+	a->xcr0 = 1;
+	return a->fpu_area ? 0 : -1;
 }
 
-void fpu_forget(struct vcpu *v)
+void fpu_forget(struct vcpu_arch *a)
 {
 	for (u32 i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].fpu_owner == v)
+		if (percpu[i].fpu_owner == a)
 			percpu[i].fpu_owner = NULL;
 }
 
-void fpu_vcpu_reset(struct vcpu *v)
+void fpu_vcpu_reset(struct vcpu_arch *a)
 {
-	fake_record(FAKE_FPU_RESET, v, NULL, 0, 0, 0, 0);
-	fpu_forget(v);
-	v->xcr0 = 1;
+	fake_record(FAKE_FPU_RESET, fake_vcpu_of(a), NULL, 0, 0, 0, 0);
+	fpu_forget(a);
+	a->xcr0 = 1;
 }
 
-void fpu_vcpu_free(struct vcpu *v)
+void fpu_vcpu_free(struct vcpu_arch *a)
 {
-	fpu_forget(v);
-	if (v->fpu_area)
-		assert_int_equal(page_free((u64)(uintptr_t)v->fpu_area, 1), 0);
-	v->fpu_area = NULL;
+	fpu_forget(a);
+	if (a->fpu_area)
+		assert_int_equal(page_free((u64)(uintptr_t)a->fpu_area, 1), 0);
+	a->fpu_area = NULL;
 }
 
-void fpu_switch_to(struct vcpu *v)
+void fpu_switch_to(struct vcpu_arch *a)
 {
 	struct percpu *p = this_cpu();
 
-	fake_record(FAKE_FPU_SWITCH, v, NULL, 0, 0, 0, 0);
-	p->fpu_owner = v;
-	p->xcr0 = v->xcr0;
+	fake_record(FAKE_FPU_SWITCH, fake_vcpu_of(a), NULL, 0, 0, 0, 0);
+	p->fpu_owner = a;
+	p->xcr0 = a->xcr0;
 }
 
 /* arg 0: whether this CPU held v's registers and saved them. */
-void fpu_put(struct vcpu *v)
+void fpu_put(struct vcpu_arch *a)
 {
 	struct percpu *p = this_cpu();
-	bool held = p->fpu_owner == v;
+	bool held = p->fpu_owner == a;
 
-	fake_record(FAKE_FPU_PUT, v, NULL, held, 0, 0, 0);
+	fake_record(FAKE_FPU_PUT, fake_vcpu_of(a), NULL, held, 0, 0, 0);
 	if (held)
 		p->fpu_owner = NULL;
 }
 
-void fpu_set_guest_xcr0(struct vcpu *v, u64 val)
+void fpu_set_guest_xcr0(struct vcpu_arch *a, u64 val)
 {
-	v->xcr0 = val;
-	if (this_cpu()->fpu_owner == v)
+	a->xcr0 = val;
+	if (this_cpu()->fpu_owner == a)
 		this_cpu()->xcr0 = val;
 }
 
-u64 fpu_guest_xcr0(struct vcpu *v)
+u64 fpu_guest_xcr0(struct vcpu_arch *a)
 {
-	return v->xcr0;
+	return a->xcr0;
 }
 
 u64 fpu_guest_xfeatures(void)
@@ -141,46 +141,46 @@ bool fpu_xcr0_valid(u64 val)
 
 /* --- DR0-DR3 and TSC_AUX ------------------------------------------------------ */
 
-void guest_regs_switch_to(struct vcpu *v)
+void guest_regs_switch_to(struct vcpu_arch *a)
 {
-	fake_record(FAKE_REGS_SWITCH, v, NULL, 0, 0, 0, 0);
-	this_cpu()->regs_owner = v;
+	fake_record(FAKE_REGS_SWITCH, fake_vcpu_of(a), NULL, 0, 0, 0, 0);
+	this_cpu()->regs_owner = a;
 }
 
-void guest_regs_put(struct vcpu *v)
+void guest_regs_put(struct vcpu_arch *a)
 {
 	struct percpu *p = this_cpu();
-	bool held = p->regs_owner == v;
+	bool held = p->regs_owner == a;
 
-	fake_record(FAKE_REGS_PUT, v, NULL, held, 0, 0, 0);
+	fake_record(FAKE_REGS_PUT, fake_vcpu_of(a), NULL, held, 0, 0, 0);
 	if (held)
 		p->regs_owner = NULL;
 }
 
-void guest_regs_reset(struct vcpu *v)
+void guest_regs_reset(struct vcpu_arch *a)
 {
-	fake_record(FAKE_REGS_RESET, v, NULL, 0, 0, 0, 0);
+	fake_record(FAKE_REGS_RESET, fake_vcpu_of(a), NULL, 0, 0, 0, 0);
 	for (u32 i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].regs_owner == v)
+		if (percpu[i].regs_owner == a)
 			percpu[i].regs_owner = NULL;
 	for (int i = 0; i < 4; i++)
-		v->dr[i] = 0;
-	v->tsc_aux = 0;
+		a->dr[i] = 0;
+	a->tsc_aux = 0;
 }
 
-int guest_tsc_aux_read(const struct vcpu *v, u64 *val)
+int guest_tsc_aux_read(const struct vcpu_arch *a, u64 *val)
 {
 	if (fake_fail.no_tsc_aux)
 		return -1;
-	*val = v->tsc_aux;
+	*val = a->tsc_aux;
 	return 0;
 }
 
-int guest_tsc_aux_write(struct vcpu *v, u64 val)
+int guest_tsc_aux_write(struct vcpu_arch *a, u64 val)
 {
 	if (fake_fail.no_tsc_aux || (val >> 32))
 		return -1;
-	v->tsc_aux = val;
+	a->tsc_aux = val;
 	return 0;
 }
 

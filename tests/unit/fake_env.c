@@ -71,8 +71,10 @@ void host_hand_vm(struct vm *vm, struct vcpu *v, u32 n, const char *name)
 		v[i].vm = vm;
 		v[i].id = i;
 		v[i].state = VCPU_RUNNABLE;
-		v[i].xcr0 = 1;	/* x87, as after fpu_vcpu_init */
-		assert_int_equal(virt->vcpu_init(&v[i]), 0);
+		v[i].arch.regs = &v[i].regs;
+		v[i].arch.vm = &vm->arch;
+		v[i].arch.xcr0 = 1;	/* x87, as after fpu_vcpu_init */
+		assert_int_equal(virt->vcpu_init(&v[i].arch), 0);
 		vm->vcpu[vm->nvcpus++] = &v[i];
 	}
 }
@@ -80,7 +82,7 @@ void host_hand_vm(struct vm *vm, struct vcpu *v, u32 n, const char *name)
 void host_hand_vm_free(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++)
-		virt->vcpu_free(vm->vcpu[i]);
+		virt->vcpu_free(&vm->vcpu[i]->arch);
 	vm->nvcpus = 0;
 }
 

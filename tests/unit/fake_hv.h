@@ -166,6 +166,10 @@ struct fake_vm {
 
 struct fake_vm *fake_vm(const struct vm *vm);
 struct fake_vcpu *fake_vcpu(const struct vcpu *v);
+/* The vCPU or VM whose arch/ part (arch/x86/vcpu_arch.h) the fakes of
+ * the back end and of arch/ are handed. */
+struct vcpu *fake_vcpu_of(const struct vcpu_arch *a);
+struct vm *fake_vm_of(const struct vm_arch *a);
 /* Appends an exit to v's script. */
 void fake_script(struct vcpu *v, const struct fake_exit *e);
 /* Appends a plain exit of this reason, in 64-bit code, at a 2-byte

@@ -84,12 +84,24 @@ const struct fake_call *fake_last_call(enum fake_op op, const struct vcpu *v)
 	return &calls[i];
 }
 
+/* The back end is handed arch/'s part of a vCPU or VM; the fake, which
+ * records calls by vCPU and VM, finds the whole. */
+struct vcpu *fake_vcpu_of(const struct vcpu_arch *a)
+{
+	return (struct vcpu *)((uintptr_t)a - offsetof(struct vcpu, arch));
+}
+
+struct vm *fake_vm_of(const struct vm_arch *a)
+{
+	return (struct vm *)((uintptr_t)a - offsetof(struct vm, arch));
+}
+
 /* --- scripts ---------------------------------------------------------- */
 
 struct fake_vcpu *fake_vcpu(const struct vcpu *v)
 {
-	assert_non_null(v->arch);
-	return v->arch;
+	assert_non_null(v->arch.virt);
+	return v->arch.virt;
 }
 
 void fake_script(struct vcpu *v, const struct fake_exit *e)
@@ -129,12 +141,13 @@ static bool counts_down(u32 *n)
 
 struct fake_vm *fake_vm(const struct vm *vm)
 {
-	assert_non_null(vm->arch);
-	return vm->arch;
+	assert_non_null(vm->arch.virt);
+	return vm->arch.virt;
 }
 
-static int fake_vm_init(struct vm *vm)
+static int fake_vm_init(struct vm_arch *a)
 {
+	struct vm *vm = fake_vm_of(a);
 	struct fake_vm *f;
 
 	fake_record(FAKE_VM_INIT, NULL, vm, 0, 0, 0, 0);
@@ -146,7 +159,7 @@ static int fake_vm_init(struct vm *vm)
 	if (!f)
 		return -1;
 	memset(f, 0, sizeof(*f));
-	vm->arch = f;
+	vm->arch.virt = f;
 	return 0;
 }
 
@@ -155,9 +168,10 @@ static bool overlaps(const struct fake_map *m, u64 gpa, u64 size)
 	return gpa < m->gpa + m->size && m->gpa < gpa + size;
 }
 
-static int fake_vm_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+static int fake_vm_map(struct vm_arch *a, u64 gpa, u64 hpa, u64 size, u32 rights,
 		       enum cache_type type)
 {
+	struct vm *vm = fake_vm_of(a);
 	struct fake_vm *f = fake_vm(vm);
 
 	fake_record(FAKE_MAP, NULL, vm, gpa, hpa, size, rights);
@@ -172,8 +186,9 @@ static int fake_vm_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 }
 
 /* Whole mappings only: lucid unmaps what it mapped. */
-static int fake_vm_unmap(struct vm *vm, u64 gpa, u64 size)
+static int fake_vm_unmap(struct vm_arch *a, u64 gpa, u64 size)
 {
+	struct vm *vm = fake_vm_of(a);
 	struct fake_vm *f = fake_vm(vm);
 
 	fake_record(FAKE_UNMAP, NULL, vm, gpa, size, 0, 0);
@@ -188,16 +203,19 @@ static int fake_vm_unmap(struct vm *vm, u64 gpa, u64 size)
 	return 0;
 }
 
-static void fake_vm_free(struct vm *vm)
+static void fake_vm_free(struct vm_arch *a)
 {
+	struct vm *vm = fake_vm_of(a);
+
 	fake_record(FAKE_VM_FREE, NULL, vm, 0, 0, 0, 0);
-	if (vm->arch)
-		assert_int_equal(page_free((u64)(uintptr_t)vm->arch, 1), 0);
-	vm->arch = NULL;
+	if (vm->arch.virt)
+		assert_int_equal(page_free((u64)(uintptr_t)vm->arch.virt, 1), 0);
+	vm->arch.virt = NULL;
 }
 
-static bool fake_vm_translate(const struct vm *vm, u64 gpa, u64 *hpa)
+static bool fake_vm_translate(const struct vm_arch *a, u64 gpa, u64 *hpa)
 {
+	const struct vm *vm = fake_vm_of(a);
 	const struct fake_vm *f = fake_vm(vm);
 
 	for (u32 i = 0; i < f->nmaps; i++)
@@ -229,11 +247,15 @@ static void fake_vcpu_defaults(struct fake_vcpu *f)
 	f->single_step = false;
 }
 
-static int fake_vcpu_init(struct vcpu *v)
+static int fake_vcpu_init(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	struct fake_vcpu *f;
 
 	fake_record(FAKE_VCPU_INIT, v, NULL, 0, 0, 0, 0);
+	/* What generic code sets before it asks (virt.h). */
+	assert_ptr_equal(a->regs, &v->regs);
+	assert_ptr_equal(a->vm, &v->vm->arch);
 	if (counts_down(&fake_fail.vcpu_init))
 		return -1;
 	f = (struct fake_vcpu *)(uintptr_t)page_alloc(1, PAGE_SIZE, PA_NO_LIMIT);
@@ -241,22 +263,25 @@ static int fake_vcpu_init(struct vcpu *v)
 		return -1;
 	memset(f, 0, sizeof(*f));
 	fake_vcpu_defaults(f);
-	v->arch = f;
+	v->arch.virt = f;
 	return 0;
 }
 
-static void fake_vcpu_free(struct vcpu *v)
+static void fake_vcpu_free(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_VCPU_FREE, v, NULL, 0, 0, 0, 0);
-	if (v->arch)
-		assert_int_equal(page_free((u64)(uintptr_t)v->arch, 1), 0);
-	v->arch = NULL;
+	if (v->arch.virt)
+		assert_int_equal(page_free((u64)(uintptr_t)v->arch.virt, 1), 0);
+	v->arch.virt = NULL;
 }
 
 /* The state asked for, the rest as after RESET; the script stays (it is
  * the test's). */
-static void fake_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
+static void fake_vcpu_reset(struct vcpu_arch *a, const struct vcpu_state *st)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	struct fake_vcpu *f = fake_vcpu(v);
 
 	fake_record(FAKE_VCPU_RESET, v, NULL, st->rip, st->cr0, 0, 0);
@@ -266,34 +291,41 @@ static void fake_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
 	f->cr[4] = st->cr4;
 	f->efer = st->efer;
 	memcpy(f->seg, st->seg, sizeof(f->seg));
-	memcpy(v->regs.gpr, st->gpr, sizeof(v->regs.gpr));
-	v->regs.rip = st->rip;
-	v->regs.rflags = st->rflags;
+	memcpy(a->regs->gpr, st->gpr, sizeof(a->regs->gpr));
+	a->regs->rip = st->rip;
+	a->regs->rflags = st->rflags;
 }
 
-static void fake_vcpu_load(struct vcpu *v)
+static void fake_vcpu_load(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_LOAD, v, NULL, 0, 0, 0, 0);
 }
 
 /* A parked vCPU has its state in memory already (vcpu.h): it is put
  * before it counts as parked, never after. */
-static void fake_vcpu_put(struct vcpu *v)
+static void fake_vcpu_put(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_PUT, v, NULL, 0, 0, 0, 0);
 	if (atomic_load(&v->parked))
 		fail_msg("vCPU %u of VM %s was put after it was parked", v->id, v->vm->name);
 }
 
-static void fake_vcpu_flush_tlb(struct vcpu *v)
+static void fake_vcpu_flush_tlb(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_FLUSH_TLB, v, NULL, 0, 0, 0, 0);
 }
 
 /* The next exit of the script. The contract of vcpu_run: v runs on its
  * own CPU, with its lazily switched registers in that CPU. */
-static void fake_vcpu_run(struct vcpu *v, struct exit_record *x)
+static void fake_vcpu_run(struct vcpu_arch *a, struct exit_record *x)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	struct fake_vcpu *f = fake_vcpu(v);
 	struct percpu *p = this_cpu();
 	const struct fake_exit *e;
@@ -302,7 +334,7 @@ static void fake_vcpu_run(struct vcpu *v, struct exit_record *x)
 	if (f->next == f->nscript)
 		fail_msg("vCPU %u of VM %s ran past its script (%u exits)", v->id, v->vm->name,
 			 f->nscript);
-	if (v->cpu != p->index || p->fpu_owner != v || p->regs_owner != v)
+	if (v->cpu != p->index || p->fpu_owner != a || p->regs_owner != a)
 		fail_msg("vCPU %u of VM %s ran on CPU %u (placed on %u) without its own state",
 			 v->id, v->vm->name, p->index, v->cpu);
 	e = &f->script[f->next++];
@@ -313,8 +345,9 @@ static void fake_vcpu_run(struct vcpu *v, struct exit_record *x)
 		p->need_resched = true;
 }
 
-static bool fake_vcpu_complete(struct vcpu *v)
+static bool fake_vcpu_complete(struct vcpu_arch *a)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	struct fake_vcpu *f = fake_vcpu(v);
 
 	fake_record(FAKE_COMPLETE, v, NULL, 0, 0, 0, 0);
@@ -323,20 +356,26 @@ static bool fake_vcpu_complete(struct vcpu *v)
 
 /* Only what the one point of delivery may inject; taken as soon as the
  * guest runs. */
-static void fake_vcpu_inject(struct vcpu *v, const struct event *e)
+static void fake_vcpu_inject(struct vcpu_arch *a, const struct event *e)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_INJECT, v, NULL, e->vector, e->has_error, e->error, e->type);
 	assert_true(e->type == EV_EXCEPTION || e->type == EV_NMI || e->type == EV_INTR);
 }
 
-static bool fake_vcpu_can_take(const struct vcpu *v, enum event_type type)
+static bool fake_vcpu_can_take(const struct vcpu_arch *a, enum event_type type)
 {
+	const struct vcpu *v = fake_vcpu_of(a);
+
 	assert_true(type == EV_NMI || type == EV_INTR);
 	return type == EV_NMI ? fake_vcpu(v)->can_take_nmi : fake_vcpu(v)->can_take_intr;
 }
 
-static void fake_vcpu_want_windows(struct vcpu *v, bool nmi, bool intr)
+static void fake_vcpu_want_windows(struct vcpu_arch *a, bool nmi, bool intr)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_WINDOWS, v, NULL, nmi, intr, 0, 0);
 	fake_vcpu(v)->nmi_window = nmi;
 	fake_vcpu(v)->intr_window = intr;
@@ -356,8 +395,9 @@ static u64 *msr_slot(struct fake_vcpu *f, u32 msr)
 	}
 }
 
-static int fake_vcpu_get_msr(struct vcpu *v, u32 msr, u64 *val)
+static int fake_vcpu_get_msr(struct vcpu_arch *a, u32 msr, u64 *val)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	u64 *slot = msr_slot(fake_vcpu(v), msr);
 
 	if (!slot || fake_fail.get_msr)
@@ -366,8 +406,9 @@ static int fake_vcpu_get_msr(struct vcpu *v, u32 msr, u64 *val)
 	return 0;
 }
 
-static int fake_vcpu_set_msr(struct vcpu *v, u32 msr, u64 val)
+static int fake_vcpu_set_msr(struct vcpu_arch *a, u32 msr, u64 val)
 {
+	struct vcpu *v = fake_vcpu_of(a);
 	u64 *slot = msr_slot(fake_vcpu(v), msr);
 
 	fake_record(FAKE_SET_MSR, v, NULL, msr, val, 0, 0);
@@ -377,28 +418,35 @@ static int fake_vcpu_set_msr(struct vcpu *v, u32 msr, u64 val)
 	return 0;
 }
 
-static void fake_vcpu_get_crs(const struct vcpu *v, struct guest_crs *out)
+static void fake_vcpu_get_crs(const struct vcpu_arch *a, struct guest_crs *out)
 {
+	const struct vcpu *v = fake_vcpu_of(a);
 	const struct fake_vcpu *f = fake_vcpu(v);
 
 	*out = (struct guest_crs){ f->cr[0], f->cr[3], f->cr[4], f->efer };
 }
 
-static void fake_vcpu_set_cr2(struct vcpu *v, u64 cr2)
+static void fake_vcpu_set_cr2(struct vcpu_arch *a, u64 cr2)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_SET_CR2, v, NULL, cr2, 0, 0, 0);
 	fake_vcpu(v)->cr[2] = cr2;
 }
 
-static void fake_vcpu_set_cr(struct vcpu *v, int cr, u64 val)
+static void fake_vcpu_set_cr(struct vcpu_arch *a, int cr, u64 val)
 {
+	struct vcpu *v = fake_vcpu_of(a);
+
 	fake_record(FAKE_SET_CR, v, NULL, (u64)cr, val, 0, 0);
 	assert_true(cr == 0 || cr == 3 || cr == 4);
 	fake_vcpu(v)->cr[cr] = val;
 }
 
-static void fake_vcpu_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
+static void fake_vcpu_get_seg(const struct vcpu_arch *a, enum seg_reg seg, struct guest_seg *out)
 {
+	const struct vcpu *v = fake_vcpu_of(a);
+
 	assert_in_range(seg, 0, NR_SEGS - 1);
 	*out = fake_vcpu(v)->seg[seg];
 }

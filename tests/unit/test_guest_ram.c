@@ -1,4 +1,4 @@
-/* Host tests for guests' RAM (hv/mm/guest_ram.c) against the real page
+/* Host tests for guests' RAM (hv/core/guest_ram.c) against the real page
  * allocator (hv/mm/page_alloc.c). The made-up memory map has one usable
  * range, a 2 MiB-aligned heap block (the arena), so every page handed out
  * can really be written. A test first takes every free page and gives back
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/mm/guest_ram.h"
+#include "hv/core/guest_ram.h"
 #include "hv/mm/page_alloc.h"
 
 #define ARENA_SIZE MiB(32)

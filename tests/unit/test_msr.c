@@ -96,7 +96,7 @@ static void write_taken(u32 msr, u64 val)
 	if (guest_wrmsr(msr, val) != ACT_SKIP)
 		fail_msg("WRMSR of MSR %#x, value %#llx refused", msr, (unsigned long long)val);
 	assert_int_equal(fake_last_call(FAKE_SET_MSR, &vcpu)->arg[0], msr);
-	assert_int_equal(virt->vcpu_get_msr(&vcpu, msr, &got), 0);
+	assert_int_equal(virt->vcpu_get_msr(&vcpu.arch, msr, &got), 0);
 	assert_int_equal(got, val);
 }
 
@@ -109,7 +109,7 @@ static void test_read_guest_msrs(void **state)
 		{ MSR_EFER, &f->efer, EFER_LME | EFER_LMA | EFER_NXE },
 		{ MSR_PAT, &f->pat, 0x0105040600070406ull },
 		{ MSR_TSC, &f->tsc, 0xfedcba9876543210ull },
-		{ MSR_TSC_AUX, &vcpu.tsc_aux, 0x89abcdefull },
+		{ MSR_TSC_AUX, &vcpu.arch.tsc_aux, 0x89abcdefull },
 	};
 
 	(void)state;
@@ -198,15 +198,15 @@ static void test_tsc_aux(void **state)
 {
 	(void)state;
 	assert_int_equal(guest_wrmsr(MSR_TSC_AUX, 0xffffffffu), ACT_SKIP);
-	assert_int_equal(vcpu.tsc_aux, 0xffffffffu);
+	assert_int_equal(vcpu.arch.tsc_aux, 0xffffffffu);
 	write_refused(MSR_TSC_AUX, 1ull << 32);
-	assert_int_equal(vcpu.tsc_aux, 0xffffffffu);
+	assert_int_equal(vcpu.arch.tsc_aux, 0xffffffffu);
 
 	/* A CPU without RDTSCP has no TSC_AUX to give. */
 	fake_fail.no_tsc_aux = true;
 	check_gp(guest_rdmsr(MSR_TSC_AUX), "RDMSR", MSR_TSC_AUX, 0);
 	write_refused(MSR_TSC_AUX, 1);
-	assert_int_equal(vcpu.tsc_aux, 0xffffffffu);
+	assert_int_equal(vcpu.arch.tsc_aux, 0xffffffffu);
 }
 
 /* The back end cannot read or write the MSR: #GP rather than a guess. */

@@ -198,7 +198,7 @@ static void test_handler_results(void **state)
 		if (cases[i].x.reason == EXIT_IO)
 			assert_int_equal(v->regs.gpr[REG_RAX], 0xff);	/* all ones, one byte */
 	}
-	assert_int_equal(v->xcr0, 3);	/* the one XSETBV allowed */
+	assert_int_equal(v->arch.xcr0, 3);	/* the one XSETBV allowed */
 }
 
 /* A completed instruction that owes a single-step trap gets its #DB. */

@@ -116,7 +116,7 @@ static void test_create(void **state)
 		assert_int_equal(v->state, VCPU_STOPPED);
 		assert_false(events_pending(&v->events));
 		assert_int_equal(fake_count(FAKE_VCPU_INIT, v), 1);
-		assert_non_null(v->fpu_area);
+		assert_non_null(v->arch.fpu_area);
 		assert_non_null(v->next_run); /* placed on a CPU */
 		assert_in_range(v->cpu, 0, NCPUS - 1);
 	}
@@ -335,7 +335,7 @@ static void test_pause_parks_every_vcpu(void **state)
 		vm->vcpu[i]->state = VCPU_RUNNABLE;
 		fake_script_reason(vm->vcpu[i], EXIT_NONE, true);
 		assert_true(host_sched_turn(vm->vcpu[i]->cpu));
-		assert_ptr_equal(percpu[vm->vcpu[i]->cpu].fpu_owner, vm->vcpu[i]);
+		assert_ptr_equal(percpu[vm->vcpu[i]->cpu].fpu_owner, &vm->vcpu[i]->arch);
 	}
 	fake_calls_clear();
 

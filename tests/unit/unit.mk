@@ -13,7 +13,7 @@ UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_page_alloc := hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/string.c
-UNIT_SRCS_test_guest_ram := hv/mm/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c \
+UNIT_SRCS_test_guest_ram := hv/core/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c \
 	lib/string.c
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
 UNIT_SRCS_test_cmdline  := hv/config/cmdline.c lib/string.c
@@ -36,7 +36,7 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	tests/unit/fake_env.c $(filter-out hv/core/sched.c,$(wildcard hv/core/*.c)) \
 	$(wildcard hv/exits/*.c) \
 	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
-	hv/mm/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/log.c lib/string.c
+	hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_SRCS_test_vm       := $(UNIT_HV_SRCS)
 UNIT_DEPS_test_vm       := $(UNIT_HV_DEPS)

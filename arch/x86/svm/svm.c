@@ -16,7 +16,6 @@
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/trap.h"
 #include "hv/mm/page_alloc.h"
-#include "hv/core/vcpu.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -151,13 +150,13 @@ static const u32 passthrough_msrs[] = {
 	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
 };
 
-static int svm_vm_init(struct vm *vm)
+static int svm_vm_init(struct vm_arch *vm)
 {
 	struct svm_vm *s = zalloc_pages(1);
 
 	if (!s)
 		return -1;
-	vm->arch = s;
+	vm->virt = s;
 	s->iopm = zalloc_pages(IOPM_PAGES);
 	s->msrpm = zalloc_pages(MSRPM_PAGES);
 	if (!s->iopm || !s->msrpm || pt_init(&s->npt, allow_1g, npt_alloc, NULL))
@@ -191,19 +190,19 @@ static u64 npt_leaf(u32 rights, enum cache_type type)
 	return e;
 }
 
-static int svm_vm_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+static int svm_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		      enum cache_type type)
 {
-	struct svm_vm *s = vm->arch;
+	struct svm_vm *s = vm->virt;
 
 	if (!(rights & GPA_R))
 		return -1; /* NPT has no execute- or write-only pages */
 	return pt_map(&s->npt, gpa, hpa, size, npt_leaf(rights, type)) ? -1 : 0;
 }
 
-static int svm_vm_unmap(struct vm *vm, u64 gpa, u64 size)
+static int svm_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
 {
-	struct svm_vm *s = vm->arch;
+	struct svm_vm *s = vm->virt;
 
 	return pt_unmap(&s->npt, gpa, size) ? -1 : 0;
 }
@@ -214,9 +213,9 @@ static void free_table(u64 *table, void *ctx)
 	free_pages(table, 1);
 }
 
-static void svm_vm_free(struct vm *vm)
+static void svm_vm_free(struct vm_arch *vm)
 {
-	struct svm_vm *s = vm->arch;
+	struct svm_vm *s = vm->virt;
 
 	if (!s)
 		return;
@@ -225,26 +224,26 @@ static void svm_vm_free(struct vm *vm)
 	free_pages(s->iopm, IOPM_PAGES);
 	free_pages(s->msrpm, MSRPM_PAGES);
 	free_pages(s, 1);
-	vm->arch = NULL;
+	vm->virt = NULL;
 }
 
-static bool svm_vm_translate(const struct vm *vm, u64 gpa, u64 *hpa)
+static bool svm_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
 {
-	const struct svm_vm *s = vm->arch;
+	const struct svm_vm *s = vm->virt;
 	u64 flags;
 
 	return pt_lookup(&s->npt, gpa, hpa, &flags);
 }
 
-static int svm_vcpu_init(struct vcpu *v)
+static int svm_vcpu_init(struct vcpu_arch *v)
 {
-	struct svm_vm *vs = v->vm->arch;
+	struct svm_vm *vs = v->vm->virt;
 	struct svm_vcpu *s = zalloc_pages(1);
 	struct vmcb_control *c;
 
 	if (!s)
 		return -1;
-	v->arch = s;
+	v->virt = s;
 	s->vmcb = zalloc_pages(1);
 	if (!s->vmcb)
 		return -1;
@@ -276,15 +275,15 @@ static int svm_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
-static void svm_vcpu_free(struct vcpu *v)
+static void svm_vcpu_free(struct vcpu_arch *v)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 
 	if (!s)
 		return;
 	free_pages(s->vmcb, 1);
 	free_pages(s, 1);
-	v->arch = NULL;
+	v->virt = NULL;
 }
 
 static void set_seg(struct vmcb_seg *seg, u16 sel, u64 base, u32 limit, u16 attr)
@@ -301,9 +300,9 @@ static void load_seg(struct vmcb_seg *to, const struct guest_seg *from)
 	set_seg(to, from->sel, from->base, from->limit, attr);
 }
 
-static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
+static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 	struct vmcb_save *g = &s->vmcb->save;
 	struct vmcb_seg *segs[NR_SEGS] = { &g->es, &g->cs, &g->ss, &g->ds, &g->fs, &g->gs };
 
@@ -322,9 +321,9 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
 	g->dr6 = 0xffff0ff0;
 	g->dr7 = 0x400;
 	g->g_pat = DEFAULT_PAT;
-	memcpy(v->regs.gpr, st->gpr, sizeof(v->regs.gpr));
-	v->regs.rip = st->rip;
-	v->regs.rflags = st->rflags;
+	memcpy(v->regs->gpr, st->gpr, sizeof(v->regs->gpr));
+	v->regs->rip = st->rip;
+	v->regs->rflags = st->rflags;
 	s->vmcb->ctl.event_inj = 0;
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
 	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
@@ -526,23 +525,23 @@ static void load_asid(struct svm_vcpu *s)
 
 /* A fresh ASID at the next load has no stale translations, guest or
  * nested, on any CPU (assign_asid hands out each ASID once a generation). */
-static void svm_vcpu_flush_tlb(struct vcpu *v)
+static void svm_vcpu_flush_tlb(struct vcpu_arch *v)
 {
-	((struct svm_vcpu *)v->arch)->asid = 0;
+	((struct svm_vcpu *)v->virt)->asid = 0;
 }
 
 /* The VMCB is memory, so nothing needs writing back; but whoever changes
  * it now does not know what this CPU cached: all areas count as dirty. */
-static void svm_vcpu_put(struct vcpu *v)
+static void svm_vcpu_put(struct vcpu_arch *v)
 {
-	((struct svm_vcpu *)v->arch)->vmcb_cpu = NO_CPU;
+	((struct svm_vcpu *)v->virt)->vmcb_cpu = NO_CPU;
 }
 
 /* ASIDs change only when another vCPU ran on this CPU in between, so
  * once per series of runs is enough. */
-static void svm_vcpu_load(struct vcpu *v)
+static void svm_vcpu_load(struct vcpu_arch *v)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 
 	if (s->vmcb_cpu != this_cpu()->index) {
 		dirty(s->vmcb, VMCB_CLEAN_ALL);
@@ -552,15 +551,16 @@ static void svm_vcpu_load(struct vcpu *v)
 	load_asid(s);
 }
 
-static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
+static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 	struct vmcb *vmcb = s->vmcb;
+	struct vcpu_regs *r = v->regs;	/* once: stores below may alias v */
 
-	vmcb->save.rax = v->regs.gpr[REG_RAX];
-	vmcb->save.rsp = v->regs.gpr[REG_RSP];
-	vmcb->save.rip = v->regs.rip;
-	vmcb->save.rflags = v->regs.rflags;
+	vmcb->save.rax = r->gpr[REG_RAX];
+	vmcb->save.rsp = r->gpr[REG_RSP];
+	vmcb->save.rip = r->rip;
+	vmcb->save.rflags = r->rflags;
 	/* VMRUN loads the guest's CR2 from the VMCB; Bochs 2.7's does not,
 	 * and its guest would see whatever CR2 another VM's page fault (or
 	 * lucid's #PF injection) left. The value in the CPU beforehand is
@@ -569,40 +569,40 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_record *x)
 	if (read_cr2() != vmcb->save.cr2)
 		write_cr2(vmcb->save.cr2);
 
-	svm_vmrun(s->vmcb_pa, v->regs.gpr, s->host_pa);
+	svm_vmrun(s->vmcb_pa, r->gpr, s->host_pa);
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
 	vmcb->ctl.clean = clean_all;              /* the CPU has it all now */
 
-	v->regs.gpr[REG_RAX] = vmcb->save.rax;
-	v->regs.gpr[REG_RSP] = vmcb->save.rsp;
-	v->regs.rip = vmcb->save.rip;
-	v->regs.rflags = vmcb->save.rflags;
+	r->gpr[REG_RAX] = vmcb->save.rax;
+	r->gpr[REG_RSP] = vmcb->save.rsp;
+	r->rip = vmcb->save.rip;
+	r->rflags = vmcb->save.rflags;
 
 	/* What was injected went in, or is in EXITINTINFO (x->cut). */
 	vmcb->ctl.event_inj = 0;
 	if (s->nmi_blocked)
-		track_nmi_blocking(s, vmcb->ctl.exit_code, v->regs.rip);
-	decode_exit(s, &v->regs, x);
+		track_nmi_blocking(s, vmcb->ctl.exit_code, r->rip);
+	decode_exit(s, r, x);
 }
 
-static bool svm_vcpu_complete(struct vcpu *v)
+static bool svm_vcpu_complete(struct vcpu_arch *v)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
 
 	/* An instruction ends a MOV SS / STI interrupt shadow. */
 	vmcb->ctl.int_state &= ~1ull;
 	/* The instruction lucid completed owes the single-step trap the CPU
 	 * would have raised after it. */
-	if (!(v->regs.rflags & RFLAGS_TF))
+	if (!(v->regs->rflags & RFLAGS_TF))
 		return false;
 	vmcb->save.dr6 |= DR6_BS;
 	dirty(vmcb, VMCB_CLEAN_DRX);
 	return true;
 }
 
-static void svm_vcpu_inject(struct vcpu *v, const struct event *e)
+static void svm_vcpu_inject(struct vcpu_arch *v, const struct event *e)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 	u64 ev = e->vector | EVENT_VALID;
 
 	if (e->type == EV_NMI) {
@@ -621,9 +621,9 @@ static void svm_vcpu_inject(struct vcpu *v, const struct event *e)
  * exits as soon as the guest could take an interrupt (IF set, no shadow);
  * the request itself is never delivered. An NMI window: the IRET that
  * ends NMI blocking exits (nmi_blocked); after that any exit will do. */
-static void svm_vcpu_want_windows(struct vcpu *v, bool nmi, bool intr)
+static void svm_vcpu_want_windows(struct vcpu_arch *v, bool nmi, bool intr)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 	struct vmcb *vmcb = s->vmcb;
 	const u64 request = V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 
@@ -638,21 +638,21 @@ static void svm_vcpu_want_windows(struct vcpu *v, bool nmi, bool intr)
 	dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
 }
 
-static bool svm_vcpu_can_take(const struct vcpu *v, enum event_type type)
+static bool svm_vcpu_can_take(const struct vcpu_arch *v, enum event_type type)
 {
-	const struct svm_vcpu *s = v->arch;
+	const struct svm_vcpu *s = v->virt;
 	const struct vmcb *vmcb = s->vmcb;
 
 	if ((vmcb->ctl.int_state & 1) || (vmcb->ctl.event_inj & EVENT_VALID))
 		return false;
 	if (type == EV_NMI)
 		return !s->nmi_blocked;
-	return v->regs.rflags & RFLAGS_IF;
+	return v->regs->rflags & RFLAGS_IF;
 }
 
-static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
+static int svm_get_msr(struct vcpu_arch *v, u32 msr, u64 *val)
 {
-	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
+	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->virt)->vmcb;
 
 	switch (msr) {
 	case MSR_EFER:
@@ -669,9 +669,9 @@ static int svm_get_msr(struct vcpu *v, u32 msr, u64 *val)
 	}
 }
 
-static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
+static int svm_set_msr(struct vcpu_arch *v, u32 msr, u64 val)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
 
 	switch (msr) {
 	case MSR_EFER:
@@ -692,16 +692,16 @@ static int svm_set_msr(struct vcpu *v, u32 msr, u64 val)
 	}
 }
 
-static void svm_get_crs(const struct vcpu *v, struct guest_crs *out)
+static void svm_get_crs(const struct vcpu_arch *v, struct guest_crs *out)
 {
-	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
+	const struct vmcb_save *g = &((const struct svm_vcpu *)v->virt)->vmcb->save;
 
 	*out = (struct guest_crs){ g->cr0, g->cr3, g->cr4, g->efer & ~EFER_SVME };
 }
 
-static void svm_set_cr2(struct vcpu *v, u64 cr2)
+static void svm_set_cr2(struct vcpu_arch *v, u64 cr2)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
 
 	vmcb->save.cr2 = cr2;
 	dirty(vmcb, VMCB_CLEAN_CR2);
@@ -715,9 +715,9 @@ static void svm_set_cr2(struct vcpu *v, u64 cr2)
 #define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
 		      CR4_LA57)
 
-static void svm_set_cr(struct vcpu *v, int cr, u64 val)
+static void svm_set_cr(struct vcpu_arch *v, int cr, u64 val)
 {
-	struct svm_vcpu *s = v->arch;
+	struct svm_vcpu *s = v->virt;
 	u64 old = s->vmcb->save.cr4;
 
 	if (cr != 4)
@@ -730,9 +730,9 @@ static void svm_set_cr(struct vcpu *v, int cr, u64 val)
 	}
 }
 
-static void svm_get_seg(const struct vcpu *v, enum seg_reg seg, struct guest_seg *out)
+static void svm_get_seg(const struct vcpu_arch *v, enum seg_reg seg, struct guest_seg *out)
 {
-	const struct vmcb_save *g = &((const struct svm_vcpu *)v->arch)->vmcb->save;
+	const struct vmcb_save *g = &((const struct svm_vcpu *)v->virt)->vmcb->save;
 	const struct vmcb_seg *sr[NR_SEGS] = { &g->es, &g->cs, &g->ss, &g->ds, &g->fs, &g->gs };
 
 	/* The VMCB keeps segments in the generic form already. */

@@ -1,10 +1,10 @@
-/* Guests' RAM from the page allocator (hv/mm/guest_ram.h). A VM's RAM is
+/* Guests' RAM from the page allocator (hv/core/guest_ram.h). A VM's RAM is
  * taken piece by piece, each the largest free run that what is left can
  * use: one starting on a 2 MiB boundary while the guest-physical address
  * is on one too, so that the nested tables can map it with large pages,
  * else any run of pages. So any remainder comes from whatever is free, in
  * as few pieces as this greedy choice gives, and at most GMEM_MAX_REGIONS. */
-#include "hv/mm/guest_ram.h"
+#include "hv/core/guest_ram.h"
 #include "hv/mm/page_alloc.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
