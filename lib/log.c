@@ -6,8 +6,12 @@
  * interrupted a printk on the same CPU. So the ring takes no lock: each
  * message reserves its bytes with one atomic add, and concurrent messages
  * never mix. The sinks (the serial port) are held by one CPU at a time,
- * whose number is the lock word: a handler on the CPU that holds it
- * writes at once instead of waiting for itself. */
+ * whose number is the lock word. A message goes into the ring first; its
+ * CPU then prints what waits in the ring if it can take the sinks, and
+ * otherwise leaves it to the CPU that has them, which prints it when it
+ * lets go. So no CPU waits for another's output, however long that holds
+ * the sinks (the console does, for a whole answer), and a handler on the
+ * CPU that holds them prints at once instead of waiting for itself. */
 #include "lib/log.h"
 #include "lib/fmt.h"
 #include "lib/spinlock.h"
@@ -15,9 +19,15 @@
 #define MAX_SINKS 4
 #define LINE_MAX 512
 #define NOBODY 0xffffffffu
+/* How long log_sync() waits for messages being copied into the ring:
+ * ample for a copy, and bounded, since a CPU stopped in the middle of
+ * one never finishes it. */
+#define SYNC_SPINS 1000000
 
 static char ring[LOG_RING_SIZE];
-static u64 ring_head; /* total bytes ever written */
+static u64 ring_head;    /* bytes reserved, ever */
+static u32 ring_writers; /* messages being copied in */
+static u64 ring_printed; /* bytes the sinks have had */
 static log_sink_fn sinks[MAX_SINKS];
 static unsigned nsinks;
 static void (*before_output)(void);
@@ -27,20 +37,6 @@ static u32 sink_owner = NOBODY;
 void log_set_cpu_id(u32 (*fn)(void))
 {
 	cpu_id = fn;
-}
-
-static bool sinks_take(u32 me)
-{
-	u32 expect = NOBODY;
-
-	if (atomic_load(&sink_owner) == me)
-		return false; /* nested on this CPU: already ours */
-	while (!__atomic_compare_exchange_n(&sink_owner, &expect, me, false, __ATOMIC_ACQUIRE,
-					    __ATOMIC_RELAXED)) {
-		expect = NOBODY;
-		spin_pause();
-	}
-	return true;
 }
 
 void log_set_before_output(void (*fn)(void))
@@ -54,24 +50,104 @@ void log_add_sink(log_sink_fn sink)
 		sinks[nsinks++] = sink;
 }
 
+/* Says whether this CPU has the sinks now; *took, whether this call took
+ * them (not so when this CPU had them already). */
+static bool sinks_try_take(bool *took)
+{
+	u32 me = cpu_id ? cpu_id() : 0;
+	u32 expect = NOBODY;
+
+	*took = false;
+	if (atomic_load(&sink_owner) == me)
+		return true;
+	*took = __atomic_compare_exchange_n(&sink_owner, &expect, me, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+	return *took;
+}
+
+static void write_sinks(const char *s, size_t len)
+{
+	for (unsigned i = 0; i < nsinks && len; i++)
+		sinks[i](s, len);
+}
+
+/* Prints the ring from where the sinks left off up to byte `to`; the
+ * caller has the sinks. */
+static void print_to(u64 to)
+{
+	u64 from = atomic_load(&ring_printed);
+
+	/* Claimed before it is written, so that a handler which interrupts
+	 * this CPU below prints only what came after. */
+	do {
+		if (from >= to)
+			return;
+	} while (!__atomic_compare_exchange_n(&ring_printed, &from, to, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (to - from > LOG_RING_SIZE)
+		from = to - LOG_RING_SIZE; /* overwritten before anyone could print it */
+	if (before_output)
+		before_output();
+	size_t at = (size_t)(from % LOG_RING_SIZE);
+	size_t len = (size_t)(to - from);
+	size_t first = len < LOG_RING_SIZE - at ? len : LOG_RING_SIZE - at;
+	write_sinks(ring + at, first);
+	write_sinks(ring, len - first);
+}
+
+/* Prints what waits in the ring, unless a message is still being copied
+ * in: its writer prints it when done. The caller has the sinks. */
+static void flush(void)
+{
+	/* Head first: no writers after that means every byte before it is
+	 * complete. */
+	u64 head = atomic_load(&ring_head);
+
+	if (!atomic_load(&ring_writers))
+		print_to(head);
+}
+
+/* A message whose CPU found the sinks taken waits for their holder: so
+ * after letting go, look again, and print it unless its writer is still
+ * copying it (that writer then takes the sinks itself). */
+static void sinks_let_go(void)
+{
+	bool took;
+
+	for (;;) {
+		atomic_store_fence(&sink_owner, NOBODY);
+		u64 head = atomic_load(&ring_head);
+		if (atomic_load(&ring_writers) || head == atomic_load(&ring_printed))
+			return;
+		if (!sinks_try_take(&took))
+			return; /* the new holder prints it */
+		flush();
+	}
+}
+
 void vprintk(const char *fmt, va_list ap)
 {
 	char line[LINE_MAX];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	bool took;
 
 	if (n < 0)
 		return;
 	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	u64 flags = irq_save();
+
+	atomic_fetch_add(&ring_writers, 1);
 	u64 at = atomic_fetch_add(&ring_head, (u64)len);
 	for (size_t i = 0; i < len; i++)
 		ring[(at + i) % LOG_RING_SIZE] = line[i];
+	atomic_fetch_add(&ring_writers, (u32)-1);
 
-	struct log_hold h = log_hold();
-	if (before_output && len)
-		before_output();
-	for (unsigned i = 0; i < nsinks; i++)
-		sinks[i](line, len);
-	log_release(h);
+	if (sinks_try_take(&took)) {
+		flush();
+		if (took)
+			sinks_let_go();
+	}
+	irq_restore(flags);
 }
 
 struct log_hold log_hold(void)
@@ -79,23 +155,37 @@ struct log_hold log_hold(void)
 	struct log_hold h;
 
 	h.flags = irq_save();
-	h.took = sinks_take(cpu_id ? cpu_id() : 0);
+	while (!sinks_try_take(&h.took))
+		spin_pause(); /* another CPU prints what waits: that ends */
 	return h;
+}
+
+void log_release(struct log_hold h)
+{
+	if (h.took) {
+		flush();
+		sinks_let_go();
+	}
+	irq_restore(h.flags);
 }
 
 void log_drop_hold(void)
 {
 	u32 me = cpu_id ? cpu_id() : 0;
 
-	__atomic_compare_exchange_n(&sink_owner, &me, NOBODY, false, __ATOMIC_RELEASE,
+	__atomic_compare_exchange_n(&sink_owner, &me, NOBODY, false, __ATOMIC_SEQ_CST,
 				    __ATOMIC_RELAXED);
 }
 
-void log_release(struct log_hold h)
+void log_sync(void)
 {
-	if (h.took)
-		atomic_store(&sink_owner, NOBODY);
-	irq_restore(h.flags);
+	bool took;
+
+	while (!sinks_try_take(&took))
+		spin_pause();
+	for (u32 i = 0; atomic_load(&ring_writers) && i < SYNC_SPINS; i++)
+		spin_pause();
+	print_to(atomic_load(&ring_head));
 }
 
 void printk(const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* The hypervisor's log: printk() formats a message, keeps it in a ring
  * buffer (so the console can show it again) and writes it to every sink
- * (the serial port; later the framebuffer). */
+ * (the serial port; later the framebuffer): at once, or when the CPU that
+ * holds the sinks lets go. */
 #ifndef LIB_LOG_H
 #define LIB_LOG_H
 
@@ -11,8 +12,8 @@
 typedef void (*log_sink_fn)(const char *s, size_t len);
 
 void log_add_sink(log_sink_fn sink);
-/* Called before each message reaches the sinks: the console uses it to
- * move an unfinished input line out of the way. */
+/* Called before messages reach the sinks: the console uses it to move an
+ * unfinished input line out of the way. */
 void log_set_before_output(void (*fn)(void));
 /* Tells the log how to find the number of the CPU it runs on (0 until
  * then). */
@@ -21,9 +22,11 @@ void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 
 /* Holds the output for this CPU, for a writer that goes to a sink
- * directly (the console's prompt and echo) and must not be cut into by
- * another CPU's message. Holds nest on one CPU. Keep it short: other
- * CPUs' messages wait. */
+ * directly (the console's prompt, echo and a command's whole answer) and
+ * must not be cut into by another CPU's message. Meanwhile the other
+ * CPUs' messages wait in the ring, and log_release() prints them. Holds
+ * nest on one CPU, where printk() still prints at once (an NMI, a halt).
+ * Waits only while another CPU prints. */
 struct log_hold {
 	u64 flags;
 	bool took;
@@ -33,6 +36,10 @@ void log_release(struct log_hold h);
 /* A CPU about to stop for good lets go of the output if it held it (it
  * may have been stopped in the middle of a message). */
 void log_drop_hold(void);
+/* For the CPU that stops the machine, after it has told the others to
+ * stop: waits until they let go of the output, prints every message
+ * still waiting, and keeps the output for good. */
+void log_sync(void);
 
 /* Prints each line of a multi-line text (warnings collected by a parser)
  * as its own log line, behind prefix. */

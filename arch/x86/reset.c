@@ -44,5 +44,8 @@ __noreturn void machine_halt(void)
 	irq_disable();
 	smp_stop_others();
 	printk("lucid: halted\n");
+	/* The line may wait in the log ring for a CPU that held the output
+	 * and is now stopped: nobody else will print it. */
+	log_sync();
 	cpu_halt_forever();
 }

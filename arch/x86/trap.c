@@ -49,6 +49,9 @@ static u32 cpu_index(void)
 __noreturn void cpu_stop(void)
 {
 	printk("lucid: CPU %u halted\n", cpu_index());
+	/* Had it the output (it failed while printing, or in the console's
+	 * answer), the other CPUs' messages would wait for it for good. */
+	log_drop_hold();
 	cpu_halt_forever();
 }
 

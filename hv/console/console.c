@@ -1,5 +1,10 @@
 /* Line editing (echo, backspace, Ctrl-U) over a polled UART, and a table of
- * commands. A bad line gets one clear error and changes nothing. */
+ * commands. A bad line gets one clear error and changes nothing.
+ *
+ * While it echoes what is typed and answers a line, the console holds the
+ * log's output, and answers go straight to the UART: so an answer is never
+ * cut into by other CPUs' log lines, which wait in the log ring and come
+ * out after it, and it starts right below the line it answers. */
 #include "hv/console/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/reset.h"
@@ -7,6 +12,7 @@
 #include "hv/host/machine.h"
 #include "hv/core/vcpu.h"
 #include "hv/version.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -18,10 +24,24 @@ struct command {
 
 static void cmd_help(int argc, char **argv);
 
+/* Part of a command's answer: not a log message, so not in the log ring
+ * either, where 'log' would show it again. */
+static __printf(1, 2) void say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		uart_log_sink(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 static void cmd_version(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	printk("%s\n", version_line());
+	say("%s\n", version_line());
 }
 
 static void cmd_log(int argc, char **argv)
@@ -30,11 +50,7 @@ static void cmd_log(int argc, char **argv)
 
 	(void)argc, (void)argv;
 	size_t n = log_read(buf, sizeof(buf));
-	/* Straight to the UART: printing through the log would append the log
-	 * to itself. */
-	struct log_hold h = log_hold();
 	uart_log_sink(buf, n);
-	log_release(h);
 }
 
 static void cmd_reboot(int argc, char **argv)
@@ -53,10 +69,10 @@ static void cmd_vms(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	if (!vm_count()) {
-		printk("no VMs\n");
+		say("no VMs\n");
 		return;
 	}
-	printk("  %-16s %-9s %8s %6s %10s\n", "name", "state", "memory", "vcpus", "exits");
+	say("  %-16s %-9s %8s %6s %10s\n", "name", "state", "memory", "vcpus", "exits");
 	for (u32 i = 0; i < vm_count(); i++) {
 		const struct vm *vm = vm_get(i);
 		u64 exits = 0;
@@ -64,9 +80,8 @@ static void cmd_vms(int argc, char **argv)
 		for (u32 j = 0; j < vm->nvcpus; j++)
 			for (u32 r = 0; r < NR_EXIT_REASONS; r++)
 				exits += vm->vcpu[j]->exits[r];
-		printk("  %-16s %-9s %5llu MiB %6u %10llu\n", vm->name, vm_state_name(vm->state),
-		       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus,
-		       (unsigned long long)exits);
+		say("  %-16s %-9s %5llu MiB %6u %10llu\n", vm->name, vm_state_name(vm->state),
+		    (unsigned long long)(vm->mem.size >> 20), vm->nvcpus, (unsigned long long)exits);
 	}
 }
 
@@ -83,7 +98,7 @@ static void cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printk("  %-10s %s\n", commands[i].name, commands[i].help);
+		say("  %-10s %s\n", commands[i].name, commands[i].help);
 }
 
 #define MAX_ARGS 8
@@ -99,7 +114,7 @@ void console_execute(char *line)
 		if (!*p)
 			break;
 		if (argc == MAX_ARGS) {
-			printk("too many words (at most %d)\n", MAX_ARGS);
+			say("too many words (at most %d)\n", MAX_ARGS);
 			return;
 		}
 		argv[argc++] = p;
@@ -114,7 +129,7 @@ void console_execute(char *line)
 			return;
 		}
 	}
-	printk("unknown command '%s'; type help\n", argv[0]);
+	say("unknown command '%s'; type help\n", argv[0]);
 }
 
 /* The line being typed. The console is polled between guest time slices,
@@ -137,26 +152,27 @@ static void before_log_output(void)
 	}
 }
 
+/* Runs the line typed; the caller holds the output, so the answer comes
+ * right below the line. */
 static void line_done(void)
 {
-	struct log_hold h = log_hold();
-
 	uart_log_sink("\n", 1);
 	edit.prompted = false;
-	log_release(h);
 	edit.buf[edit.n] = '\0';
 	if (edit.overflow)
-		printk("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
+		say("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
 	else
 		console_execute(edit.buf);
 	edit.n = 0;
 	edit.overflow = false;
 }
 
-/* Echo and editing: the line being typed, under the output hold. */
-static void edit_key(int c)
+/* Echo and editing, under the output hold. */
+static void edit_char(int c)
 {
-	if (c == 0x7f || c == 0x08) { /* backspace */
+	if (c == '\r' || c == '\n') {
+		line_done();
+	} else if (c == 0x7f || c == 0x08) { /* backspace */
 		if (edit.n) {
 			edit.n--;
 			uart_log_sink("\b \b", 3);
@@ -174,34 +190,24 @@ static void edit_key(int c)
 	}
 }
 
-static void edit_char(int c)
-{
-	struct log_hold h;
-
-	if (c == '\r' || c == '\n') {
-		line_done();
-		return;
-	}
-	h = log_hold();
-	edit_key(c);
-	log_release(h);
-}
-
+/* One output hold for all that has arrived: a line typed at once is
+ * echoed and answered with no other CPU's line in between. */
 void console_poll(void)
 {
-	int c;
+	int c = uart_getc(COM1_PORT);
 
+	if (c < 0 && edit.prompted)
+		return;
+	struct log_hold h = log_hold();
 	if (!edit.prompted) {
-		struct log_hold h = log_hold();
-
 		log_set_before_output(before_log_output);
 		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
 		uart_log_sink(edit.buf, edit.n);
 		edit.prompted = true;
-		log_release(h);
 	}
-	while ((c = uart_getc(COM1_PORT)) >= 0)
+	for (; c >= 0; c = uart_getc(COM1_PORT))
 		edit_char(c);
+	log_release(h);
 }
 
 __noreturn void console_run(void)

@@ -8,6 +8,9 @@ serial console through the real Session, and must fail what it should.
   gets a FAIL line that says so.
 - guests-checked-vm-passes: a VM that did what expect.py says passes, so
   the two checks above do not pass by failing everything.
+- guests-prompt-before-answer: a prompt that lucid prints again before it
+  answers 'vms' (another CPU's line cut into the first one) does not end
+  the answer: the VMs are still listed.
 - guests-cfg-matches-expect: tests/guests/guests.cfg and expect.py name
   the same VMs (what `python3 tests/guests/expect.py` checks).
 
@@ -52,16 +55,24 @@ test unlisted: PASS anything at all
 vm unlisted: powered off
 """
 
-VMS = """  protmode   shut off   4 MiB  1  1
+VMS = """  name             state       memory  vcpus      exits
+  protmode   shut off   4 MiB  1  1
   unlisted   shut off   4 MiB  1  1
 lucid> """
 
 
-class FakeConsole:
-    """A serial console whose text is all there at once; 'vms' answers."""
+# What lucid may print between a typed 'vms' and its echo: the prompt, a
+# line from another CPU that moves it out of the way, the prompt again.
+REPROMPT = "lucid> \nlucid: NMI on CPU 1 at RIP 0x100000\nlucid> "
 
-    def __init__(self, text):
+
+class FakeConsole:
+    """A serial console whose text is all there at once; 'vms' answers,
+    after `before_answer`."""
+
+    def __init__(self, text, before_answer=""):
         self.serial = text
+        self.before_answer = before_answer
         self.started = time.monotonic()
 
     def text(self):
@@ -75,16 +86,16 @@ class FakeConsole:
 
     def send(self, line):
         if line == "vms\r":
-            self.serial += "vms\n" + VMS
+            self.serial += self.before_answer + "vms\n" + VMS
 
 
-def _guests_case():
+def _guests_case(before_answer=""):
     """{sub-result name: problems} of the guests case on SERIAL, or the
     reason the case itself failed."""
     for name, regex in BANNER:   # the made-up banner must still be one
         if not re.search(regex, SERIAL, re.M):
             return f"the made-up serial text lacks the '{name}' line"
-    s = Session(FakeConsole(SERIAL), timeout=60)
+    s = Session(FakeConsole(SERIAL, before_answer), timeout=60)
     s.modules = {"lucid.cfg": CFG.encode()}
     s.smp = 2
     try:
@@ -116,13 +127,17 @@ def check_expectation_without_vm(root):
     return _subresult("cpuid", "no such VM in the config")
 
 
-def check_checked_vm_passes(root):
-    got = _guests_case()
+def check_checked_vm_passes(root, before_answer=""):
+    got = _guests_case(before_answer)
     if isinstance(got, str):
         return [got]
     if got.get("guest/protmode") != []:
         return [f"guest/protmode: {got.get('guest/protmode', 'no line')}, expected a PASS"]
     return []
+
+
+def check_prompt_before_answer(root):
+    return check_checked_vm_passes(root, REPROMPT)
 
 
 def check_cfg_matches_expect(root):
@@ -134,5 +149,6 @@ CHECKS = {
     "guests-vm-without-expectation": check_vm_without_expectation,
     "guests-expectation-without-vm": check_expectation_without_vm,
     "guests-checked-vm-passes": check_checked_vm_passes,
+    "guests-prompt-before-answer": check_prompt_before_answer,
     "guests-cfg-matches-expect": check_cfg_matches_expect,
 }

@@ -1,12 +1,15 @@
-/* Unit tests for lib/log.c: printk() formatting, sinks and the log ring.
- * The ring and the sink table are static in log.c and cannot be reset, so
- * each test reads back only what it wrote itself (log_read returns the
- * newest bytes), except test_empty_ring, which must run first. */
+/* Unit tests for lib/log.c: printk() formatting, sinks and the log ring,
+ * and the output hold between CPUs (played by one thread that changes the
+ * CPU number the log sees). The ring and the sink table are static in
+ * log.c and cannot be reset, so each test reads back only what it wrote
+ * itself (log_read returns the newest bytes), except test_empty_ring,
+ * which must run first. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -185,10 +188,101 @@ static void test_second_sink_gets_same_output(void **state)
 	assert_memory_equal(last, "both\n", 5);
 }
 
+/* --- the hold: CPU 0 holds the output, as the console does ------------------ */
+
+static u32 cpu;
+
+static u32 test_cpu_id(void)
+{
+	return cpu;
+}
+
+/* A CPU's message while another holds the output waits in the ring and
+ * comes out whole after the holder's output, not inside it; the CPU that
+ * printed it goes on at once. */
+static void test_hold_defers_other_cpus(void **state)
+{
+	(void)state;
+	cpu = 0;
+	struct log_hold h = log_hold();
+	capture_sink("answer 1\n", 9);
+	cpu = 1;
+	printk("vm %s: powered off\n", "x");
+	cpu = 0;
+	capture_sink("answer 2\n", 9);
+	assert_int_equal(seen_len, 18);
+	log_release(h);
+	assert_int_equal(seen_len, 18 + 18);
+	assert_memory_equal(seen, "answer 1\nanswer 2\nvm x: powered off\n", seen_len);
+}
+
+/* The holder's own messages (an NMI on its CPU, a halt) print at once. */
+static void test_holder_prints_at_once(void **state)
+{
+	(void)state;
+	cpu = 0;
+	struct log_hold h = log_hold();
+	printk("mine\n");
+	assert_int_equal(seen_len, 5);
+	assert_memory_equal(seen, "mine\n", 5);
+	log_release(h);
+	assert_int_equal(seen_len, 5);
+}
+
+/* A sink that, while CPU 0 prints, lets CPU 1 print too. */
+static void sink_with_cpu1_printing(const char *s, size_t len)
+{
+	static bool busy;
+
+	capture_sink(s, len);
+	if (busy || cpu != 0)
+		return;
+	busy = true;
+	cpu = 1;
+	printk("late\n");
+	cpu = 0;
+}
+
+/* A message that finds another CPU printing is not left in the ring:
+ * that CPU prints it before it lets go. */
+static void test_message_during_print_not_lost(void **state)
+{
+	(void)state;
+	cpu = 0;
+	log_add_sink(sink_with_cpu1_printing);
+	printk("first\n");
+	/* capture_sink is also the tail of the new sink: each line twice */
+	assert_int_equal(seen_len, 22);
+	assert_memory_equal(seen, "first\nfirst\nlate\nlate\n", 22);
+}
+
+/* A CPU that halts the machine prints what waited for a holder that was
+ * stopped, its own last line included. */
+static void test_sync_after_holder_stopped(void **state)
+{
+	(void)state;
+	cpu = 1;
+	log_hold();
+	cpu = 0;
+	printk("lucid: halted\n");
+	assert_int_equal(seen_len, 0);
+	cpu = 1;
+	log_drop_hold();
+	cpu = 0;
+	log_sync();
+	assert_int_equal(seen_len, 14);
+	assert_memory_equal(seen, "lucid: halted\n", 14);
+	log_drop_hold(); /* log_sync keeps the output: give it back */
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
 	log_add_sink(capture_sink);
+	log_set_cpu_id(test_cpu_id);
+	/* A printk that waits for a CPU which holds the output would wait
+	 * for good here: end the run instead. */
+	alarm(20);
 	return 0;
 }
 
@@ -205,8 +299,12 @@ int main(void)
 		cmocka_unit_test_setup(test_log_read_small_buffer_gets_newest, reset_capture),
 		cmocka_unit_test_setup(test_log_read_size_zero, reset_capture),
 		cmocka_unit_test_setup(test_ring_wraps_and_keeps_newest, reset_capture),
-		/* last: it adds a sink that stays */
+		cmocka_unit_test_setup(test_hold_defers_other_cpus, reset_capture),
+		cmocka_unit_test_setup(test_holder_prints_at_once, reset_capture),
+		cmocka_unit_test_setup(test_sync_after_holder_stopped, reset_capture),
+		/* last: they add sinks that stay */
 		cmocka_unit_test_setup(test_second_sink_gets_same_output, reset_capture),
+		cmocka_unit_test_setup(test_message_during_print_not_lost, reset_capture),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
