@@ -95,10 +95,20 @@ static enum exit_action on_virt_insn(struct vcpu *v, struct exit_record *x)
 	return vcpu_inject_exception(v, EXC_UD, false, 0);
 }
 
+/* The CPU shut the guest down. What it was delivering, if anything, and
+ * how the guest's addresses translated, say most of why. */
 static enum exit_action on_shutdown(struct vcpu *v, struct exit_record *x)
 {
-	(void)x;
-	vm_crash(v->vm, v, "triple fault");
+	static const char *const kinds[] = { "nothing", "exception", "NMI", "interrupt",
+					     "software interrupt" };
+	struct guest_crs crs;
+
+	virt->vcpu_get_crs(&v->arch, &crs);
+	vm_crash(v->vm, v, "triple fault (delivering %s %u; CR0 0x%llx CR3 0x%llx CR4 0x%llx "
+		 "EFER 0x%llx)", x->cut.type < ARRAY_SIZE(kinds) ? kinds[x->cut.type] : "?",
+		 x->cut.type ? x->cut.vector : 0, (unsigned long long)crs.cr0,
+		 (unsigned long long)crs.cr3, (unsigned long long)crs.cr4,
+		 (unsigned long long)crs.efer);
 	return ACT_STOP;
 }
 
