@@ -202,6 +202,10 @@ struct virt_ops {
 	/* Unmaps [gpa, gpa+size); holes inside are fine. CPUs may still hold
 	 * the old translations until each vCPU's vcpu_flush_tlb. */
 	int (*vm_unmap)(struct vm_arch *vm, u64 gpa, u64 size);
+	/* New rights (GPA_R at least) and memory type for what is mapped in
+	 * [gpa, gpa+size); holes stay holes. Flushed as for vm_unmap. */
+	int (*vm_protect)(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
+			  enum cache_type type);
 	void (*vm_free)(struct vm_arch *vm);
 	/* Makes the back end's state of a vCPU whose regs and vm are set. */
 	int (*vcpu_init)(struct vcpu_arch *v);

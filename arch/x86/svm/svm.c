@@ -207,6 +207,16 @@ static int svm_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
 	return pt_unmap(&s->npt, gpa, size) ? -1 : 0;
 }
 
+static int svm_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
+			  enum cache_type type)
+{
+	struct svm_vm *s = vm->virt;
+
+	if (!(rights & GPA_R))
+		return -1;
+	return pt_protect(&s->npt, gpa, size, npt_leaf(rights, type)) ? -1 : 0;
+}
+
 static void free_table(u64 *table, void *ctx)
 {
 	(void)ctx;
@@ -747,6 +757,7 @@ static const struct virt_ops svm_ops = {
 	.vm_translate = svm_vm_translate,
 	.vm_map = svm_vm_map,
 	.vm_unmap = svm_vm_unmap,
+	.vm_protect = svm_vm_protect,
 	.vcpu_flush_tlb = svm_vcpu_flush_tlb,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
