@@ -7,6 +7,7 @@
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/percpu.h"
 #include "hv/emul/exit_insn.h"
+#include "hv/emul/guest_linear.h"
 #include "hv/exits/cpuid.h"
 #include "hv/exits/cr.h"
 #include "hv/exits/hypercall.h"
@@ -95,20 +96,25 @@ static enum exit_action on_virt_insn(struct vcpu *v, struct exit_record *x)
 	return vcpu_inject_exception(v, EXC_UD, false, 0);
 }
 
-/* The CPU shut the guest down. What it was delivering, if anything, and
- * how the guest's addresses translated, say most of why. */
+/* The CPU shut the guest down. What it was delivering, if anything, how
+ * the guest's addresses translate, and whether lucid's own walk of the
+ * guest's tables finds the code at RIP (if it does, the tables were not
+ * what failed) say most of why. */
 static enum exit_action on_shutdown(struct vcpu *v, struct exit_record *x)
 {
 	static const char *const kinds[] = { "nothing", "exception", "NMI", "interrupt",
 					     "software interrupt" };
-	struct guest_crs crs;
+	struct glin g;
+	u32 n;
 
-	virt->vcpu_get_crs(&v->arch, &crs);
+	glin_init(&g, v, x);
 	vm_crash(v->vm, v, "triple fault (delivering %s %u; CR0 0x%llx CR3 0x%llx CR4 0x%llx "
-		 "EFER 0x%llx)", x->cut.type < ARRAY_SIZE(kinds) ? kinds[x->cut.type] : "?",
-		 x->cut.type ? x->cut.vector : 0, (unsigned long long)crs.cr0,
-		 (unsigned long long)crs.cr3, (unsigned long long)crs.cr4,
-		 (unsigned long long)crs.efer);
+		 "EFER 0x%llx; the code at RIP %s)",
+		 x->cut.type < ARRAY_SIZE(kinds) ? kinds[x->cut.type] : "?",
+		 x->cut.type ? x->cut.vector : 0, (unsigned long long)g.pt.crs.cr0,
+		 (unsigned long long)g.pt.crs.cr3, (unsigned long long)g.pt.crs.cr4,
+		 (unsigned long long)g.pt.crs.efer,
+		 glin_code(&g, &n) ? "is mapped" : "is not mapped");
 	return ACT_STOP;
 }
 

@@ -242,7 +242,8 @@ EXPECT = {
     "triple-fault": expect(
         P("loading an empty IDT, then int3"),
         end="crashed", reason=r"crashed: triple fault \(delivering [a-z ]+ \d+; CR0 0x[0-9a-f]+ CR3 0x[0-9a-f]+ "
-               r"CR4 0x[0-9a-f]+ EFER 0x[0-9a-f]+\) \(vCPU 0, RIP 0x[0-9a-f]+\)"),
+               r"CR4 0x[0-9a-f]+ EFER 0x[0-9a-f]+; the code at RIP is (not )?mapped\) "
+               r"\(vCPU 0, RIP 0x[0-9a-f]+\)"),
     "cpu-state": expect(
         P("EAX holds the multiboot1 magic"),
         P("CR0.PE set, PG clear"),

@@ -229,7 +229,7 @@ static void test_stop_ends_slice(void **state)
 	static const struct { struct exit_record x; const char *line; } stops[] = {
 		{ { .reason = EXIT_SHUTDOWN },
 		  "vm v: crashed: triple fault (delivering nothing 0; CR0 0x80000001 CR3 0x0 "
-		  "CR4 0x20 EFER 0x500) (vCPU 1, RIP 0x1234)" },
+		  "CR4 0x20 EFER 0x500; the code at RIP is not mapped) (vCPU 1, RIP 0x1234)" },
 		{ { .reason = EXIT_FAILED, .hw_code = ~0ull },
 		  "vm v: crashed: the CPU refused to enter the guest (invalid state, exit "
 		  "0xffffffffffffffff) (vCPU 1, RIP 0x1234)" },
