@@ -27,20 +27,6 @@ static void load_dr(const u64 dr[4])
 	asm volatile("mov %0, %%db3" : : "r"(dr[3]));
 }
 
-/* QEMU 7.2's TCG loads DR7 at VMRUN and #VMEXIT without updating its own
- * list of breakpoints, so one a guest enabled stays armed in the
- * emulator after the exit: for lucid, and for the next guest on this CPU
- * (the breakpoint-isolation test guests). A DR7 write that changes more
- * than the enable bits makes QEMU drop the breakpoints of the kind DR7
- * named before: instruction breakpoints on the first write, data ones
- * (RW = 01 for all four) on the second. On a CPU, where VMRUN and #VMEXIT
- * switch DR7 whole, both writes enable nothing and change nothing. */
-static void drop_stale_breakpoints(void)
-{
-	asm volatile("mov %0, %%db7" : : "r"(0x11110400ul));
-	asm volatile("mov %0, %%db7" : : "r"(0x400ul));
-}
-
 void guest_regs_switch_to(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
@@ -50,7 +36,6 @@ void guest_regs_switch_to(struct vcpu_arch *v)
 	/* TSC_AUX changes only through an intercepted WRMSR: no need to save. */
 	if (p->regs_owner)
 		save_dr(p->regs_owner->dr);
-	drop_stale_breakpoints();
 	load_dr(v->dr);
 	if (have_tsc_aux)
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);

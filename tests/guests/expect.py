@@ -210,8 +210,6 @@ EXPECT = {
     "fpu-sse-avx-2": FPU,
     "debug-regs-1": DEBUG_REGS,
     "debug-regs-2": DEBUG_REGS,
-    "breakpoint-arm": expect(P("kept an execution breakpoint on target over")),
-    "breakpoint-run": expect(P("no exception calling target after each of")),
     "npt-isolation": expect(
         P("wrote and read back"),
         P("writing one byte at 0x400000, just past the end of RAM"),
