@@ -20,25 +20,32 @@ void guest_ram_free(struct guest_mem *gm)
 /* Allocates the largest run of k <= max units of `unit` pages, starting
  * `align`-aligned, at *pa; returns k (0: not even one unit is free). A run
  * of k units exists whenever one of k + 1 does, so a binary search with
- * page_alloc finds k; a probe that succeeds is given back at once. */
+ * page_alloc finds k; a probe that succeeds is given back at once. Another
+ * CPU may take the run before the search takes it for good: then the
+ * search starts again, over what is left. */
 static u64 largest_run(u64 max, u64 unit, u64 align, u64 *pa)
 {
-	u64 lo = 0, hi = max;	/* a run of lo units exists, one of hi does not */
+	for (;;) {
+		u64 lo = 0, hi = max;	/* a run of lo units exists, one of hi does not */
 
-	if ((*pa = page_alloc(max * unit, align, PA_NO_LIMIT)))
-		return max;
-	while (hi - lo > 1) {
-		u64 mid = lo + (hi - lo) / 2, got = page_alloc(mid * unit, align, PA_NO_LIMIT);
+		if ((*pa = page_alloc(max * unit, align, PA_NO_LIMIT)))
+			return max;
+		while (hi - lo > 1) {
+			u64 mid = lo + (hi - lo) / 2;
+			u64 got = page_alloc(mid * unit, align, PA_NO_LIMIT);
 
-		if (got) {
-			page_free(got, mid * unit);
-			lo = mid;
-		} else {
-			hi = mid;
+			if (got) {
+				page_free(got, mid * unit);
+				lo = mid;
+			} else {
+				hi = mid;
+			}
 		}
+		if (!lo)
+			return 0;
+		if ((*pa = page_alloc(lo * unit, align, PA_NO_LIMIT)))
+			return lo;
 	}
-	*pa = lo ? page_alloc(lo * unit, align, PA_NO_LIMIT) : 0;
-	return lo;
 }
 
 /* The next piece for guest-physical gpa with left bytes still to place:

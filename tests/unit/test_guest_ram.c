@@ -288,6 +288,62 @@ static void test_zero(void **state)
 	}
 }
 
+/* --- another CPU allocating at the same time ------------------------------------ */
+
+/* page_alloc and page_free as the test sees them (-Wl,--wrap in unit.mk):
+ * armed, the first allocation of the size the last free gave back (the
+ * search's probe giving its run back, then taking it for good) finds
+ * that another CPU took such a run in between. */
+u64 __real_page_alloc(u64 npages, u64 align, u64 limit);
+int __real_page_free(u64 pa, u64 npages);
+static bool steal_armed;
+static u64 last_freed, stolen, stolen_pages;
+
+u64 __wrap_page_alloc(u64 npages, u64 align, u64 limit);
+u64 __wrap_page_alloc(u64 npages, u64 align, u64 limit)
+{
+	if (steal_armed && npages == last_freed) {
+		steal_armed = false;
+		stolen = __real_page_alloc(npages, align, limit);
+		stolen_pages = npages;
+	}
+	return __real_page_alloc(npages, align, limit);
+}
+
+int __wrap_page_free(u64 pa, u64 npages);
+int __wrap_page_free(u64 pa, u64 npages)
+{
+	last_freed = npages;
+	return __real_page_free(pa, npages);
+}
+
+/* 2.5 MiB from a 1.5 MiB run and a 1 MiB run: the search finds the 1.5
+ * MiB run, another CPU takes it before the search does; the search looks
+ * again and takes what is still free, and the allocation then fails for
+ * want of memory, cleanly, never with a piece at address 0. */
+static void test_run_taken_by_another_cpu(void **state)
+{
+	static const struct run runs[] = {
+		{ MiB(2) + KiB(4), KiB(1536) },
+		{ MiB(8) + KiB(12), MiB(1) },
+	};
+
+	(void)state;
+	leave_free(runs, ARRAY_SIZE(runs));
+	stolen = 0;
+	steal_armed = true;
+	if (!guest_ram_alloc(&gm, MiB(2) + KiB(512), err, sizeof(err))) {
+		print_gm();
+		fail_msg("the allocation succeeded with the run another CPU took");
+	}
+	assert_false(steal_armed);
+	assert_int_equal(stolen, A + runs[0].off);
+	assert_string_equal(err, "no 2560 KiB of free memory (1 MiB free)");
+	assert_int_equal(gm.n, 0);
+	assert_int_equal(page_alloc_free_pages(), MiB(1) / PAGE_SIZE);
+	assert_int_equal(page_free(stolen, stolen_pages), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -298,6 +354,7 @@ int main(void)
 		T(test_remainder_between_2_and_4_mib),
 		T(test_odd_sizes_from_small_runs),
 		T(test_exhausted),
+		T(test_run_taken_by_another_cpu),
 		T(test_region_limit),
 		T(test_free_gives_everything_back),
 		T(test_zero),

@@ -14,6 +14,8 @@ UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_page_alloc := hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/string.c
+# Its allocator calls go through the test (another CPU taking pages).
+UNIT_LDFLAGS_test_guest_ram := -Wl,--wrap=page_alloc,--wrap=page_free
 UNIT_SRCS_test_guest_ram := hv/core/guest_ram.c hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c \
 	lib/string.c
 UNIT_SRCS_test_pagetable := arch/x86/pagetable.c lib/string.c
@@ -61,7 +63,7 @@ unit-bins: $(UNIT_BINS)
 .SECONDEXPANSION:
 $(B)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $$(UNIT_DEPS_$$*) $$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(ULIBS)
+	$(CC) $(UCFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDFLAGS_$*) $(ULIBS)
 	@$(CC) $(UCFLAGS) -MM -MP -MT $@ $< $(UNIT_SRCS_$*) | sed 's/[^ ]*\.c\>//g' > $@.d
 
 # The headers each test's sources include, as make found them last time
