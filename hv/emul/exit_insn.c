@@ -41,7 +41,10 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 }
 
 /* The common case, in a few dozen instructions: 64-bit code, a page the
- * fetch TLB holds, no prefix. 0 where it is not that case. */
+ * fetch TLB holds, no prefix. 0 where it is not that case. It builds the
+ * walk's context itself: through glin_init and glin_code, as the other
+ * cases go, every exit without nRIP cost 45 instructions more (make
+ * bench). */
 static u8 plain_len(struct vcpu *v, const struct exit_record *x)
 {
 	u64 room = PAGE_SIZE - (v->regs.rip & (PAGE_SIZE - 1));
