@@ -203,14 +203,18 @@ static int fake_vm_unmap(struct vm_arch *a, u64 gpa, u64 size)
 	return 0;
 }
 
+/* Gives back the page a fake's state lives in, once. */
+static void free_state(void **virt)
+{
+	if (*virt)
+		assert_int_equal(page_free((u64)(uintptr_t)*virt, 1), 0);
+	*virt = NULL;
+}
+
 static void fake_vm_free(struct vm_arch *a)
 {
-	struct vm *vm = fake_vm_of(a);
-
-	fake_record(FAKE_VM_FREE, NULL, vm, 0, 0, 0, 0);
-	if (vm->arch.virt)
-		assert_int_equal(page_free((u64)(uintptr_t)vm->arch.virt, 1), 0);
-	vm->arch.virt = NULL;
+	fake_record(FAKE_VM_FREE, NULL, fake_vm_of(a), 0, 0, 0, 0);
+	free_state(&a->virt);
 }
 
 static bool fake_vm_translate(const struct vm_arch *a, u64 gpa, u64 *hpa)
@@ -269,12 +273,8 @@ static int fake_vcpu_init(struct vcpu_arch *a)
 
 static void fake_vcpu_free(struct vcpu_arch *a)
 {
-	struct vcpu *v = fake_vcpu_of(a);
-
-	fake_record(FAKE_VCPU_FREE, v, NULL, 0, 0, 0, 0);
-	if (v->arch.virt)
-		assert_int_equal(page_free((u64)(uintptr_t)v->arch.virt, 1), 0);
-	v->arch.virt = NULL;
+	fake_record(FAKE_VCPU_FREE, fake_vcpu_of(a), NULL, 0, 0, 0, 0);
+	free_state(&a->virt);
 }
 
 /* The state asked for, the rest as after RESET; the script stays (it is

@@ -41,18 +41,8 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
 	hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
-UNIT_SRCS_test_vm       := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_vm       := $(UNIT_HV_DEPS)
-UNIT_SRCS_test_hypercall := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_hypercall := $(UNIT_HV_DEPS)
-UNIT_SRCS_test_sched    := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_sched    := $(UNIT_HV_DEPS)
-UNIT_SRCS_test_vcpu     := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_vcpu     := $(UNIT_HV_DEPS)
-UNIT_SRCS_test_msr      := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_msr      := $(UNIT_HV_DEPS)
-UNIT_SRCS_test_io_exits := $(UNIT_HV_SRCS)
-UNIT_DEPS_test_io_exits := $(UNIT_HV_DEPS)
+UNIT_HV_TESTS := test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits
+$(foreach t,$(UNIT_HV_TESTS),$(eval UNIT_SRCS_$(t) := $(UNIT_HV_SRCS))$(eval UNIT_DEPS_$(t) := $(UNIT_HV_DEPS)))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
