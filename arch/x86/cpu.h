@@ -55,6 +55,24 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+static inline u64 read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%db6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(u64 v)
+{
+	asm volatile("mov %0, %%db6" : : "r"(v));
+}
+
+static inline void write_dr7(u64 v)
+{
+	asm volatile("mov %0, %%db7" : : "r"(v) : "memory");
+}
+
 static inline u64 read_rflags(void)
 {
 	u64 v;
@@ -147,8 +165,15 @@ static inline __noreturn void cpu_halt_forever(void)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
+#define RFLAGS_RF (1ull << 16)
 #define RFLAGS_VM (1ull << 17)
 #define RFLAGS_AC (1ull << 18)
+#define DR6_BP_HITS 0xfull	/* B0-B3: the #DB came from DR0-DR3 */
+#define DR6_BD (1ull << 13)	/* the #DB was DR7.GD's: a MOV DR */
 #define DR6_BS (1ull << 14)	/* the #DB was a single step */
+#define DR6_INIT 0xffff0ff0ull	/* DR6 at reset: no cause recorded */
+#define DR7_ENABLES 0xffull	/* L0/G0-L3/G3 */
+#define DR7_GD (1ull << 13)	/* general detect: a MOV DR raises #DB */
+#define DR7_INIT 0x400ull	/* DR7 at reset: nothing enabled */
 
 #endif

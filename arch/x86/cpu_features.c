@@ -30,6 +30,11 @@ static void detect_identity(struct cpu_features *f)
 	f->x2apic = r.ecx & (1u << 21);
 	f->nested = r.ecx & (1u << 31);
 	f->vmx = r.ecx & (1u << 5);
+	if (f->nested) {
+		r = cpuid(0x40000000, 0);
+		f->qemu_tcg = !memcmp(&r.ebx, "TCGT", 4) && !memcmp(&r.ecx, "CGTC", 4) &&
+			      !memcmp(&r.edx, "GTCG", 4);
+	}
 
 	u32 maxext = cpuid(0x80000000, 0).eax;
 	if (maxext >= 0x80000001) {

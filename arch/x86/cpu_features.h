@@ -17,6 +17,7 @@ struct cpu_features {
 	bool rdtscp;		/* and IA32_TSC_AUX */
 	bool invariant_tsc;
 	bool nested; /* CPUID says a hypervisor runs below lucid */
+	bool qemu_tcg; /* that it is QEMU's TCG, an emulator (leaf 0x40000000) */
 
 	bool vmx, vmx_firmware_off, vmx_ept, vmx_unrestricted, vmx_vpid;
 	bool svm, svm_firmware_off, svm_npt, svm_nrip, svm_clean_bits, svm_decode_assists;

@@ -52,6 +52,8 @@ enum exit_reason {
 			   * one (#DB: DR6 and DR7 updated) */
 	EXIT_FAILED,      /* the hardware refused to run (bad guest state) */
 	EXIT_CR_WRITE,    /* a MOV to a control register (CR4) */
+	EXIT_DR_WRITE,    /* a MOV to a debug register (DR7), where the back
+			   * end asks for it */
 	NR_EXIT_REASONS
 };
 
@@ -152,10 +154,10 @@ struct exit_record {
 		struct { u32 index; u64 value; } xsetbv;
 		struct { u8 vector; bool has_error; u32 error; } exception;
 		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
-		/* The CR and the register written to it; gpr -1 where the
-		 * hardware did not say (no decode assists): generic code
-		 * decodes the instruction. */
-		struct { u8 cr; s8 gpr; } cr_write;
+		/* EXIT_CR_WRITE, EXIT_DR_WRITE: the CR or DR and the register
+		 * written to it; gpr -1 where the hardware did not say (no
+		 * decode assists): generic code decodes the instruction. */
+		struct { u8 reg; s8 gpr; } mov_to;
 	};
 	u64 hw_code;      /* the hardware's own exit code, for log lines */
 	u64 hw_info[2];   /* and its details: EXIT_UNKNOWN and EXIT_FAILED only */
@@ -257,6 +259,11 @@ struct virt_ops {
 	 * and what the CPU does on such a write (drops the guest's TLB
 	 * entries, global ones too, when a paging bit changed). */
 	void (*vcpu_set_cr)(struct vcpu_arch *v, int cr, u64 val);
+	/* DR6 and DR7, which live in the back end's state (DR0-DR3 in
+	 * struct vcpu_arch). Setting DR7 completes a MOV to DR7 that generic
+	 * code checked; DR6 records why a #DB lucid raises came. */
+	u64 (*vcpu_get_dr)(const struct vcpu_arch *v, int dr);
+	void (*vcpu_set_dr)(struct vcpu_arch *v, int dr, u64 val);
 	/* A segment register of the guest. */
 	void (*vcpu_get_seg)(const struct vcpu_arch *v, enum seg_reg seg, struct guest_seg *out);
 	/* Guest-physical to host address of the VM's mappings, for checks. */

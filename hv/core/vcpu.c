@@ -159,6 +159,7 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 	[EXIT_EXCEPTION] = on_exception,
 	[EXIT_FAILED] = on_failed,
 	[EXIT_CR_WRITE] = cr_write_exit,
+	[EXIT_DR_WRITE] = dr_write_exit,
 };
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");

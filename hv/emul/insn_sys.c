@@ -1,6 +1,6 @@
 /* Decoding the instructions lucid completes after an exit (insn_sys.h):
- * prefixes, then an opcode of one to three bytes, then for MOV to CR a
- * ModRM byte whose mod field the CPU ignores. */
+ * prefixes, then an opcode of one to three bytes, then for MOV to CR or
+ * DR a ModRM byte whose mod field the CPU ignores. */
 #include "hv/emul/insn_sys.h"
 
 #define REX_R 4
@@ -17,19 +17,19 @@ static int byte_at(const u8 *bytes, size_t n, u8 pos, u8 *b)
 	return 0;
 }
 
-/* MOV to CR (0F 22 /r): ModRM.reg is the CR (REX.R adds 8), ModRM.rm the
- * register (REX.B adds 8). AMD also reads LOCK MOV CR0 as CR8, the way to
- * it outside 64-bit mode. */
-static void mov_to_cr(u8 modrm, const struct insn_prefixes *p, struct insn_sys *out)
+/* MOV to CR (0F 22 /r) and to DR (0F 23 /r): ModRM.reg is the CR or DR
+ * (REX.R adds 8), ModRM.rm the register (REX.B adds 8). AMD also reads
+ * LOCK MOV CR0 as CR8, the way to it outside 64-bit mode. */
+static void mov_to(u8 modrm, const struct insn_prefixes *p, struct insn_sys *out)
 {
-	out->cr = (u8)(((modrm >> 3) & 7) | ((p->rex & REX_R) ? 8 : 0));
+	out->reg = (u8)(((modrm >> 3) & 7) | ((p->rex & REX_R) ? 8 : 0));
 	out->gpr = (u8)((modrm & 7) | ((p->rex & REX_B) ? 8 : 0));
-	if (p->lock && out->cr == 0)
-		out->cr = 8;
+	if (p->lock && out->reg == 0 && out->opcode == 0x0f22)
+		out->reg = 8;
 }
 
 /* The opcode at bytes[pos]: out->opcode and out->len (prefixes included),
- * and *modrm for MOV to CR. */
+ * and *modrm for MOV to CR or DR. */
 static inline int opcode_at(const u8 *bytes, size_t n, u8 pos, struct insn_sys *out, u8 *modrm)
 {
 	u8 b[3];
@@ -56,6 +56,7 @@ static inline int opcode_at(const u8 *bytes, size_t n, u8 pos, struct insn_sys *
 		return 0;
 	case 0x01:
 	case 0x22:
+	case 0x23:
 		break;
 	default:
 		return INSN_EUNSUPPORTED;
@@ -64,7 +65,7 @@ static inline int opcode_at(const u8 *bytes, size_t n, u8 pos, struct insn_sys *
 		return err;
 	out->len = pos + 3;
 	*modrm = b[2];
-	if (b[1] == 0x22)
+	if (b[1] != 0x01)
 		return 0;
 	out->opcode = 0x0f0100u | b[2];
 	/* VMMCALL, VMCALL, XSETBV */
@@ -79,8 +80,8 @@ int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_
 
 	*out = (struct insn_sys){ 0 };
 	err = opcode_at(bytes, n, pos, out, &modrm);
-	if (!err && out->opcode == 0x0f22)
-		mov_to_cr(modrm, &p, out);
+	if (!err && (out->opcode == 0x0f22 || out->opcode == 0x0f23))
+		mov_to(modrm, &p, out);
 	return err;
 }
 

@@ -1,4 +1,4 @@
-/* Control register writes (see cr.h). */
+/* Control and debug register writes (see cr.h). */
 #include "hv/exits/cr.h"
 #include "arch/x86/cpu.h"
 #include "hv/emul/exit_insn.h"
@@ -27,26 +27,31 @@ static bool cr4_valid(struct vcpu *v, u64 val)
 	return true;
 }
 
-/* The register the MOV wrote: from the exit, or from the instruction
- * (whose length then comes along for ACT_SKIP). */
-static bool source(struct vcpu *v, struct exit_record *x, u8 *gpr, enum exit_action *fail)
+/* The value the MOV (opcode 0F 22 or 0F 23) wrote: from the register
+ * the exit names, or the instruction says (its length then comes along
+ * for ACT_SKIP); 64 bits in 64-bit code, else the low 32. */
+static bool source(struct vcpu *v, struct exit_record *x, u32 opcode, u64 *val,
+		   enum exit_action *fail)
 {
+	const char *kind = opcode == 0x0f22 ? "CR" : "DR";
 	struct insn_sys in;
+	u8 gpr;
 
-	if (x->cr_write.gpr >= 0) {
-		*gpr = (u8)x->cr_write.gpr;
-		return true;
+	if (x->mov_to.gpr >= 0) {
+		gpr = (u8)x->mov_to.gpr;
+	} else {
+		if (!exit_insn_decode(v, x, &in, fail))
+			return false;
+		if (in.opcode != opcode || in.reg != x->mov_to.reg) {
+			vm_crash(v->vm, v, "a write of %s%u stopped at another instruction "
+				 "(opcode 0x%x)", kind, x->mov_to.reg, in.opcode);
+			*fail = ACT_STOP;
+			return false;
+		}
+		gpr = in.gpr;
+		x->insn_len = in.len;
 	}
-	if (!exit_insn_decode(v, x, &in, fail))
-		return false;
-	if (in.opcode != 0x0f22 || in.cr != x->cr_write.cr) {
-		vm_crash(v->vm, v, "a write of CR%u stopped at another instruction (opcode 0x%x)",
-			 x->cr_write.cr, in.opcode);
-		*fail = ACT_STOP;
-		return false;
-	}
-	*gpr = in.gpr;
-	x->insn_len = in.len;
+	*val = x->long_mode ? v->regs.gpr[gpr] : (u32)v->regs.gpr[gpr];
 	return true;
 }
 
@@ -54,18 +59,47 @@ enum exit_action cr_write_exit(struct vcpu *v, struct exit_record *x)
 {
 	enum exit_action fail;
 	u64 val;
-	u8 gpr;
 
-	if (x->cr_write.cr != 4) {
-		vm_crash(v->vm, v, "lucid does not handle writes of CR%u", x->cr_write.cr);
+	if (x->mov_to.reg != 4) {
+		vm_crash(v->vm, v, "lucid does not handle writes of CR%u", x->mov_to.reg);
 		return ACT_STOP;
 	}
-	if (!source(v, x, &gpr, &fail))
+	if (!source(v, x, 0x0f22, &val, &fail))
 		return fail;
-	/* 64 bits in 64-bit code, else the low 32. */
-	val = x->long_mode ? v->regs.gpr[gpr] : (u32)v->regs.gpr[gpr];
 	if (x->cpl != 0 || !cr4_valid(v, val))
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
 	virt->vcpu_set_cr(&v->arch, 4, val);
+	return ACT_SKIP;
+}
+
+/* The checks of a MOV to DR7, in the CPU's order (Intel SDM vol. 2, MOV
+ * to/from debug registers): #GP(0) outside CPL 0 (virtual-8086 mode is
+ * CPL 3); with DR7.GD set, #DB with DR6.BD instead of the write (and GD
+ * clear, as the CPU leaves it for the handler); #GP(0) for a bit set
+ * above 31. Bits 10 (reads 1) and 12, 14, 15 (read 0) are the CPU's. */
+#define DR7_WRITABLE 0xffff2bffull
+
+enum exit_action dr_write_exit(struct vcpu *v, struct exit_record *x)
+{
+	enum exit_action fail;
+	u64 val, dr7;
+
+	if (x->mov_to.reg != 7) {
+		vm_crash(v->vm, v, "lucid does not handle writes of DR%u", x->mov_to.reg);
+		return ACT_STOP;
+	}
+	if (!source(v, x, 0x0f23, &val, &fail))
+		return fail;
+	if (x->cpl != 0)
+		return vcpu_inject_exception(v, EXC_GP, true, 0);
+	dr7 = virt->vcpu_get_dr(&v->arch, 7);
+	if (dr7 & DR7_GD) {
+		virt->vcpu_set_dr(&v->arch, 6, virt->vcpu_get_dr(&v->arch, 6) | DR6_BD);
+		virt->vcpu_set_dr(&v->arch, 7, dr7 & ~DR7_GD);
+		return vcpu_inject_exception(v, EXC_DB, false, 0);
+	}
+	if (val >> 32)
+		return vcpu_inject_exception(v, EXC_GP, true, 0);
+	virt->vcpu_set_dr(&v->arch, 7, (val & DR7_WRITABLE) | DR7_INIT);
 	return ACT_SKIP;
 }

@@ -92,6 +92,7 @@ enum fake_op {
 	FAKE_WINDOWS,		/* arg: nmi, intr */
 	FAKE_SET_MSR,		/* arg: msr, value */
 	FAKE_SET_CR,		/* arg: cr, value */
+	FAKE_SET_DR,		/* arg: dr, value */
 	FAKE_SET_CR2,		/* arg: cr2 */
 	FAKE_FPU_SWITCH, FAKE_FPU_PUT, FAKE_FPU_RESET,
 	FAKE_REGS_SWITCH, FAKE_REGS_PUT, FAKE_REGS_RESET,
@@ -148,6 +149,7 @@ struct fake_vcpu {
 	u32 nscript, next;
 	u64 cr[5];
 	u64 efer, pat, tsc;
+	u64 dr6, dr7;
 	struct guest_seg seg[NR_SEGS];
 	bool can_take_nmi, can_take_intr;
 	bool nmi_window, intr_window;

@@ -241,6 +241,8 @@ static void fake_vcpu_defaults(struct fake_vcpu *f)
 	f->efer = EFER_LME | EFER_LMA;
 	f->pat = 0x0007040600070406ull;
 	f->tsc = 0;
+	f->dr6 = DR6_INIT;
+	f->dr7 = DR7_INIT;
 	for (int s = 0; s < NR_SEGS; s++)
 		f->seg[s] = (struct guest_seg){ 0, 0xffffffff, 0x10, data };
 	f->seg[SEG_CS] = (struct guest_seg){ 0, 0xffffffff, 0x08,
@@ -443,6 +445,23 @@ static void fake_vcpu_set_cr(struct vcpu_arch *a, int cr, u64 val)
 	fake_vcpu(v)->cr[cr] = val;
 }
 
+static u64 fake_vcpu_get_dr(const struct vcpu_arch *a, int dr)
+{
+	const struct fake_vcpu *f = fake_vcpu(fake_vcpu_of(a));
+
+	assert_true(dr == 6 || dr == 7);
+	return dr == 6 ? f->dr6 : f->dr7;
+}
+
+static void fake_vcpu_set_dr(struct vcpu_arch *a, int dr, u64 val)
+{
+	struct vcpu *v = fake_vcpu_of(a);
+
+	fake_record(FAKE_SET_DR, v, NULL, (u64)dr, val, 0, 0);
+	assert_true(dr == 6 || dr == 7);
+	*(dr == 6 ? &fake_vcpu(v)->dr6 : &fake_vcpu(v)->dr7) = val;
+}
+
 static void fake_vcpu_get_seg(const struct vcpu_arch *a, enum seg_reg seg, struct guest_seg *out)
 {
 	const struct vcpu *v = fake_vcpu_of(a);
@@ -474,6 +493,8 @@ static const struct virt_ops fake_ops = {
 	.vcpu_get_crs = fake_vcpu_get_crs,
 	.vcpu_set_cr2 = fake_vcpu_set_cr2,
 	.vcpu_set_cr = fake_vcpu_set_cr,
+	.vcpu_get_dr = fake_vcpu_get_dr,
+	.vcpu_set_dr = fake_vcpu_set_dr,
 	.vcpu_get_seg = fake_vcpu_get_seg,
 	.vm_translate = fake_vm_translate,
 };

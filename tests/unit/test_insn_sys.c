@@ -27,7 +27,7 @@ struct scase {
 	u8 n;
 	int err;	/* 0: decodes, with len n */
 	u32 opcode;
-	u8 cr, gpr;	/* MOV to CR */
+	u8 reg, gpr;	/* MOV to CR or DR */
 };
 
 static const struct scase cases[] = {
@@ -54,11 +54,18 @@ static const struct scase cases[] = {
 	{ "mov cr4, esp (mod ignored)", M32, B(0x0f, 0x22, 0x24), 0, 0x0f22, 4, REG_RSP },
 	{ "lock mov cr0: cr8", M32, B(0xf0, 0x0f, 0x22, 0xc0), 0, 0x0f22, 8, REG_RAX },
 	{ "cs mov cr4, rbx", M64, B(0x2e, 0x0f, 0x22, 0xe3), 0, 0x0f22, 4, REG_RBX },
+	/* MOV to DR: LOCK names no other register */
+	{ "mov dr7, rax", M64, B(0x0f, 0x23, 0xf8), 0, 0x0f23, 7, REG_RAX },
+	{ "mov dr7, r10", M64, B(0x41, 0x0f, 0x23, 0xfa), 0, 0x0f23, 7, REG_R10 },
+	{ "mov dr0, edx (mod ignored)", M32, B(0x0f, 0x23, 0x02), 0, 0x0f23, 0, REG_RDX },
+	{ "mov dr15 (rex.r), rcx", M64, B(0x44, 0x0f, 0x23, 0xf9), 0, 0x0f23, 15, REG_RCX },
+	{ "lock mov dr0, eax: dr0", M32, B(0xf0, 0x0f, 0x23, 0xc0), 0, 0x0f23, 0, REG_RAX },
 	/* not one of them */
 	{ "0x40 is inc eax in 32-bit mode", M32, B(0x40, 0x0f, 0xa2), INSN_EUNSUPPORTED, 0x40 },
 	{ "ud2", M64, B(0x0f, 0x0b), INSN_EUNSUPPORTED, 0x0f0b },
 	{ "vmrun", M64, B(0x0f, 0x01, 0xd8), INSN_EUNSUPPORTED, 0x0f01d8 },
 	{ "mov rax, cr4", M64, B(0x0f, 0x20, 0xe0), INSN_EUNSUPPORTED, 0x0f20 },
+	{ "mov rax, dr7", M64, B(0x0f, 0x21, 0xf8), INSN_EUNSUPPORTED, 0x0f21 },
 	{ "nop", M64, B(0x90), INSN_EUNSUPPORTED, 0x90 },
 	{ "13 prefixes, rex, cpuid: 16 bytes", M64, B(P12, 0x2e, 0x40, 0x0f, 0xa2),
 	  INSN_ETOOLONG, 0x0f },
@@ -90,9 +97,9 @@ static void test_cases(void **state)
 		if (err != c->err || in.opcode != c->opcode)
 			fail_msg("%s: got %d opcode %#x, want %d opcode %#x", c->text, err,
 				 in.opcode, c->err, c->opcode);
-		if (!err && (in.len != c->n || in.cr != c->cr || in.gpr != c->gpr))
-			fail_msg("%s: got len %u cr %u gpr %u, want %u %u %u", c->text, in.len,
-				 in.cr, in.gpr, c->n, c->cr, c->gpr);
+		if (!err && (in.len != c->n || in.reg != c->reg || in.gpr != c->gpr))
+			fail_msg("%s: got len %u reg %u gpr %u, want %u %u %u", c->text, in.len,
+				 in.reg, in.gpr, c->n, c->reg, c->gpr);
 	}
 }
 

@@ -63,6 +63,18 @@ static bool have_nrip, have_decode_assists, allow_1g;
 static u32 clean_all; /* VMCB_CLEAN_ALL with clean bits, else 0 */
 static u32 max_asid;
 
+/* QEMU's TCG before 9.1 (Debian 12 has 7.2) loads DR7 at VMRUN and #VMEXIT
+ * without telling its own list of breakpoints, which only MOV DR updates:
+ * a breakpoint a guest enabled stays armed for the next guest or the host,
+ * one enabled in a VMCB is not, and the next MOV to DR7 removes each
+ * breakpoint as the kind DR7 now names, not the kind it was made as, which
+ * corrupts QEMU's memory (guests and lucid then fault at random). There,
+ * lucid keeps QEMU's list what DR7 says: a guest's MOVs to DR7 exit and
+ * lucid completes them, and while a guest has a breakpoint enabled, lucid
+ * writes its DR7 before VMRUN and the reset value after #VMEXIT; between
+ * those its breakpoints may hit lucid itself (arch/x86/trap.c resumes). */
+static bool dr7_sync;
+
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
 extern const char svm_vmexit_rip[]; /* svm_entry.asm: right after VMRUN */
 
@@ -277,6 +289,8 @@ static int svm_vcpu_init(struct vcpu_arch *v)
 	/* CR4 bits enable state lucid may not switch (PKE: PKRU): generic
 	 * code checks each write. */
 	c->cr_intercepts = CR_INTERCEPT_WRITE(4);
+	if (dr7_sync)
+		c->dr_intercepts = DR_INTERCEPT_WRITE(7);
 	c->iopm_pa = pa_of(vs->iopm);
 	c->msrpm_pa = pa_of(vs->msrpm);
 	c->int_ctl = V_INTR_MASKING;
@@ -328,8 +342,8 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	g->cr3 = st->cr3;
 	g->cr4 = st->cr4;
 	g->efer = st->efer | GUEST_EFER_BASE;
-	g->dr6 = 0xffff0ff0;
-	g->dr7 = 0x400;
+	g->dr6 = DR6_INIT;
+	g->dr7 = DR7_INIT;
 	g->g_pat = DEFAULT_PAT;
 	memcpy(v->regs->gpr, st->gpr, sizeof(v->regs->gpr));
 	v->regs->rip = st->rip;
@@ -362,6 +376,7 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
  * listed are EXIT_UNKNOWN (0). */
 static const u8 exit_reasons[0x100] = {
 	[SVM_EXIT_WRITE_CR4] = EXIT_CR_WRITE,
+	[SVM_EXIT_WRITE_DR7] = EXIT_DR_WRITE,
 	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
 	[SVM_EXIT_INTR] = EXIT_INTR,
 	[SVM_EXIT_NMI] = EXIT_NMI,
@@ -502,9 +517,13 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		x->insn = virt_insn_names[code];
 		break;
 	case EXIT_CR_WRITE:
-		x->cr_write.cr = (u8)(code - SVM_EXIT_WRITE_CR0);
-		x->cr_write.gpr = have_decode_assists && (i1 & CR_EXIT_MOV) ?
-				  (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
+		x->mov_to.reg = (u8)(code - SVM_EXIT_WRITE_CR0);
+		x->mov_to.gpr = have_decode_assists && (i1 & CR_EXIT_MOV) ?
+				(s8)(i1 & CR_EXIT_GPR_MASK) : -1;
+		break;
+	case EXIT_DR_WRITE:
+		x->mov_to.reg = (u8)(code - SVM_EXIT_WRITE_DR0);
+		x->mov_to.gpr = have_decode_assists ? (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
 		break;
 	case EXIT_UNKNOWN:
 	case EXIT_FAILED:
@@ -566,6 +585,7 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	struct svm_vcpu *s = v->virt;
 	struct vmcb *vmcb = s->vmcb;
 	struct vcpu_regs *r = v->regs;	/* once: stores below may alias v */
+	bool armed;
 
 	vmcb->save.rax = r->gpr[REG_RAX];
 	vmcb->save.rsp = r->gpr[REG_RSP];
@@ -579,7 +599,12 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	if (read_cr2() != vmcb->save.cr2)
 		write_cr2(vmcb->save.cr2);
 
+	armed = dr7_sync && (vmcb->save.dr7 & DR7_ENABLES);
+	if (armed)
+		write_dr7(vmcb->save.dr7);
 	svm_vmrun(s->vmcb_pa, r->gpr, s->host_pa);
+	if (armed)
+		write_dr7(DR7_INIT);
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE; /* a requested flush is done */
 	vmcb->ctl.clean = clean_all;              /* the CPU has it all now */
 
@@ -709,6 +734,24 @@ static void svm_get_crs(const struct vcpu_arch *v, struct guest_crs *out)
 	*out = (struct guest_crs){ g->cr0, g->cr3, g->cr4, g->efer & ~EFER_SVME };
 }
 
+static u64 svm_get_dr(const struct vcpu_arch *v, int dr)
+{
+	const struct vmcb_save *g = &((const struct svm_vcpu *)v->virt)->vmcb->save;
+
+	return dr == 6 ? g->dr6 : g->dr7;
+}
+
+static void svm_set_dr(struct vcpu_arch *v, int dr, u64 val)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
+
+	if (dr == 6)
+		vmcb->save.dr6 = val;
+	else
+		vmcb->save.dr7 = val;
+	dirty(vmcb, VMCB_CLEAN_DRX);
+}
+
 static void svm_set_cr2(struct vcpu_arch *v, u64 cr2)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
@@ -774,6 +817,8 @@ static const struct virt_ops svm_ops = {
 	.vcpu_get_crs = svm_get_crs,
 	.vcpu_set_cr2 = svm_set_cr2,
 	.vcpu_set_cr = svm_set_cr,
+	.vcpu_get_dr = svm_get_dr,
+	.vcpu_set_dr = svm_set_dr,
 	.vcpu_get_seg = svm_get_seg,
 };
 
@@ -784,6 +829,7 @@ const struct virt_ops *svm_probe(const struct cpu_features *f)
 	allow_1g = f->gb_pages;
 	max_asid = f->svm_asids;
 	clean_all = f->svm_clean_bits ? VMCB_CLEAN_ALL : 0;
+	dr7_sync = f->qemu_tcg;
 	if (max_asid < 2)
 		return NULL;
 	trap_ignore_single_step_at((u64)(uintptr_t)svm_vmexit_rip);

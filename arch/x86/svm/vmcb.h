@@ -111,8 +111,9 @@ VMCB_CHECK(vmcb_save, g_pat, 0x268);
 _Static_assert(sizeof(struct vmcb_control) == 0x400, "VMCB control area");
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
-/* cr_intercepts */
+/* cr_intercepts, dr_intercepts */
 #define CR_INTERCEPT_WRITE(n) (1u << (16 + (n)))
+#define DR_INTERCEPT_WRITE(n) (1u << (16 + (n)))
 
 /* intercepts1 */
 #define INTERCEPT1_INTR      (1u << 0)
@@ -181,6 +182,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 /* Exit codes (APM vol. 2, appendix C). */
 #define SVM_EXIT_WRITE_CR0 0x010  /* + n for CRn */
 #define SVM_EXIT_WRITE_CR4 0x014
+#define SVM_EXIT_WRITE_DR0 0x030  /* + n for DRn */
+#define SVM_EXIT_WRITE_DR7 0x037
 #define SVM_EXIT_EXCP_BASE 0x040
 #define SVM_EXIT_INTR      0x060
 #define SVM_EXIT_NMI       0x061
@@ -223,8 +226,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define IOIO_SEG_SHIFT 10  /* bits 10-12: OUTS's segment, with decode assists */
 #define IOIO_PORT_SHIFT 16
 
-/* CR write exit_info1, with decode assists: a MOV (not LMSW/CLTS) and its
- * source register */
+/* CR and DR write exit_info1, with decode assists: a MOV (not LMSW/CLTS;
+ * CR only) and its source register */
 #define CR_EXIT_MOV      (1ull << 63)
 #define CR_EXIT_GPR_MASK 0xfull
 
