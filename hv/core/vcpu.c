@@ -168,6 +168,17 @@ _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_
  * picks from what is pending and what the guest can take now; what must
  * wait gets a window, so the next exit comes as soon as it can go in.
  * Most entries have nothing pending and no window open. */
+/* A CPU clears DR7.GD as it delivers #DB, so that the handler may use the
+ * debug registers; one lucid injects gets the same (as KVM gives it).
+ * Bochs 2.7 leaves GD set in a #DB it exits for, too. */
+static void clear_general_detect(struct vcpu *v)
+{
+	u64 dr7 = virt->vcpu_get_dr(&v->arch, 7);
+
+	if (dr7 & DR7_GD)
+		virt->vcpu_set_dr(&v->arch, 7, dr7 & ~DR7_GD);
+}
+
 static inline void deliver_events(struct vcpu *v)
 {
 	struct event_plan p;
@@ -177,6 +188,8 @@ static inline void deliver_events(struct vcpu *v)
 		return;
 	events_plan(&v->events, virt->vcpu_can_take(&v->arch, EV_NMI),
 		    virt->vcpu_can_take(&v->arch, EV_INTR), &p);
+	if (p.inject.type == EV_EXCEPTION && p.inject.vector == EXC_DB)
+		clear_general_detect(v);
 	if (p.inject.type != EV_NONE)
 		virt->vcpu_inject(&v->arch, &p.inject);
 	windows = (u8)(p.nmi_window | p.intr_window << 1);

@@ -329,8 +329,8 @@ BOCHS_SVM_WITHOUT = ("no-exit",)
 BOCHS_SVM_DR6 = {
     "single-step": ("single step over NOP: DR6.BS set",),
     "exceptions": ("DR6.B0 set after the data breakpoint",),
-    "debug-regs-1": ("DR6.B0 set after the execution breakpoint",),
-    "debug-regs-2": ("DR6.B0 set after the execution breakpoint",),
+    "debug-regs-1": ("DR6.B0 set after the execution breakpoint", "DR6.BD set after that #DB"),
+    "debug-regs-2": ("DR6.B0 set after the execution breakpoint", "DR6.BD set after that #DB"),
     "exception-exits": ("10 single steps: the guest's handler saw each #DB",
                         "10 single-step #DBs were 10 exception exits",  # the loop stops
                         "DR6.B0 set after the data breakpoint"),

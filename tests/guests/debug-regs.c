@@ -10,15 +10,10 @@
  * enough for both VMs and the others to take turns many times. Then DR0
  * is set to a function's address and kept over as many exits; enabling
  * it in DR7 and calling the function must raise #DB there, DR6.B0 set.
+ * Last, a MOV to DR7 is checked as the CPU checks it (mov_dr7_checks).
  * (Off lucid the exit is CPUID, so the guest runs on plain QEMU too.)
  * Long mode.
- *
- * DR7 keeps one value per VM, and a breakpoint is enabled only for the
- * few instructions up to its #DB: QEMU 7.2's TCG, which the harness runs
- * lucid on, loads DR7 at VMRUN and #VMEXIT without updating its own list
- * of breakpoints, and a later DR7 write that changes more than the enable
- * bits may then remove a stale breakpoint as the wrong kind: with the
- * breakpoint enabled over exits, QEMU crashed. */
+ * (A breakpoint enabled over exits: breakpoint-isolation.c.) */
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
@@ -153,6 +148,45 @@ static void breakpoint(u64 exits)
 		   (unsigned long)read_dr6());
 }
 
+/* A MOV to DR7 with a bit above 31 set is #GP(0); under DR7.GD the next
+ * MOV to a debug register is #DB (DR6.BD) instead, and GD is clear when
+ * the handler runs. On QEMU's TCG lucid makes these checks itself (the
+ * guest's DR7 writes exit there: arch/x86/svm/svm.c); QEMU 7.2 alone has
+ * no GD, so they run on lucid only. */
+void dr7_high(void *);
+void dr7_gd(void *);
+extern const char dr7_high_mov[], dr7_gd_mov[];
+asm(".text\n"
+    "dr7_high: mov $0x100000400, %rax\n"
+    "dr7_high_mov: mov %rax, %dr7\n ret\n"
+    "dr7_gd: mov $0x400, %eax\n"
+    "dr7_gd_mov: mov %rax, %dr7\n ret\n");
+
+static void mov_dr7_checks(void)
+{
+	u32 v;
+
+	if (!on_lucid) {
+		test_skip("MOV to DR7's checks: off lucid (QEMU 7.2 has no DR7.GD)");
+		return;
+	}
+	write_dr7(DR7_FIXED | 2);	/* G0, so that a write that went through shows */
+	v = catch_fault(dr7_high, NULL);
+	check_fault(v, X86_GP, 0, (uptr)dr7_high_mov, "MOV to DR7 with bit 32 set: #GP(0)");
+	test_check(read_dr7() == (DR7_FIXED | 2), "DR7 unchanged by the refused MOV (%#lx)",
+		   (unsigned long)read_dr7());
+	write_dr6(DR6_FIXED);
+	write_dr7(DR7_FIXED | DR7_GD);
+	v = catch_fault(dr7_gd, NULL);
+	check_fault(v, X86_DB, 0, (uptr)dr7_gd_mov, "MOV to DR7 under DR7.GD: #DB at the MOV");
+	test_check(read_dr7() == DR7_FIXED, "DR7.GD clear after that #DB (DR7 %#lx)",
+		   (unsigned long)read_dr7());
+	test_check(read_dr6() & DR6_BD, "DR6.BD set after that #DB (DR6 %#lx)",
+		   (unsigned long)read_dr6());
+	write_dr6(DR6_FIXED);
+	write_dr7(0);
+}
+
 void test_main(void)
 {
 	u64 seed, rounds = 64, steps = 500;
@@ -165,4 +199,5 @@ void test_main(void)
 	cmdline_u64("steps", &steps);
 	keep_values((u32)seed, rounds, steps);
 	breakpoint(steps);
+	mov_dr7_checks();
 }

@@ -81,7 +81,12 @@ TLB = expect(P("a VA saw only this VM's current page over"))
 DEBUG_REGS = expect(P("DR0-DR3 kept this VM's values over"),
                     P("DR6 and DR7 kept this VM's values over"),
                     P("#DB from an execution breakpoint in DR0 set"),
-                    P("DR6.B0 set after the execution breakpoint"))
+                    P("DR6.B0 set after the execution breakpoint"),
+                    P("MOV to DR7 with bit 32 set: #GP(0)"),
+                    P("DR7 unchanged by the refused MOV"),
+                    P("MOV to DR7 under DR7.GD: #DB at the MOV"),
+                    P("DR7.GD clear after that #DB"),
+                    P("DR6.BD set after that #DB"))
 
 EXPECT = {
     "cpuid": expect(
@@ -210,6 +215,8 @@ EXPECT = {
     "fpu-sse-avx-2": FPU,
     "debug-regs-1": DEBUG_REGS,
     "debug-regs-2": DEBUG_REGS,
+    "breakpoint-arm": expect(P("kept an execution breakpoint on target over")),
+    "breakpoint-run": expect(P("no exception calling target after each of")),
     "npt-isolation": expect(
         P("wrote and read back"),
         P("writing one byte at 0x400000, just past the end of RAM"),

@@ -20,7 +20,8 @@ GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
 	cr-access single-step xcr0 tlb-isolation port-string-paged debug-regs mmio bench \
-	fpu-reboot exception-exits event-delivery-mmio prefixed-exits cr4-bits
+	fpu-reboot exception-exits event-delivery-mmio prefixed-exits cr4-bits \
+	breakpoint-isolation
 # Multiboot2 ELF32, 32-bit.
 GUESTS_MB2_32 := multiboot2-info
 # Multiboot2 ELF64, long mode, two PT_LOAD segments (own linker script).

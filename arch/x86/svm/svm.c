@@ -283,8 +283,8 @@ static int svm_vcpu_init(struct vcpu_arch *v)
 	 * no interrupt reaches lucid: an #AC pushing to a misaligned stack
 	 * (CVE-2015-5307), a #DB hitting a data breakpoint on the stack
 	 * (CVE-2015-8104). Each exits instead and is reflected. The CPU has
-	 * written DR6 and cleared DR7.GD in the VMCB before a #DB exits, as
-	 * for its own delivery, so reflecting one needs nothing more. */
+	 * written DR6 in the VMCB before a #DB exits, as for its own
+	 * delivery; hv/core/vcpu.c clears DR7.GD as the delivery would. */
 	c->exc_intercepts = (1u << EXC_DB) | (1u << EXC_AC);
 	/* CR4 bits enable state lucid may not switch (PKE: PKRU): generic
 	 * code checks each write. */

@@ -123,8 +123,10 @@ static inline void xsetbv(u32 xcr, u64 v)
  * with bit 10 set. */
 #define DR6_FIXED 0xffff0ff0ul
 #define DR6_B0    (1ul << 0)
+#define DR6_BD    (1ul << 13)
 #define DR6_BS    (1ul << 14)
 #define DR7_FIXED 0x400ul
+#define DR7_GD    (1ul << 13)
 
 /* read_crN/write_crN, read_drN/write_drN. */
 #define DEFINE_MOV_REG(r, n)                                                \
