@@ -148,7 +148,15 @@ class Session:
         """Types line at the prompt; later expects look only at the
         output that follows."""
         self.pos = len(self.text())
-        self.console.send(line)
+        try:
+            self.console.send(line)
+        except BrokenPipeError:
+            self.console.wait(lambda text: False, time.monotonic() + 5)
+            raise CheckFailed(
+                f"the emulator exited (status {self.console.exit_status()}) before "
+                f"{line.strip()!r} could be typed; its stderr is in build/test/<case>/. "
+                f"QEMU's status 0 here is most likely lucid's triple fault "
+                f"(docs/testing.md says how to see where)") from None
 
     def wait_exit(self, seconds, what):
         """Expects the emulator to exit by itself within seconds."""
