@@ -56,6 +56,7 @@ struct svm_vcpu {
 	bool nmi_blocked;
 	bool iret_seen;
 	u64 iret_rip;
+	bool dr7_armed;	/* dr7_sync: DR7 enables a breakpoint (svm_set_dr) */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -352,6 +353,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
 	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
 	s->nmi_blocked = s->iret_seen = false;
+	s->dr7_armed = false;
 	s->vmcb->ctl.tsc_offset = 0;
 	dirty(s->vmcb, VMCB_CLEAN_ALL);
 }
@@ -585,7 +587,7 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	struct svm_vcpu *s = v->virt;
 	struct vmcb *vmcb = s->vmcb;
 	struct vcpu_regs *r = v->regs;	/* once: stores below may alias v */
-	bool armed;
+	bool armed = s->dr7_armed;
 
 	vmcb->save.rax = r->gpr[REG_RAX];
 	vmcb->save.rsp = r->gpr[REG_RSP];
@@ -599,7 +601,6 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	if (read_cr2() != vmcb->save.cr2)
 		write_cr2(vmcb->save.cr2);
 
-	armed = dr7_sync && (vmcb->save.dr7 & DR7_ENABLES);
 	if (armed)
 		write_dr7(vmcb->save.dr7);
 	svm_vmrun(s->vmcb_pa, r->gpr, s->host_pa);
@@ -745,10 +746,12 @@ static void svm_set_dr(struct vcpu_arch *v, int dr, u64 val)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
 
-	if (dr == 6)
+	if (dr == 6) {
 		vmcb->save.dr6 = val;
-	else
+	} else {
 		vmcb->save.dr7 = val;
+		((struct svm_vcpu *)v->virt)->dr7_armed = dr7_sync && (val & DR7_ENABLES);
+	}
 	dirty(vmcb, VMCB_CLEAN_DRX);
 }
 
