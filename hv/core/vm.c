@@ -6,6 +6,7 @@
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vcpu_state.h"
+#include "hv/exits/hypercall.h"
 #include "lib/fmt.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
@@ -133,6 +134,7 @@ static int vm_boot(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
+		hypercall_console_end(v);
 		fpu_vcpu_reset(&v->arch);
 		guest_regs_reset(&v->arch);
 		virt->vcpu_reset(&v->arch, &st);

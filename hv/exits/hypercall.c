@@ -29,6 +29,12 @@ static void console_flush(struct vcpu *v)
 	v->console_len = 0;
 }
 
+void hypercall_console_end(struct vcpu *v)
+{
+	if (v->console_len)
+		console_flush(v);
+}
+
 /* Lines are kept per vCPU, so two vCPUs' text never mixes. */
 static s64 hc_console_write(struct vcpu *v, const struct hc_args *a)
 {

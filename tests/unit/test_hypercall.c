@@ -291,9 +291,8 @@ static void guest_shutdown(struct vcpu *v, const void *arg)
 }
 
 /* The guest's vCPU 0 calls shutdown in a slice on its own CPU. */
-static struct vm *shutdown_in_slice(const char *name, u64 cpu, u64 how)
+static void vm_shuts_down(struct vm *s, u64 cpu, u64 how)
 {
-	struct vm *s = host_vm(name, 1, MiB(1), BIT(cpu), true);
 	struct fake_exit e = { .x = { .reason = EXIT_HYPERCALL, .long_mode = true,
 				      .insn_len = 3 },
 			       .guest = guest_shutdown, .arg = &how };
@@ -303,6 +302,13 @@ static struct vm *shutdown_in_slice(const char *name, u64 cpu, u64 how)
 	assert_true(host_sched_turn((u32)cpu));
 	/* The call does not return: no result, no RIP past it. */
 	assert_int_equal(fake_count(FAKE_COMPLETE, NULL), 0);
+}
+
+static struct vm *shutdown_in_slice(const char *name, u64 cpu, u64 how)
+{
+	struct vm *s = host_vm(name, 1, MiB(1), BIT(cpu), true);
+
+	vm_shuts_down(s, cpu, how);
 	return s;
 }
 
@@ -332,6 +338,22 @@ static void test_shutdown_reboot(void **state)
 	assert_int_equal(s->vcpu[0]->regs.rip, HOST_KERNEL_AT);
 }
 
+/* A line the guest left unended is printed when the VM boots again, not
+ * put in front of the new boot's first line. */
+static void test_shutdown_reboot_ends_a_line(void **state)
+{
+	struct vm *s = host_vm("part", 1, MiB(1), BIT(7), true);
+
+	(void)state;
+	console_write(s->vcpu[0], "before");
+	host_log_clear();
+	vm_shuts_down(s, 7, LUCID_SHUTDOWN_REBOOT);
+	assert_string_equal(host_log(), "vm part: rebooting\npart: before\n");
+	host_log_clear();
+	console_write(s->vcpu[0], "after\n");
+	assert_string_equal(host_log(), "part: after\n");
+}
+
 static void test_shutdown_bad_argument(void **state)
 {
 	(void)state;
@@ -358,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup(test_test_irq, before_each),
 		cmocka_unit_test_setup(test_shutdown_poweroff, before_each),
 		cmocka_unit_test_setup(test_shutdown_reboot, before_each),
+		cmocka_unit_test_setup(test_shutdown_reboot_ends_a_line, before_each),
 		cmocka_unit_test_setup(test_shutdown_bad_argument, before_each),
 	};
 
