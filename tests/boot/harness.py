@@ -9,7 +9,11 @@ from pathlib import Path
 from . import emulator, images
 from .session import FATAL_BIOS, FATAL_UEFI, CheckFailed, Session
 
+# One host thread runs every emulated CPU in turn: with a thread each
+# (QEMU's default), QEMU 7.2 now and then walked the wrong page tables
+# right at VMRUN or #VMEXIT on one CPU (docs/testing.md).
 QEMU_BASE = ["-display", "none", "-serial", "stdio", "-no-reboot", "-boot", "d",
+             "-accel", "tcg,thread=single",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
