@@ -40,28 +40,7 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 	return true;
 }
 
-/* The common case, in a few dozen instructions: 64-bit code, a page the
- * fetch TLB holds, no prefix. 0 where it is not that case; a miss is left
- * to exit_insn_decode, which walks and fills the TLB. It reads only what a
- * hit compares: through glin_init and glin_code, as the other cases go,
- * every exit without nRIP cost 45 instructions more (make bench). */
-static u8 plain_len(struct vcpu *v, const struct exit_record *x)
-{
-	u64 room = PAGE_SIZE - (v->regs.rip & (PAGE_SIZE - 1));
-	struct guest_crs crs;
-	const u8 *p;
-
-	if (!x->long_mode)
-		return 0;
-	virt->vcpu_get_crs(&v->arch, &crs);
-	p = fetch_tlb_hit(&v->fetch_tlb, &crs, x->cpl, v->regs.rip);
-	return p ? insn_sys_plain_len(p, room < INSN_MAX_LEN ? room : INSN_MAX_LEN) : 0;
-}
-
-/* The other cases, out of line: their decoding's frame is not the common
- * case's to build. */
-static __attribute__((noinline)) enum exit_action measure_decoded(struct vcpu *v,
-								   struct exit_record *x)
+enum exit_action exit_insn_measure(struct vcpu *v, struct exit_record *x)
 {
 	struct insn_sys in;
 	enum exit_action fail;
@@ -70,11 +49,4 @@ static __attribute__((noinline)) enum exit_action measure_decoded(struct vcpu *v
 		return fail;
 	x->insn_len = in.len;
 	return ACT_SKIP;
-}
-
-enum exit_action exit_insn_measure(struct vcpu *v, struct exit_record *x)
-{
-	if ((x->insn_len = plain_len(v, x)))
-		return ACT_SKIP;
-	return measure_decoded(v, x);
 }
