@@ -40,35 +40,11 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 	return true;
 }
 
-/* The common case, in a few dozen instructions: 64-bit code, a page the
- * fetch TLB holds, no prefix. 0 where it is not that case. It builds the
- * walk's context itself: through glin_init and glin_code, as the other
- * cases go, every exit without nRIP cost 45 instructions more (make
- * bench). */
-static u8 plain_len(struct vcpu *v, const struct exit_record *x)
-{
-	u64 room = PAGE_SIZE - (v->regs.rip & (PAGE_SIZE - 1));
-	struct gpt_ctx c;
-	const u8 *p;
-
-	if (!x->long_mode)
-		return 0;
-	virt->vcpu_get_crs(&v->arch, &c.crs);
-	c.rflags = v->regs.rflags;
-	c.cpl = x->cpl;
-	c.mem = &v->vm->mem;
-	c.trace = NULL;
-	p = fetch_tlb_code(&v->fetch_tlb, &c, v->regs.rip);
-	return p ? insn_sys_plain_len(p, room < INSN_MAX_LEN ? room : INSN_MAX_LEN) : 0;
-}
-
 enum exit_action exit_insn_measure(struct vcpu *v, struct exit_record *x)
 {
 	struct insn_sys in;
 	enum exit_action fail;
 
-	if ((x->insn_len = plain_len(v, x)))
-		return ACT_SKIP;
 	if (!exit_insn_decode(v, x, &in, &fail))
 		return fail;
 	x->insn_len = in.len;

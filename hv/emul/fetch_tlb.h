@@ -32,21 +32,33 @@ void fetch_tlb_flush(struct fetch_tlb *t);
 /* The miss: walks, and fills the entry if the page is RAM. */
 const u8 *fetch_tlb_fill(struct fetch_tlb *t, const struct gpt_ctx *c, u64 la);
 
-/* The bytes from linear la to the end of its page, in lucid's mapping,
- * as an instruction fetch in context c sees them; NULL where the walk
- * faults or the page is not RAM (the caller finds out which). Inline: a
- * hit is most of what an exit without nRIP adds. */
-static inline const u8 *fetch_tlb_code(struct fetch_tlb *t, const struct gpt_ctx *c, u64 la)
+/* A hit only: the bytes from linear la to the end of its page, in lucid's
+ * mapping, where an entry holds la's page for these paging registers and
+ * CPL and the entries its walk read still hold what they did; else NULL.
+ * Inline: a hit is most of what an exit without nRIP adds, and it needs
+ * nothing of the walk's context but what it compares. */
+static inline const u8 *fetch_tlb_hit(const struct fetch_tlb *t, const struct guest_crs *crs,
+				      u8 cpl, u64 la)
 {
 	u64 tag = (la >> PAGE_SHIFT) + 1;
 	const struct fetch_tlb_entry *e = &t->e[tag % FETCH_TLB_SIZE];
 
-	if (e->tag != tag || e->crs.cr3 != c->crs.cr3 || e->crs.cr0 != c->crs.cr0 ||
-	    e->crs.cr4 != c->crs.cr4 || e->crs.efer != c->crs.efer || e->cpl != c->cpl)
-		return fetch_tlb_fill(t, c, la);
+	if (e->tag != tag || e->crs.cr3 != crs->cr3 || e->crs.cr0 != crs->cr0 ||
+	    e->crs.cr4 != crs->cr4 || e->crs.efer != crs->efer || e->cpl != cpl)
+		return NULL;
 	if (!gpt_trace_holds(&e->walk))
-		return fetch_tlb_fill(t, c, la);
+		return NULL;
 	return e->page + (la & (PAGE_SIZE - 1));
+}
+
+/* The bytes from linear la to the end of its page, in lucid's mapping,
+ * as an instruction fetch in context c sees them; NULL where the walk
+ * faults or the page is not RAM (the caller finds out which). */
+static inline const u8 *fetch_tlb_code(struct fetch_tlb *t, const struct gpt_ctx *c, u64 la)
+{
+	const u8 *p = fetch_tlb_hit(t, &c->crs, c->cpl, la);
+
+	return p ? p : fetch_tlb_fill(t, c, la);
 }
 
 #endif

@@ -45,16 +45,18 @@ static inline u64 gpt_read_entry(const void *p, int width)
 /* True while every entry the walk used holds what it held then. */
 static inline bool gpt_trace_holds(const struct gpt_trace *t)
 {
-	u32 i = 0;
+	u32 n = t->n;	/* read once: the compiler reloads it after each atomic load */
 
 	if (t->width == 8) {
-		while (i < t->n && gpt_read_entry(t->entry[i], 8) == t->value[i])
-			i++;
+		for (u32 i = 0; i < n; i++)
+			if (gpt_read_entry(t->entry[i], 8) != t->value[i])
+				return false;
 	} else {
-		while (i < t->n && gpt_read_entry(t->entry[i], 4) == t->value[i])
-			i++;
+		for (u32 i = 0; i < n; i++)
+			if (gpt_read_entry(t->entry[i], 4) != t->value[i])
+				return false;
 	}
-	return i == t->n;
+	return true;
 }
 
 /* Kinds of access (flags). */
