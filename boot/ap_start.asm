@@ -27,6 +27,14 @@ bits 16
 ap_trampoline:
 	cli
 	cld
+	; After INIT the caches hold what they held and CR0.CD and CR0.NW
+	; are as they were: both set on a CPU that has known only reset
+	; (QEMU sets them on INIT too), which then runs with caching off
+	; until they are cleared, with PE below. wbinvd first drops what
+	; this CPU cached before: the P6 rules for CD = NW = 1 do not keep
+	; such lines coherent (later CPUs ignore NW and do). It costs one
+	; flush per CPU started.
+	wbinvd
 	mov ax, cs
 	mov ds, ax
 	xor ebx, ebx
@@ -41,6 +49,7 @@ ap_trampoline:
 	mov [T(lm64_target)], eax
 	lgdt [T(gdt_ptr)]
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)     ; in one write: CD = 0, NW = 1 is #GP
 	or eax, CR0_PE
 	mov cr0, eax
 	jmp dword far [T(pm32_target)]
