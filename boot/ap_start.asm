@@ -4,8 +4,8 @@
 ; base from CS, then climbs to long mode on the early identity tables
 ; (boot/entry.asm), whose 2 MiB pages are executable where the low page is,
 ; and jumps to ap_entry64 in lucid's text. ap_entry64 moves to lucid's
-; final page tables and the stack the boot CPU gave it, and calls
-; hv_ap_main(percpu).
+; final page tables and the stack the boot CPU gave it, notes its CR0 for
+; the boot CPU to check (ap_boot_cr0), and calls hv_ap_main(percpu).
 ;
 ; The boot CPU starts one AP at a time, so one mailbox (ap_boot_*) serves.
 
@@ -99,10 +99,11 @@ ap_trampoline_end:
 
 section .data
 align 8
-global ap_boot_cr3, ap_boot_stack, ap_boot_percpu
+global ap_boot_cr3, ap_boot_stack, ap_boot_percpu, ap_boot_cr0
 ap_boot_cr3:    dq 0
 ap_boot_stack:  dq 0
 ap_boot_percpu: dq 0
+ap_boot_cr0:    dq 0                ; written by the AP
 
 section .text
 bits 64
@@ -115,6 +116,8 @@ ap_entry64:
 	mov cr3, rax
 	mov rsp, [rel ap_boot_stack]
 	mov rdi, [rel ap_boot_percpu]
+	mov rax, cr0
+	mov [rel ap_boot_cr0], rax
 	xor ebp, ebp                    ; terminates backtraces
 	call hv_ap_main
 .hang:
