@@ -4,8 +4,8 @@
 ; base from CS, then climbs to long mode on the early identity tables
 ; (boot/entry.asm), whose 2 MiB pages are executable where the low page is,
 ; and jumps to ap_entry64 in lucid's text. ap_entry64 moves to lucid's
-; final page tables and the stack the boot CPU gave it, and calls
-; hv_ap_main(percpu).
+; final page tables and the stack the boot CPU gave it, notes its CR0 for
+; the boot CPU to check (ap_boot_cr0), and calls hv_ap_main(percpu).
 ;
 ; The boot CPU starts one AP at a time, so one mailbox (ap_boot_*) serves.
 
@@ -27,6 +27,14 @@ bits 16
 ap_trampoline:
 	cli
 	cld
+	; After INIT the caches hold what they held and CR0.CD and CR0.NW
+	; are as they were: both set on a CPU that has known only reset
+	; (QEMU sets them on INIT too), which then runs with caching off
+	; until they are cleared, with PE below. wbinvd first drops what
+	; this CPU cached before: the P6 rules for CD = NW = 1 do not keep
+	; such lines coherent (later CPUs ignore NW and do). It costs one
+	; flush per CPU started.
+	wbinvd
 	mov ax, cs
 	mov ds, ax
 	xor ebx, ebx
@@ -41,6 +49,7 @@ ap_trampoline:
 	mov [T(lm64_target)], eax
 	lgdt [T(gdt_ptr)]
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)     ; in one write: CD = 0, NW = 1 is #GP
 	or eax, CR0_PE
 	mov cr0, eax
 	jmp dword far [T(pm32_target)]
@@ -90,10 +99,11 @@ ap_trampoline_end:
 
 section .data
 align 8
-global ap_boot_cr3, ap_boot_stack, ap_boot_percpu
+global ap_boot_cr3, ap_boot_stack, ap_boot_percpu, ap_boot_cr0
 ap_boot_cr3:    dq 0
 ap_boot_stack:  dq 0
 ap_boot_percpu: dq 0
+ap_boot_cr0:    dq 0                ; written by the AP
 
 section .text
 bits 64
@@ -106,6 +116,8 @@ ap_entry64:
 	mov cr3, rax
 	mov rsp, [rel ap_boot_stack]
 	mov rdi, [rel ap_boot_percpu]
+	mov rax, cr0
+	mov [rel ap_boot_cr0], rax
 	xor ebp, ebp                    ; terminates backtraces
 	call hv_ap_main
 .hang:

@@ -17,7 +17,11 @@
 #define START_TIMEOUT_MS 5000
 
 extern const u8 ap_trampoline[], ap_trampoline_end[];
-extern u64 ap_boot_cr3, ap_boot_stack, ap_boot_percpu;
+extern u64 ap_boot_cr3, ap_boot_stack, ap_boot_percpu, ap_boot_cr0;
+
+/* Caching off: both set after a reset, and INIT leaves them as they were. */
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 
 static u64 start_page;
 static bool started_any;	/* some other CPU runs lucid */
@@ -63,6 +67,7 @@ int smp_start_cpu(struct percpu *p, u32 apic_id)
 	ap_boot_cr3 = read_cr3();
 	ap_boot_stack = p->stack.top;
 	ap_boot_percpu = (u64)(uintptr_t)p;
+	ap_boot_cr0 = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL | ICR_ASSERT);
@@ -78,6 +83,11 @@ int smp_start_cpu(struct percpu *p, u32 apic_id)
 		}
 	}
 	atomic_store(&started_any, true);
+	/* boot/ap_start.asm clears both; a CPU that still has one set runs
+	 * far slower than it should, so say so (the boot tests fail on it). */
+	if (ap_boot_cr0 & (CR0_CD | CR0_NW))
+		printk("cpu %u: caches disabled (CR0 0x%llx)\n", p->index,
+		       (unsigned long long)ap_boot_cr0);
 	return 0;
 }
 

@@ -10,7 +10,8 @@
 int smp_prepare(void);
 /* Starts the CPU with this APIC ID as p, whose stacks are set: INIT, then
  * start-up IPIs, then waits until it says it is online (hv_ap_main) or a
- * time-out passes. Returns 0, or -1 if it did not come up. */
+ * time-out passes. Returns 0, or -1 if it did not come up. A CPU that came
+ * up with its caches disabled (CR0.CD or NW) is reported, not left out. */
 int smp_start_cpu(struct percpu *p, u32 apic_id);
 /* Gives the start page back once every CPU has been tried. */
 void smp_finish(void);

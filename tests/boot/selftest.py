@@ -13,6 +13,9 @@ serial console through the real Session, and must fail what it should.
   the answer: the VMs are still listed.
 - guests-cfg-matches-expect: tests/guests/guests.cfg and expect.py name
   the same VMs (what `python3 tests/guests/expect.py` checks).
+- banner-caches-disabled: a banner in which a CPU says it started with
+  its caches disabled fails (guests-checked-vm-passes shows that the same
+  banner without that line passes).
 
 Each check returns a list of problems; empty means it passed."""
 import re
@@ -140,6 +143,21 @@ def check_prompt_before_answer(root):
     return check_checked_vm_passes(root, REPROMPT)
 
 
+def check_caches_disabled(root):
+    line = "cpu 1: caches disabled (CR0 0xe0010011)\n"
+    serial = SERIAL.replace("cpus: 2 of 2 started\n", line + "cpus: 2 of 2 started\n")
+    if serial == SERIAL:
+        return ["the made-up serial text lacks the 'started' line"]
+    s = Session(FakeConsole(serial), timeout=60)
+    try:
+        s.banner(prompt=False, started=True)
+    except cases.CheckFailed as e:
+        if "caches disabled" in str(e):
+            return []
+        return [f"the banner failed for another reason: {e}"]
+    return ["the banner passed with a CPU whose caches are disabled"]
+
+
 def check_cfg_matches_expect(root):
     vms = expect.cfg_vms(GUESTS_CFG.read_text())
     return [f"{vm}: {why}" for vm, why in expect.coverage(vms).items()]
@@ -151,4 +169,5 @@ CHECKS = {
     "guests-checked-vm-passes": check_checked_vm_passes,
     "guests-prompt-before-answer": check_prompt_before_answer,
     "guests-cfg-matches-expect": check_cfg_matches_expect,
+    "banner-caches-disabled": check_caches_disabled,
 }

@@ -38,6 +38,8 @@ BANNER = [
 ]
 PROMPT = r"^lucid> "
 EXCEPTION = r"^EXCEPTION .*$"
+# An application processor that came up with CR0.CD or NW set (arch/x86/smp.c).
+CACHES_OFF = r"^cpu \d+: caches disabled.*$"
 # Output after which nothing good will come, so an expect gives up at once.
 HALTED = (r"^lucid: (CPU \d+ )?halted$", "lucid halted")
 FATAL_BIOS = [HALTED, (r"No bootable device", "SeaBIOS found no bootable device")]
@@ -170,7 +172,8 @@ class Session:
         """Checks every banner line in order (and the prompt when asked,
         then waits for the VMs to end unless told not to); returns
         {name: match}. The line saying how many CPUs started comes once
-        lucid can run guests: by default, when a prompt is expected."""
+        lucid can run guests: by default, when a prompt is expected; no
+        CPU may have started with its caches disabled."""
         lines = {}
         started = prompt if started is None else started
         for name, regex in BANNER:
@@ -178,6 +181,8 @@ class Session:
                 continue
             lines[name] = self.expect(regex, f"the '{name}:' line"
                                       if name != "version" else "the version line")
+        # Every CPU that started says so before the 'started' line.
+        self.expect_absent(CACHES_OFF, "CPU with its caches disabled")
         if prompt:
             banner_end = self.pos
             lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid> '")
