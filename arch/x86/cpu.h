@@ -152,6 +152,8 @@ static inline __noreturn void cpu_halt_forever(void)
 #define EFER_SVME (1ull << 12)
 #define CR0_PE (1ull << 0)
 #define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)	/* with CD: caching off, as after RESET */
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 #define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)

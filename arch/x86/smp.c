@@ -19,10 +19,6 @@
 extern const u8 ap_trampoline[], ap_trampoline_end[];
 extern u64 ap_boot_cr3, ap_boot_stack, ap_boot_percpu, ap_boot_cr0;
 
-/* Caching off: both set after a reset, and INIT leaves them as they were. */
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-
 static u64 start_page;
 static bool started_any;	/* some other CPU runs lucid */
 static bool stopping;		/* smp_stop_others was called */
