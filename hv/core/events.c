@@ -107,12 +107,13 @@ void events_plan(struct vcpu_events *ev, bool nmi_ok, bool intr_ok, struct event
 
 	atomic_store_fence(&ev->pending, false);
 	vector = highest_intr(ev);
-	*p = (struct event_plan){ { EV_NONE, 0, false, 0 }, false, false };
+	*p = (struct event_plan){ { EV_NONE, 0, false, 0 }, false, false, false };
 	if (ev->again.type) {
 		p->inject = ev->again;
 		ev->again.type = EV_NONE;
 	} else if (ev->exc.type) {
 		p->inject = ev->exc;
+		p->raised = true;
 		ev->exc.type = EV_NONE;
 	} else if (atomic_load(&ev->nmi) && nmi_ok) {
 		p->inject = (struct event){ EV_NMI, 2, false, 0 };

@@ -29,6 +29,8 @@ struct vcpu_events {
 /* What to do before the next entry. */
 struct event_plan {
 	struct event inject;	/* EV_NONE: nothing now */
+	bool raised;		/* inject is an exception lucid raised, not one
+				 * the CPU was delivering (events.again) */
 	bool nmi_window;	/* ask for an exit once an NMI can be taken */
 	bool intr_window;	/* ask for an exit once an interrupt can be */
 };

@@ -179,6 +179,18 @@ static void clear_general_detect(struct vcpu *v)
 		virt->vcpu_set_dr(&v->arch, 7, dr7 & ~DR7_GD);
 }
 
+/* A fault's delivery pushes RFLAGS.RF set, so that the handler's IRET
+ * retries the instruction without its instruction breakpoint firing again
+ * (Intel SDM vol. 3, 17.3.1.1); a fault lucid raises gets it from lucid,
+ * as KVM gives it. #DB is a trap when lucid raises it for a single step;
+ * its one fault, DR7.GD's, sets RF where it is raised (hv/exits/cr.c).
+ * Traps and aborts: 1-4, 8, 18. */
+static bool fault_class(u8 vector)
+{
+	return vector < 32 && !((1u << vector) & (1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 |
+						  1u << 8 | 1u << 18));
+}
+
 static inline void deliver_events(struct vcpu *v)
 {
 	struct event_plan p;
@@ -190,6 +202,8 @@ static inline void deliver_events(struct vcpu *v)
 		    virt->vcpu_can_take(&v->arch, EV_INTR), &p);
 	if (p.inject.type == EV_EXCEPTION && p.inject.vector == EXC_DB)
 		clear_general_detect(v);
+	else if (p.raised && fault_class(p.inject.vector))
+		v->regs.rflags |= RFLAGS_RF;
 	if (p.inject.type != EV_NONE)
 		virt->vcpu_inject(&v->arch, &p.inject);
 	windows = (u8)(p.nmi_window | p.intr_window << 1);

@@ -96,6 +96,7 @@ enum exit_action dr_write_exit(struct vcpu *v, struct exit_record *x)
 	if (dr7 & DR7_GD) {
 		virt->vcpu_set_dr(&v->arch, 6, virt->vcpu_get_dr(&v->arch, 6) | DR6_BD);
 		virt->vcpu_set_dr(&v->arch, 7, dr7 & ~DR7_GD);
+		v->regs.rflags |= RFLAGS_RF;	/* a fault (hv/core/vcpu.c) */
 		return vcpu_inject_exception(v, EXC_DB, false, 0);
 	}
 	if (val >> 32)

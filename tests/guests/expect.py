@@ -155,6 +155,7 @@ EXPECT = {
     "msr-protect": expect(
         P("EFER reads with SVME clear"),
         P("setting EFER.SVME raises #GP(0)"),
+        P("that #GP pushed RFLAGS with RF set"),
         P("EFER unchanged after the refused write"),
         P("VM_CR (0xc0010114): read and write raise #GP(0)"),
         P("VM_HSAVE_PA (0xc0010117): read and write raise #GP(0)"),

@@ -50,6 +50,7 @@ static void exception_goes_in_once(void **state)
 	expect_inject(p, EV_EXCEPTION, 13);
 	assert_true(p.inject.has_error);
 	assert_int_equal(p.inject.error, 0x18);
+	assert_true(p.raised);	/* lucid's own: a fault gets RFLAGS.RF */
 	expect_inject(plan(true, true), EV_NONE, 0);
 }
 
@@ -101,6 +102,7 @@ static void cut_exception_is_first_and_merges(void **state)
 	struct event_plan p = plan(false, false);
 	expect_inject(p, EV_EXCEPTION, 14);
 	assert_int_equal(p.inject.error, 2);
+	assert_false(p.raised);	/* the CPU's, delivered again as it was */
 
 	/* Delivering it faulted again: a page fault then a #GP is a #DF. */
 	events_requeue(&ev, &pf);

@@ -145,6 +145,7 @@ static void test_actions(void **state)
 		struct fake_exit e = { .x = c->x };
 		u64 rip = v->regs.rip;
 
+		v->regs.rflags &= ~RFLAGS_RF;
 		fake_calls_clear();
 		fake_script(v, &e);
 		fake_script_reason(v, EXIT_NONE, true);
@@ -166,6 +167,10 @@ static void test_actions(void **state)
 					 (unsigned long long)in->arg[0],
 					 (unsigned long long)in->arg[1],
 					 (unsigned long long)in->arg[2]);
+			/* A fault's delivery pushes RF set; #BP is a trap. */
+			if (!(v->regs.rflags & RFLAGS_RF) != (c->vector == EXC_BP))
+				fail_msg("%s: RFLAGS.RF %s", c->what,
+					 c->vector == EXC_BP ? "set for a trap" : "clear for a fault");
 			/* at the entry after the exit */
 			assert_true(fake_first(FAKE_RUN, v) < fake_last(FAKE_INJECT, v));
 			assert_true(fake_last(FAKE_INJECT, v) < fake_last(FAKE_RUN, v));

@@ -27,6 +27,7 @@
 
 #define EFL_TF   (1u << 8)
 #define EFL_IF   (1u << 9)
+#define EFL_RF   (1u << 16)
 #define EFL_DF   (1u << 10)
 #define EFL_IOPL (3u << 12)
 #define EFL_VM   (1u << 17)

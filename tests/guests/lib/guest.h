@@ -75,6 +75,7 @@ struct fault {
 	uptr rip;    /* as pushed: the faulting instruction, or the next one for traps */
 	uptr cr2;    /* for #PF */
 	u16 cs;      /* as pushed: (cs & 3) is the CPL the exception came from */
+	uptr rflags; /* as pushed */
 	uptr rcx, rsi, rdi;  /* at the exception (ECX, ESI, EDI in 32-bit guests) */
 };
 extern struct fault last_fault;

@@ -164,6 +164,7 @@ __attribute__((target("general-regs-only"))) void trap_entry(struct trap_frame *
 	last_fault.error = (u32)f->error;
 	last_fault.rip = f->rip;
 	last_fault.cs = (u16)f->cs;
+	last_fault.rflags = f->rflags;
 	last_fault.cr2 = f->vector == X86_PF ? read_cr2() : 0;
 #ifdef __x86_64__
 	last_fault.rcx = f->rcx;
