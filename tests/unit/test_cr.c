@@ -180,18 +180,25 @@ static void unchanged(const struct snapshot *s)
 	assert_int_equal(fake_count(FAKE_SET_DR, NULL), 0);
 }
 
-/* A MOV to CR4 of val that the CPU refuses: #GP(0), nothing changed. */
-static void cr4_refused(u64 val)
+/* A MOV to CR4 or DR7 of val that the CPU refuses: #GP(0), nothing
+ * changed. */
+static void refused(enum exit_reason reason, u64 val)
 {
+	bool cr = reason == EXIT_CR_WRITE;
 	struct exit_record x;
 	struct snapshot s;
 	char what[64];
 
 	v->regs.gpr[REG_RAX] = val;
 	snap(&s);
-	snprintf(what, sizeof(what), "MOV CR4 of %#llx", (unsigned long long)val);
-	check_exception(mov_to(EXIT_CR_WRITE, 4, REG_RAX, 0, true, &x), EXC_GP, true, 0, what);
+	snprintf(what, sizeof(what), "MOV %s of %#llx", cr ? "CR4" : "DR7", (unsigned long long)val);
+	check_exception(mov_to(reason, cr ? 4 : 7, REG_RAX, 0, true, &x), EXC_GP, true, 0, what);
 	unchanged(&s);
+}
+
+static void cr4_refused(u64 val)
+{
+	refused(EXIT_CR_WRITE, val);
 }
 
 /* One taken: to the back end as it is, one call, RIP left to ACT_SKIP. */
@@ -213,18 +220,9 @@ static void cr4_taken(u64 val)
 	assert_int_equal(fake_count(FAKE_SET_DR, NULL), 0);
 }
 
-/* A DR7 write refused with #GP(0). */
 static void dr7_refused(u64 val)
 {
-	struct exit_record x;
-	struct snapshot s;
-	char what[64];
-
-	v->regs.gpr[REG_RAX] = val;
-	snap(&s);
-	snprintf(what, sizeof(what), "MOV DR7 of %#llx", (unsigned long long)val);
-	check_exception(mov_to(EXIT_DR_WRITE, 7, REG_RAX, 0, true, &x), EXC_GP, true, 0, what);
-	unchanged(&s);
+	refused(EXIT_DR_WRITE, val);
 }
 
 /* One taken: DR7 holds the writable bits and bit 10, DR6 as it was. */
@@ -529,6 +527,18 @@ static void test_other_dr_crashes(void **state)
 
 /* --- the instruction at RIP ----------------------------------------------------------- */
 
+/* The MOV in bytes at RIP, without the register in the exit: taken, with
+ * its length for ACT_SKIP. */
+static void taken_at_rip(enum exit_reason reason, const u8 *bytes, u32 n, bool lm)
+{
+	struct exit_record x;
+
+	code(bytes, n);
+	assert_int_equal(mov_to(reason, reason == EXIT_CR_WRITE ? 4 : 7, -1, 0, lm, &x), ACT_SKIP);
+	check_no_event();
+	assert_int_equal(x.insn_len, n);
+}
+
 /* Without the register in the exit, the MOV at RIP (through the guest's
  * 4-level paging) names it, and its length comes along for ACT_SKIP. */
 static void test_dr7_decoded_at_rip(void **state)
@@ -539,20 +549,14 @@ static void test_dr7_decoded_at_rip(void **state)
 	struct snapshot s;
 
 	(void)state;
-	code(rax, sizeof(rax));
 	v->regs.gpr[REG_RAX] = 0x00000001ull;
-	assert_int_equal(mov_to(EXIT_DR_WRITE, 7, -1, 0, true, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(rax));
+	taken_at_rip(EXIT_DR_WRITE, rax, sizeof(rax), true);
 	assert_int_equal(fake_vcpu(v)->dr7, 0x401ull);
 
-	code(r10, sizeof(r10));
 	v->regs.gpr[REG_RAX] = 0;
 	v->regs.gpr[REG_R10] = 0x00000002ull;
 	v->regs.gpr[REG_RDX] = 0;	/* ModRM rm 2 without REX.B */
-	assert_int_equal(mov_to(EXIT_DR_WRITE, 7, -1, 0, true, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(r10));
+	taken_at_rip(EXIT_DR_WRITE, r10, sizeof(r10), true);
 	assert_int_equal(fake_last_call(FAKE_SET_DR, v)->arg[1], 0x402ull);
 	assert_int_equal(fake_vcpu(v)->dr7, 0x402ull);
 
@@ -570,24 +574,17 @@ static void test_cr4_decoded_at_rip(void **state)
 {
 	static const u8 rax[] = { 0x0f, 0x22, 0xe0 };		/* mov cr4, rax */
 	static const u8 r10[] = { 0x41, 0x0f, 0x22, 0xe2 };	/* mov cr4, r10 */
-	struct exit_record x;
 
 	(void)state;
-	code(rax, sizeof(rax));
 	v->regs.gpr[REG_RAX] = CR4_PAE | CR4_PGE;
-	assert_int_equal(mov_to(EXIT_CR_WRITE, 4, -1, 0, true, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(rax));
+	taken_at_rip(EXIT_CR_WRITE, rax, sizeof(rax), true);
 	assert_int_equal(fake_last_call(FAKE_SET_CR, v)->arg[0], 4);
 	assert_int_equal(fake_vcpu(v)->cr[4], CR4_PAE | CR4_PGE);
 
-	code(r10, sizeof(r10));
 	v->regs.gpr[REG_RAX] = CR4_PAE | CR4_PGE;
 	v->regs.gpr[REG_RDX] = CR4_PAE | CR4_PGE;
 	v->regs.gpr[REG_R10] = CR4_PAE | CR4_PSE;
-	assert_int_equal(mov_to(EXIT_CR_WRITE, 4, -1, 0, true, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(r10));
+	taken_at_rip(EXIT_CR_WRITE, r10, sizeof(r10), true);
 	assert_int_equal(fake_vcpu(v)->cr[4], CR4_PAE | CR4_PSE);
 }
 
@@ -596,22 +593,15 @@ static void test_decoded_in_32bit_code(void **state)
 {
 	static const u8 dr[] = { 0x0f, 0x23, 0xf8 };	/* mov dr7, eax */
 	static const u8 cr[] = { 0x0f, 0x22, 0xe0 };	/* mov cr4, eax */
-	struct exit_record x;
 
 	(void)state;
 	protected_mode();
-	code(dr, sizeof(dr));
 	v->regs.gpr[REG_RAX] = 0xabcdef0000000003ull;
-	assert_int_equal(mov_to(EXIT_DR_WRITE, 7, -1, 0, false, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(dr));
+	taken_at_rip(EXIT_DR_WRITE, dr, sizeof(dr), false);
 	assert_int_equal(fake_vcpu(v)->dr7, 0x403ull);
 
-	code(cr, sizeof(cr));
 	v->regs.gpr[REG_RAX] = 0xabcdef0000000000ull | CR4_PSE;
-	assert_int_equal(mov_to(EXIT_CR_WRITE, 4, -1, 0, false, &x), ACT_SKIP);
-	check_no_event();
-	assert_int_equal(x.insn_len, sizeof(cr));
+	taken_at_rip(EXIT_CR_WRITE, cr, sizeof(cr), false);
 	assert_int_equal(fake_vcpu(v)->cr[4], CR4_PSE);
 }
 
