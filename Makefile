@@ -114,6 +114,7 @@ test-slow: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/bench/run.py
+	@$(PYTHON) tests/bench/run.py --bochs
 
 clean:
 	rm -rf $(B)
