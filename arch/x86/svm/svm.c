@@ -69,7 +69,7 @@ static u32 max_asid;
  * a breakpoint a guest enabled stays armed for the next guest or the host,
  * one enabled in a VMCB is not, and the next MOV to DR7 removes each
  * breakpoint as the kind DR7 now names, not the kind it was made as, which
- * corrupts QEMU's memory (guests and lucid then fault at random). There,
+ * by QEMU's source corrupts its memory. There,
  * lucid keeps QEMU's list what DR7 says: a guest's MOVs to DR7 exit and
  * lucid completes them, and while a guest has a breakpoint enabled, lucid
  * writes its DR7 before VMRUN and the reset value after #VMEXIT; between
