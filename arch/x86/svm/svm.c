@@ -69,11 +69,11 @@ static u32 max_asid;
  * a breakpoint a guest enabled stays armed for the next guest or the host,
  * one enabled in a VMCB is not, and the next MOV to DR7 removes each
  * breakpoint as the kind DR7 now names, not the kind it was made as, which
- * by QEMU's source corrupts its memory. There,
- * lucid keeps QEMU's list what DR7 says: a guest's MOVs to DR7 exit and
- * lucid completes them, and while a guest has a breakpoint enabled, lucid
- * writes its DR7 before VMRUN and the reset value after #VMEXIT; between
- * those its breakpoints may hit lucid itself (arch/x86/trap.c resumes). */
+ * by QEMU's source corrupts its memory. There, lucid keeps QEMU's list
+ * what DR7 says: a guest's MOVs to DR7 exit and lucid completes them, and
+ * while a guest has a breakpoint enabled, lucid writes its DR7 before
+ * VMRUN and the reset value after #VMEXIT; between those its breakpoints
+ * may hit lucid itself (arch/x86/trap.c resumes). */
 static bool dr7_sync;
 
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
