@@ -5,8 +5,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pagetable.h"
 
-#define MAX_LEVELS 5
-
 struct walk_format {
 	u64 table;	/* guest-physical address of the top table */
 	int levels;
@@ -87,7 +85,7 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 {
 	struct walk_format f;
 	struct gpt_trace t = { 0 };
-	void *used[MAX_LEVELS];
+	u8 first;	/* t's first entry of the walk below (PAE's PDPTE before) */
 	bool w = true, u = true, nx = false;
 	enum gpt_result r;
 
@@ -113,6 +111,7 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 		la &= 0xffffffffull;
 	}
 
+	first = t.n;
 	for (int i = 0, shift = f.top_shift; i < f.levels; i++, shift -= f.bits) {
 		u64 addr, e, size;
 		void *p;
@@ -128,7 +127,6 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 			*pf_error = fault_bits(c, access, f.nx);
 			return GPT_FAULT;
 		}
-		used[i] = p;
 		t.entry[t.n] = p;
 		t.value[t.n++] = e | PTE_A;
 		w = w && (e & PTE_W);
@@ -147,8 +145,9 @@ enum gpt_result gpt_translate(const struct gpt_ctx *c, u64 la, unsigned access, 
 			*pf_error = fault_bits(c, access, f.nx) | PF_PRESENT;
 			return GPT_FAULT;
 		}
-		for (int j = 0; j <= i; j++)
-			__atomic_fetch_or((u32 *)used[j], (u32)PTE_A, __ATOMIC_RELAXED);
+		/* Accessed bits in what the walk read; PAE's PDPTEs have none. */
+		for (u8 j = first; j < t.n; j++)
+			__atomic_fetch_or((u32 *)t.entry[j], (u32)PTE_A, __ATOMIC_RELAXED);
 		if (access & GPT_WRITE) {
 			__atomic_fetch_or((u32 *)p, (u32)PTE_D, __ATOMIC_RELAXED);
 			t.value[t.n - 1] |= PTE_D;
