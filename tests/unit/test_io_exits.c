@@ -1,7 +1,10 @@
 /* Host tests for port and MMIO exits (hv/exits/portio.c, hv/exits/mmio.c)
  * over the fake back end (fake_hv.h), on a VM's real buses and its test
  * device (hv/vdev/testdev.c): IN, OUT and INS/OUTS as the CPU does them
- * (register merging, widths, RCX/RSI/RDI, the direction flag), MOVs at a
+ * (register merging, widths, RCX/RSI/RDI, the direction flag), INS/OUTS
+ * in long mode through the guest's 4-level paging (buffers across pages
+ * mapped apart, #PF with its error code and CR2 where a page is missing
+ * or read-only, RCX/RDI as the CPU leaves them), MOVs at a
  * device done against it, and what no device claims: all ones and
  * dropped writes for ports, the VM stopped for MMIO. The buses' own rules
  * (claims, overlaps, split accesses) are test_bus.c's. */
@@ -15,6 +18,8 @@
 
 #include "tests/unit/fake_hv.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pagetable.h"
+#include "hv/emul/guest_paging.h"
 #include "hv/exits/mmio.h"
 #include "hv/exits/portio.h"
 #include "hv/vdev/testdev.h"
@@ -22,8 +27,25 @@
 #define BIT(n) (1ull << (n))
 #define BUF 0x10000ull	/* guest RAM the string instructions use */
 
+/* The guest's 4-level tables for the long-mode string tests, built in
+ * guest RAM by paged(): linear 2 MiB..4 MiB goes through PT, 4 KiB pages,
+ * all with the U bit at every level. */
+#define PML4 0x30000ull
+#define PDPT 0x31000ull
+#define PD 0x32000ull
+#define PT 0x33000ull
+#define LIN 0x200000ull			/* PD entry 1 -> PT */
+#define LIN_RO (LIN + 0x4000)		/* -> RO_PA, R/W clear */
+#define LIN_A (LIN + 0x5000)		/* -> A_PA */
+#define LIN_B (LIN + 0x6000)		/* -> B_PA: not A_PA + 4 KiB */
+#define LIN_NP (LIN + 0x7000)		/* not present */
+#define RO_PA 0x70000ull
+#define A_PA 0x80000ull
+#define B_PA 0x62000ull
+
 static struct vm *vm;	/* with the test device, started: 32-bit, paging off */
 static struct vcpu *v;
+static struct fake_vcpu booted;	/* the back end's vCPU state as it booted */
 
 static int setup(void **state)
 {
@@ -38,6 +60,7 @@ static int setup(void **state)
 	if (!vm || vm_start(vm))
 		return -1;
 	v = vm->vcpu[0];
+	booted = *fake_vcpu(v);
 	return 0;
 }
 
@@ -46,6 +69,11 @@ static int before_each(void **state)
 	(void)state;
 	memset(v->regs.gpr, 0, sizeof(v->regs.gpr));
 	v->regs.rflags = 2;
+	memcpy(fake_vcpu(v)->cr, booted.cr, sizeof(booted.cr));
+	fake_vcpu(v)->efer = booted.efer;
+	memcpy(fake_vcpu(v)->seg, booted.seg, sizeof(booted.seg));
+	events_reset(&v->events);
+	fetch_tlb_flush(&v->fetch_tlb);
 	vm->state = VM_RUNNING;
 	host_test_start();
 	return 0;
@@ -182,6 +210,214 @@ static void test_string_io_leaves_ram(void **state)
 	assert_int_equal(v->regs.gpr[REG_RSI], vm->mem.size);
 }
 
+/* --- INS and OUTS through the guest's paging ---------------------------------- */
+
+static void put64(u64 gpa, u64 val)
+{
+	assert_int_equal(gmem_write(&vm->mem, gpa, &val, 8), 0);
+}
+
+/* 64-bit code, long mode with 4-level paging (CR0.WP as asked) over the
+ * tables above, which are (re)written into guest RAM. */
+static void paged(bool wp)
+{
+	struct fake_vcpu *f = fake_vcpu(v);
+	const u64 up = PTE_P | PTE_W | PTE_U;
+
+	for (u64 t = PML4; t <= PT; t += PAGE_SIZE)
+		assert_int_equal(gmem_write(&vm->mem, t, (u8[PAGE_SIZE]){ 0 }, PAGE_SIZE), 0);
+	put64(PML4, PDPT | up);
+	put64(PDPT, PD | up);
+	put64(PD + 8 * 1, PT | up);	/* linear 2 MiB */
+	put64(PT + 8 * 4, RO_PA | PTE_P | PTE_U);
+	put64(PT + 8 * 5, A_PA | up);
+	put64(PT + 8 * 6, B_PA | up);
+	/* PT entry 7 (LIN_NP) stays 0 */
+	f->cr[0] = CR0_PE | CR0_PG | (wp ? CR0_WP : 0);
+	f->cr[2] = 0;
+	f->cr[3] = PML4;
+	f->cr[4] = CR4_PAE;
+	f->efer = EFER_LME | EFER_LMA | EFER_NXE;
+	f->seg[SEG_CS].attr = (u16)((f->seg[SEG_CS].attr & ~SEG_ATTR_DB) | SEG_ATTR_L);
+}
+
+/* A string I/O exit in 64-bit code, 64-bit addresses, at cpl. */
+static enum exit_action string_io64(u16 port, u8 size, bool in, u8 cpl)
+{
+	struct exit_record x = { .reason = EXIT_IO, .cpl = cpl, .long_mode = true,
+				 .io = { .port = port, .size = size, .in = in, .string = true,
+					 .rep = true, .addr_size = 8, .seg = SEG_DS } };
+
+	return portio_exit(v, &x);
+}
+
+/* The test device's register, low `size` bytes. */
+static u32 testdev_reg(u8 size)
+{
+	v->regs.gpr[REG_RAX] = 0;
+	assert_int_equal(io(TESTDEV_PORT, size, true), ACT_SKIP);
+	return (u32)v->regs.gpr[REG_RAX];
+}
+
+static void testdev_set(u32 val)
+{
+	v->regs.gpr[REG_RAX] = val;
+	assert_int_equal(io(TESTDEV_PORT, 4, false), ACT_SKIP);
+}
+
+/* Exactly one #PF queued, with this error code and CR2. */
+static void check_pf(enum exit_action act, u32 error, u64 cr2)
+{
+	const struct event *e = &v->events.exc;
+
+	if (act != ACT_INJECT || e->type != EV_EXCEPTION || e->vector != EXC_PF || !e->has_error ||
+	    e->error != error)
+		fail_msg("action %d, event type %u vector %u error %d/%#x; wanted #PF error %#x", act,
+			 e->type, e->vector, e->has_error, e->error, error);
+	assert_int_equal(fake_count(FAKE_SET_CR2, v), 1);
+	assert_int_equal(fake_last_call(FAKE_SET_CR2, v)->arg[0], cr2);
+	assert_int_equal(vm->state, VM_RUNNING);
+	events_reset(&v->events);
+	fake_calls_clear();
+}
+
+/* REP OUTSB and REP OUTSW from a buffer that runs from linear page A into
+ * page B, which the guest maps to guest-physical pages far apart (the
+ * page after A's holds other bytes): element i that reaches the test
+ * device is the i-th in linear order, the word across the boundary made
+ * of its two halves. The register keeps the last element sent, so each
+ * count from 1 up shows the next. */
+static void test_string_out_across_pages(void **state)
+{
+	static const char bytes[] = "abcdefgh";	/* 3 on page A, 5 on page B */
+	static const char words[] = "12345678";	/* 5 on A, 3 on B: word 2 across */
+	u64 *rcx = &v->regs.gpr[REG_RCX], *rsi = &v->regs.gpr[REG_RSI];
+
+	(void)state;
+	paged(true);
+	assert_int_equal(gmem_write(&vm->mem, A_PA + PAGE_SIZE, "XXXXXXXX", 8), 0);
+	assert_int_equal(gmem_write(&vm->mem, B_PA - 8, "YYYYYYYY", 8), 0);
+
+	assert_int_equal(gmem_write(&vm->mem, A_PA + PAGE_SIZE - 3, bytes, 3), 0);
+	assert_int_equal(gmem_write(&vm->mem, B_PA, bytes + 3, 5), 0);
+	for (u32 k = 1; k <= 8; k++) {
+		testdev_set(0);
+		*rsi = LIN_B - 3;
+		*rcx = k;
+		assert_int_equal(string_io64(TESTDEV_PORT, 1, false, 0), ACT_SKIP);
+		assert_int_equal(*rcx, 0);
+		assert_int_equal(*rsi, LIN_B - 3 + k);
+		if (testdev_reg(1) != (u8)bytes[k - 1])
+			fail_msg("REP OUTSB of %u: the device has '%c', wanted '%c'", k,
+				 testdev_reg(1), bytes[k - 1]);
+	}
+
+	assert_int_equal(gmem_write(&vm->mem, A_PA + PAGE_SIZE - 5, words, 5), 0);
+	assert_int_equal(gmem_write(&vm->mem, B_PA, words + 5, 3), 0);
+	for (u32 k = 1; k <= 4; k++) {
+		u32 want = (u8)words[2 * k - 2] | (u32)(u8)words[2 * k - 1] << 8;
+
+		testdev_set(0);
+		*rsi = LIN_B - 5;
+		*rcx = k;
+		assert_int_equal(string_io64(TESTDEV_PORT, 2, false, 3), ACT_SKIP);
+		assert_int_equal(*rcx, 0);
+		assert_int_equal(*rsi, LIN_B - 5 + 2 * k);
+		if (testdev_reg(2) != want)
+			fail_msg("REP OUTSW of %u: the device has %#x, wanted %#x", k,
+				 testdev_reg(2), want);
+	}
+	assert_false(events_pending(&v->events));
+	assert_int_equal(fake_count(FAKE_SET_CR2, NULL), 0);
+}
+
+/* REP INSB from page B into the page after it, which is not present:
+ * the elements before it land (on B's guest-physical page), then #PF
+ * with W, not P, U at CPL 3, and CR2 the first byte of the missing page;
+ * RCX and RDI show the iterations done, as the CPU leaves them, RIP stays
+ * on the instruction (not ACT_SKIP). An INSW across the boundary faults
+ * with CR2 at the boundary, not at RDI, and writes neither half. */
+static void test_string_in_to_missing_page(void **state)
+{
+	u64 *rcx = &v->regs.gpr[REG_RCX], *rdi = &v->regs.gpr[REG_RDI];
+	u8 got[8];
+
+	(void)state;
+	for (u8 cpl = 0; cpl <= 3; cpl += 3) {
+		const u32 err = PF_WRITE | (cpl == 3 ? PF_USER : 0);
+
+		before_each(state);
+		paged(true);
+		assert_int_equal(gmem_write(&vm->mem, B_PA + PAGE_SIZE - 8, "--------", 8), 0);
+		testdev_set(0x5a);
+		fake_calls_clear();
+		*rdi = LIN_NP - 3;
+		*rcx = 8;
+		check_pf(string_io64(TESTDEV_PORT, 1, true, cpl), err, LIN_NP);
+		assert_int_equal(*rcx, 5);
+		assert_int_equal(*rdi, LIN_NP);
+		assert_int_equal(gmem_read(&vm->mem, B_PA + PAGE_SIZE - 8, got, 8), 0);
+		assert_memory_equal(got, "-----", 5);
+		assert_int_equal(got[5], 0x5a);
+		assert_int_equal(got[6], 0x5a);
+		assert_int_equal(got[7], 0x5a);
+
+		testdev_set(0x7b6b);
+		fake_calls_clear();
+		*rdi = LIN_NP - 1;
+		*rcx = 2;
+		check_pf(string_io64(TESTDEV_PORT, 2, true, cpl), err, LIN_NP);
+		assert_int_equal(*rcx, 2);
+		assert_int_equal(*rdi, LIN_NP - 1);
+		assert_int_equal(gmem_read(&vm->mem, B_PA + PAGE_SIZE - 1, got, 1), 0);
+		assert_int_equal(got[0], 0x5a);
+	}
+}
+
+/* REP INSB backwards (DF) from page A down into the read-only page below
+ * it: with CR0.WP the write faults at CPL 0 too, #PF with P and W (and U
+ * at CPL 3), CR2 the last byte of the read-only page, which keeps its
+ * bytes; RCX and RDI show the two done. With WP clear, CPL 0 writes it. */
+static void test_string_in_to_read_only_page(void **state)
+{
+	u64 *rcx = &v->regs.gpr[REG_RCX], *rdi = &v->regs.gpr[REG_RDI];
+	u8 got[4];
+
+	(void)state;
+	for (u8 cpl = 0; cpl <= 3; cpl += 3) {
+		before_each(state);
+		paged(true);
+		v->regs.rflags |= RFLAGS_DF;
+		assert_int_equal(gmem_write(&vm->mem, RO_PA + PAGE_SIZE - 2, "ro", 2), 0);
+		assert_int_equal(gmem_write(&vm->mem, A_PA, "..", 2), 0);
+		testdev_set(0x41);
+		fake_calls_clear();
+		*rdi = LIN_A + 1;
+		*rcx = 4;
+		check_pf(string_io64(TESTDEV_PORT, 1, true, cpl),
+			 PF_PRESENT | PF_WRITE | (cpl == 3 ? PF_USER : 0), LIN_A - 1);
+		assert_int_equal(*rcx, 2);
+		assert_int_equal(*rdi, LIN_A - 1);
+		assert_int_equal(gmem_read(&vm->mem, RO_PA + PAGE_SIZE - 2, got, 4), 0);
+		assert_memory_equal(got, "ro", 2);	/* the read-only page */
+		assert_int_equal(gmem_read(&vm->mem, A_PA, got, 2), 0);
+		assert_memory_equal(got, "AA", 2);	/* 0x41, twice */
+	}
+
+	before_each(state);
+	paged(false);
+	v->regs.rflags |= RFLAGS_DF;
+	testdev_set(0x42);
+	*rdi = LIN_A + 1;
+	*rcx = 4;
+	assert_int_equal(string_io64(TESTDEV_PORT, 1, true, 0), ACT_SKIP);
+	assert_int_equal(*rcx, 0);
+	assert_int_equal(*rdi, LIN_A - 3);
+	assert_int_equal(gmem_read(&vm->mem, RO_PA + PAGE_SIZE - 2, got, 2), 0);
+	assert_memory_equal(got, "BB", 2);
+	assert_false(events_pending(&v->events));
+}
+
 /* --- MMIO --------------------------------------------------------------------------- */
 
 static enum exit_action mem(u64 gpa, bool write, const u8 *insn, u8 len)
@@ -274,6 +510,9 @@ int main(void)
 		cmocka_unit_test_setup(test_port_space_ends, before_each),
 		cmocka_unit_test_setup(test_string_io, before_each),
 		cmocka_unit_test_setup(test_string_io_leaves_ram, before_each),
+		cmocka_unit_test_setup(test_string_out_across_pages, before_each),
+		cmocka_unit_test_setup(test_string_in_to_missing_page, before_each),
+		cmocka_unit_test_setup(test_string_in_to_read_only_page, before_each),
 		cmocka_unit_test_setup(test_mmio_access, before_each),
 		cmocka_unit_test_setup(test_mmio_stops, before_each),
 		cmocka_unit_test_setup(test_device_reset_on_reboot, before_each),
