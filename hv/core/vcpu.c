@@ -164,10 +164,6 @@ static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
 
-/* The one point where events go in: before each entry, what events.c
- * picks from what is pending and what the guest can take now; what must
- * wait gets a window, so the next exit comes as soon as it can go in.
- * Most entries have nothing pending and no window open. */
 /* A CPU clears DR7.GD as it delivers #DB, so that the handler may use the
  * debug registers; one lucid injects gets the same (as KVM gives it).
  * Bochs 2.7 leaves GD set in a #DB it exits for, too. */
@@ -191,6 +187,10 @@ static bool fault_class(u8 vector)
 						  1u << 8 | 1u << 18));
 }
 
+/* The one point where events go in: before each entry, what events.c
+ * picks from what is pending and what the guest can take now; what must
+ * wait gets a window, so the next exit comes as soon as it can go in.
+ * Most entries have nothing pending and no window open. */
 static inline void deliver_events(struct vcpu *v)
 {
 	struct event_plan p;

@@ -744,15 +744,15 @@ static u64 svm_get_dr(const struct vcpu_arch *v, int dr)
 
 static void svm_set_dr(struct vcpu_arch *v, int dr, u64 val)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
+	struct svm_vcpu *s = v->virt;
 
 	if (dr == 6) {
-		vmcb->save.dr6 = val;
+		s->vmcb->save.dr6 = val;
 	} else {
-		vmcb->save.dr7 = val;
-		((struct svm_vcpu *)v->virt)->dr7_armed = dr7_sync && (val & DR7_ENABLES);
+		s->vmcb->save.dr7 = val;
+		s->dr7_armed = dr7_sync && (val & DR7_ENABLES);
 	}
-	dirty(vmcb, VMCB_CLEAN_DRX);
+	dirty(s->vmcb, VMCB_CLEAN_DRX);
 }
 
 static void svm_set_cr2(struct vcpu_arch *v, u64 cr2)
