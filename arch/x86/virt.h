@@ -146,6 +146,9 @@ struct exit_record {
 	 * 0 where the hardware did not say (SVM without nRIP): generic code
 	 * then reads the instruction and measures it (hv/emul/exit_insn.h). */
 	u8 insn_len;
+	/* The guest's CR3, where insn_len is 0: the memo of the instruction
+	 * lucid last completed keys on it (hv/emul/fetch_tlb.h). */
+	u64 cr3;
 	union {
 		struct { u32 leaf, subleaf; } cpuid;
 		struct exit_io io;

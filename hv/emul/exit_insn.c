@@ -3,34 +3,23 @@
 #include "hv/emul/guest_linear.h"
 #include "hv/core/vm.h"
 
-bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_sys *out,
-		      enum exit_action *fail)
+/* The CPU fetched these bytes a moment ago, so they are there unless the
+ * guest's page tables changed since; then the fetch's fault is the
+ * guest's. They are copied first: what is decoded is what the memo of
+ * the last instruction keeps, whatever another vCPU writes meanwhile. */
+static bool fetch_decode(struct vcpu *v, const struct exit_record *x, u8 *code,
+			 struct insn_sys *out, enum exit_action *fail)
 {
-	u8 code[INSN_MAX_LEN];
-	enum insn_mode mode;
-	const u8 *p;
 	struct glin g;
 	u32 n;
-	int err;
 
 	glin_init(&g, v, x);
-	mode = insn_mode_of(glin_default_addr_size(&g));
-	/* The CPU fetched these bytes a moment ago, so they are there unless
-	 * the guest's page tables changed since; then the fetch's fault is
-	 * the guest's. They are decoded where they lie, and copied only
-	 * where the instruction may go on into the next page. */
-	p = glin_code(&g, &n);
-	if (p && n >= INSN_MAX_LEN) {
-		err = insn_sys_decode(p, INSN_MAX_LEN, mode, out);
-	} else {
-		n = glin_fetch(&g, code, sizeof(code));
-		err = n ? insn_sys_decode(code, n, mode, out) : 0;
-	}
+	n = glin_fetch(&g, code, INSN_MAX_LEN);
 	if (!n) {
 		*fail = g.fail;
 		return false;
 	}
-	if (err) {
+	if (insn_sys_decode(code, n, insn_mode_of(glin_default_addr_size(&g)), out)) {
 		vm_crash(v->vm, v, "exit 0x%llx stopped at an instruction lucid cannot complete "
 			 "(opcode 0x%x, %u bytes read)", (unsigned long long)x->hw_code,
 			 out->opcode, n);
@@ -40,13 +29,24 @@ bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_s
 	return true;
 }
 
+bool exit_insn_decode(struct vcpu *v, const struct exit_record *x, struct insn_sys *out,
+		      enum exit_action *fail)
+{
+	u8 code[INSN_MAX_LEN];
+
+	return fetch_decode(v, x, code, out, fail);
+}
+
 enum exit_action exit_insn_measure(struct vcpu *v, struct exit_record *x)
 {
+	u8 code[INSN_MAX_LEN];
 	struct insn_sys in;
 	enum exit_action fail;
 
-	if (!exit_insn_decode(v, x, &in, &fail))
+	if (!fetch_decode(v, x, code, &in, &fail))
 		return fail;
 	x->insn_len = in.len;
+	if (x->long_mode)
+		fetch_tlb_remember(&v->fetch_tlb, v->regs.rip, code, in.len);
 	return ACT_SKIP;
 }

@@ -84,14 +84,3 @@ int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_
 		mov_to(modrm, &p, out);
 	return err;
 }
-
-u8 insn_sys_plain_len(const u8 *bytes, size_t n)
-{
-	struct insn_sys out;
-	u8 modrm;
-
-	/* Neither opcode's first byte is a prefix. */
-	if (!n || (bytes[0] != 0x0f && bytes[0] != 0xf4))
-		return 0;
-	return opcode_at(bytes, n, 0, &out, &modrm) ? 0 : out.len;
-}

@@ -25,8 +25,4 @@ struct insn_sys {
  * (another instruction: out->opcode says which). */
 int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_sys *out);
 
-/* The length of one of them that starts with its opcode, no prefix first;
- * 0 for anything else (insn_sys_decode then says what it is). */
-u8 insn_sys_plain_len(const u8 *bytes, size_t n);
-
 #endif

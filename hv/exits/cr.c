@@ -69,6 +69,7 @@ enum exit_action cr_write_exit(struct vcpu *v, struct exit_record *x)
 	if (x->cpl != 0 || !cr4_valid(v, val))
 		return vcpu_inject_exception(v, EXC_GP, true, 0);
 	virt->vcpu_set_cr(&v->arch, 4, val);
+	fetch_tlb_forget_last(&v->fetch_tlb); /* keyed without CR4: see fetch_tlb.h */
 	return ACT_SKIP;
 }
 

@@ -347,7 +347,9 @@ EXPECT = {
     "prefixed-exits": expect(
         *[P(f"prefixed {what}: #DB right after the whole instruction")
           for what in ("CPUID", "CPUID of 15 bytes", "RDMSR", "WRMSR", "hypercall")],
-        P("prefixed HLT: the waking interrupt returns right after the whole instruction")),
+        P("prefixed HLT: the waking interrupt returns right after the whole instruction"),
+        P("plain CPUID run twice from a buffer"),
+        P("the CPUID rewritten in place with a prefix: RIP right after the whole instruction")),
     "cr4-bits": expect(
         P("setting CR4.PKE raises #GP(0), CR4 unchanged"),
         P("CR4 bits CPUID does not offer and reserved bits raise #GP(0), CR4 unchanged"),

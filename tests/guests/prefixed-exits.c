@@ -8,7 +8,9 @@
  * woken by the test interrupt, shows it in the interrupt's frame. One
  * CPUID is 15 bytes, the longest an instruction may be. (Not INVD, which
  * lucid completes too: QEMU 7.2's TCG checks the WBINVD intercept for it,
- * so it never exits there.) Long mode, testdev (for the test interrupt). */
+ * so it never exits there.) Then code rewritten where it stands: lucid
+ * remembers the last instruction it completed by its bytes, and must see
+ * new ones. Long mode, testdev (for the test interrupt). */
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
@@ -65,6 +67,41 @@ static void halt(void)
 		    "returns right after the whole instruction");
 }
 
+/* PUSH RBX; CPUID, plain or with a 66 prefix; POP RBX; RET. Measured as
+ * the plain one, the prefixed CPUID leaves RIP on its A2, a MOV of AL to
+ * the 64-bit address that follows: the 7F bytes make it non-canonical. */
+static u8 patch[64] __attribute__((aligned(64)));
+
+static void put_cpuid(bool prefixed)
+{
+	static const u8 plain[] = { 0x53, 0x0f, 0xa2, 0x5b, 0xc3 };
+	static const u8 pre[] = { 0x53, 0x66, 0x0f, 0xa2, 0x5b, 0xc3 };
+
+	memset(patch, 0x7f, sizeof(patch));
+	memcpy(patch, prefixed ? pre : plain, prefixed ? sizeof(pre) : sizeof(plain));
+}
+
+static void run_patch(void *arg)
+{
+	(void)arg;
+	asm volatile("call *%0" : : "r"(patch) : "rax", "rcx", "rdx", "memory");
+}
+
+static void rewritten_in_place(void)
+{
+	u32 plain, prefixed;
+
+	/* No exit between them but the CPUIDs' (a report is a hypercall). */
+	put_cpuid(false);
+	plain = catch_fault(run_patch, NULL);
+	plain = plain == NO_FAULT ? catch_fault(run_patch, NULL) : plain; /* now remembered */
+	put_cpuid(true);
+	prefixed = catch_fault(run_patch, NULL);
+	check_fault(plain, NO_FAULT, ANY_ERROR, 0, "plain CPUID run twice from a buffer");
+	check_fault(prefixed, NO_FAULT, ANY_ERROR, 0, "the CPUID rewritten in place with a "
+		    "prefix: RIP right after the whole instruction");
+}
+
 void test_main(void)
 {
 	step("CPUID", step_cpuid, cpuid_next);
@@ -76,4 +113,5 @@ void test_main(void)
 	else
 		step("hypercall", step_vmcall, vmcall_next);
 	halt();
+	rewritten_in_place();
 }

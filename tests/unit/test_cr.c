@@ -210,12 +210,14 @@ static void cr4_refused(u64 val)
 	refused(EXIT_CR_WRITE, val);
 }
 
-/* One taken: to the back end as it is, one call, RIP left to ACT_SKIP. */
+/* One taken: to the back end as it is, one call, RIP left to ACT_SKIP,
+ * the memo of the last instruction (keyed without CR4) forgotten. */
 static void cr4_taken(u64 val)
 {
 	u32 sets = fake_count(FAKE_SET_CR, v);
 	u64 rip = v->regs.rip;
 
+	v->fetch_tlb.last.rip = rip;
 	if (cr4(val) != ACT_SKIP)
 		fail_msg("MOV CR4 of %#llx refused (offered %#llx, CR4 was %#llx)",
 			 (unsigned long long)val, (unsigned long long)allowed,
@@ -226,6 +228,7 @@ static void cr4_taken(u64 val)
 	assert_int_equal(fake_last_call(FAKE_SET_CR, v)->arg[1], val);
 	assert_int_equal(fake_vcpu(v)->cr[4], val);
 	assert_int_equal(v->regs.rip, rip);
+	assert_int_equal(v->fetch_tlb.last.rip, FETCH_LAST_NONE);
 	assert_int_equal(fake_count(FAKE_SET_DR, NULL), 0);
 }
 

@@ -880,6 +880,98 @@ static void test_fetch_tlb_sees_every_change(void **state)
 	assert_null(fetch_tlb_code(&tlb, &c, OUTSIDE));
 }
 
+/* The last instruction: a hit needs the same RIP and CR3, every entry of
+ * its walk and each of its bytes as they were; anything else misses.
+ * What it cannot check cheaply it does not keep. */
+static void test_fetch_last(void **state)
+{
+	static const u8 insn[] = { 0x2e, 0x0f, 0xa2 };	/* CPUID with a CS prefix */
+	static const u8 long_insn[9] = { 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x0f, 0xa2 };
+	u64 pml4 = new_table(), code = new_table(), other = new_table(), ent[6];
+	struct gpt_ctx c = mode_lm(pml4);
+	struct fetch_tlb tlb;
+	u64 off = LM_LA & (P - 1), end = (LM_LA & ~(P - 1)) + P - 8;
+
+	(void)state;
+	fetch_tlb_flush(&tlb);
+	lm_map(pml4, 4, LM_LA, 1, code | E_P, E_P, ent);
+	memcpy(host(code) + off, insn, sizeof(insn));
+	memcpy(host(other) + off, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);		/* empty */
+	assert_int_equal(fetch_last_len(&tlb, 0, 0), 0);		/* a flush is not RIP 0 */
+	assert_non_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	fetch_tlb_remember(&tlb, LM_LA, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 3);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA + 1, pml4), 0);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, new_table()), 0);
+	/* Any entry of the walk changed, without INVLPG: a miss until it is
+	 * back. */
+	for (int l = 1; l <= 4; l++) {
+		set_bits(ent[l], E_W);
+		assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+		clear_bits(ent[l], E_W);
+		assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 3);
+	}
+	/* The leaf moved to a page with the same bytes: still a miss. */
+	put64(ent[1], other | E_P | E_A);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+	put64(ent[1], code | E_P | E_A);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 3);
+	/* Each byte of the instruction counts; the bytes after it do not. */
+	for (u32 i = 0; i < sizeof(insn); i++) {
+		host(code)[off + i] ^= 0x01;
+		assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+		host(code)[off + i] ^= 0x01;
+	}
+	host(code)[off + sizeof(insn)] = 0x90;
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 3);
+	fetch_tlb_forget_last(&tlb);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+	/* Longer than 8 bytes, or within 8 of the page's end: not kept. */
+	fetch_tlb_remember(&tlb, LM_LA, long_insn, sizeof(long_insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+	memcpy(host(code) + (end & (P - 1)) + 1, insn, sizeof(insn));
+	assert_non_null(fetch_tlb_code(&tlb, &c, end + 1));
+	fetch_tlb_remember(&tlb, end + 1, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, end + 1, pml4), 0);
+	memcpy(host(code) + (end & (P - 1)), insn, sizeof(insn));
+	fetch_tlb_remember(&tlb, end, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, end, pml4), 3);
+	/* Nor where the fetch TLB does not hold the page a moment ago: not
+	 * at all, or another page in its slot (this one with the same bytes). */
+	fetch_tlb_flush(&tlb);
+	fetch_tlb_remember(&tlb, LM_LA, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+	lm_map(pml4, 4, LM_LA + FETCH_TLB_SIZE * P, 1, other | E_P, E_P, ent);
+	assert_non_null(fetch_tlb_code(&tlb, &c, LM_LA + FETCH_TLB_SIZE * P));
+	fetch_tlb_remember(&tlb, LM_LA, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+	/* A flush forgets it (the tables may be gone). */
+	assert_non_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	fetch_tlb_remember(&tlb, LM_LA, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 3);
+	fetch_tlb_flush(&tlb);
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml4), 0);
+}
+
+/* 5-level paging reads five entries, more than a hit compares: not kept. */
+static void test_fetch_last_la57(void **state)
+{
+	static const u8 insn[] = { 0x0f, 0xa2 };
+	u64 pml5 = new_table(), code = new_table(), ent[6];
+	struct gpt_ctx c = mode_lm(pml5);
+	struct fetch_tlb tlb;
+
+	(void)state;
+	fetch_tlb_flush(&tlb);
+	c.crs.cr4 |= X_LA57;
+	lm_map(pml5, 5, LM_LA, 1, code | E_P, E_P, ent);
+	memcpy(host(code) + (LM_LA & (P - 1)), insn, sizeof(insn));
+	assert_non_null(fetch_tlb_code(&tlb, &c, LM_LA));
+	fetch_tlb_remember(&tlb, LM_LA, insn, sizeof(insn));
+	assert_int_equal(fetch_last_len(&tlb, LM_LA, pml5), 0);
+}
+
 /* 32-bit paging keeps 4-byte entries. */
 static void test_fetch_tlb_32bit(void **state)
 {
@@ -934,6 +1026,8 @@ int main(void)
 		T(test_trace_paging_off),
 		T(test_fetch_tlb_sees_every_change),
 		T(test_fetch_tlb_32bit),
+		T(test_fetch_last),
+		T(test_fetch_last_la57),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

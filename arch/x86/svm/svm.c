@@ -464,6 +464,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 
 	x->reason = exit_reason(code);
 	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
+	x->cr3 = vmcb->save.cr3;
 	x->hw_code = code;
 	cut_event(vmcb->ctl.exit_int_info, &x->cut);
 	x->cpl = vmcb->save.cpl;
