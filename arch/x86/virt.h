@@ -232,13 +232,12 @@ struct virt_ops {
 	void (*vcpu_flush_tlb)(struct vcpu_arch *v);
 	/* Runs v on this CPU until the next exit, described in *x. Called
 	 * with interrupts disabled and v's FPU, debug registers and TSC_AUX
-	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled. */
+	 * already in the CPU (hv/core/vcpu.c); returns with interrupts disabled.
+	 * Where RIP moved since the last exit, lucid completed the instruction
+	 * there (ACT_SKIP, ACT_EMULATED) or reset v: the guest's interrupt
+	 * shadow (STI, MOV SS) is over, as on the CPU after an instruction,
+	 * for vcpu_can_take at once and for the CPU from this entry. */
 	void (*vcpu_run)(struct vcpu_arch *v, struct exit_record *x);
-	/* Applies ACT_EMULATED (and ACT_SKIP, once RIP moved): what the CPU
-	 * does after any instruction it completes (ends an interrupt shadow).
-	 * Returns true when the instruction owes a single-step trap (TF was
-	 * set; DR6.BS is set): generic code then queues the #DB. */
-	bool (*vcpu_complete)(struct vcpu_arch *v);
 	/* Delivers an EV_EXCEPTION, EV_NMI or EV_INTR at the next entry. The
 	 * one point that calls it is hv/core/vcpu.c, before each entry, with
 	 * what hv/core/events.c picked. */

@@ -175,6 +175,14 @@ static void clear_general_detect(struct vcpu *v)
 		virt->vcpu_set_dr(&v->arch, 7, dr7 & ~DR7_GD);
 }
 
+/* The instruction lucid completed owes the trap the CPU would have raised
+ * after it, with DR6.BS. */
+static void single_step_trap(struct vcpu *v)
+{
+	virt->vcpu_set_dr(&v->arch, 6, virt->vcpu_get_dr(&v->arch, 6) | DR6_BS);
+	vcpu_inject_exception(v, EXC_DB, false, 0);
+}
+
 /* A fault's delivery pushes RFLAGS.RF set, so that the handler's IRET
  * retries the instruction without its instruction breakpoint firing again
  * (Intel SDM vol. 3, 17.3.1.1); a fault lucid raises gets it from lucid,
@@ -266,9 +274,9 @@ void vcpu_run_slice(struct vcpu *v)
 		case ACT_RESUME:
 			break;
 		case ACT_SKIP:
-		case ACT_EMULATED:
-			if (virt->vcpu_complete(&v->arch))
-				vcpu_inject_exception(v, EXC_DB, false, 0); /* single-step trap */
+		case ACT_EMULATED: /* the next entry ends the interrupt shadow (virt.h) */
+			if (v->regs.rflags & RFLAGS_TF)
+				single_step_trap(v);
 			break;
 		case ACT_INJECT: /* queued: deliver_events puts it in */
 			break;

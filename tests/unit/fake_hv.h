@@ -87,7 +87,7 @@ enum fake_op {
 	FAKE_UNMAP,		/* arg: gpa, size */
 	FAKE_VCPU_INIT, FAKE_VCPU_FREE,
 	FAKE_VCPU_RESET,	/* arg: rip, cr0 */
-	FAKE_LOAD, FAKE_PUT, FAKE_FLUSH_TLB, FAKE_RUN, FAKE_COMPLETE,
+	FAKE_LOAD, FAKE_PUT, FAKE_FLUSH_TLB, FAKE_RUN,
 	FAKE_INJECT,		/* arg: vector, has_error, error, type */
 	FAKE_WINDOWS,		/* arg: nmi, intr */
 	FAKE_SET_MSR,		/* arg: msr, value */
@@ -153,7 +153,6 @@ struct fake_vcpu {
 	struct guest_seg seg[NR_SEGS];
 	bool can_take_nmi, can_take_intr;
 	bool nmi_window, intr_window;
-	bool single_step;	/* vcpu_complete says a #DB is owed */
 };
 
 /* The back end's copy of a VM: its second-level mappings. */

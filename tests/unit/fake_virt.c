@@ -250,7 +250,6 @@ static void fake_vcpu_defaults(struct fake_vcpu *f)
 					     SEG_ATTR_WRITABLE };
 	f->can_take_nmi = f->can_take_intr = true;
 	f->nmi_window = f->intr_window = false;
-	f->single_step = false;
 }
 
 static int fake_vcpu_init(struct vcpu_arch *a)
@@ -345,15 +344,6 @@ static void fake_vcpu_run(struct vcpu_arch *a, struct exit_record *x)
 	*x = e->x;
 	if (e->tick)
 		p->need_resched = true;
-}
-
-static bool fake_vcpu_complete(struct vcpu_arch *a)
-{
-	struct vcpu *v = fake_vcpu_of(a);
-	struct fake_vcpu *f = fake_vcpu(v);
-
-	fake_record(FAKE_COMPLETE, v, NULL, 0, 0, 0, 0);
-	return f->single_step;
 }
 
 /* Only what the one point of delivery may inject; taken as soon as the
@@ -484,7 +474,6 @@ static const struct virt_ops fake_ops = {
 	.vcpu_put = fake_vcpu_put,
 	.vcpu_flush_tlb = fake_vcpu_flush_tlb,
 	.vcpu_run = fake_vcpu_run,
-	.vcpu_complete = fake_vcpu_complete,
 	.vcpu_inject = fake_vcpu_inject,
 	.vcpu_can_take = fake_vcpu_can_take,
 	.vcpu_want_windows = fake_vcpu_want_windows,

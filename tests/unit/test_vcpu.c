@@ -1,7 +1,7 @@
 /* Host tests for the run loop (hv/core/vcpu.c) over the fake back end
  * (fake_hv.h): each exit goes to its handler and the action that comes
  * back is applied (ACT_SKIP: RIP past the instruction, then as
- * ACT_EMULATED: vcpu_complete; ACT_INJECT: the exception goes in at the
+ * ACT_EMULATED: a single-step trap where TF is set; ACT_INJECT: the exception goes in at the
  * next entry; ACT_STOP ends the slice), exits are counted by reason, the
  * slice ends at the tick, lazily switched state is loaded only when
  * another vCPU used the CPU, a vCPU halted with interrupts off is
@@ -151,8 +151,6 @@ static void test_actions(void **state)
 		fake_script_reason(v, EXIT_NONE, true);
 		slice(v);
 		expect_calls(c->what, FAKE_RUN, v, 2);
-		expect_calls(c->what, FAKE_COMPLETE, v, c->applied == SKIPPED ||
-			     c->applied == EMULATED);
 		expect_calls(c->what, FAKE_INJECT, v, c->applied == INJECTED);
 		if (c->applied == SKIPPED && v->regs.rip != rip + LEN)
 			fail_msg("%s: RIP moved by %lld", c->what, (long long)(v->regs.rip - rip));
@@ -206,7 +204,9 @@ static void test_handler_results(void **state)
 	assert_int_equal(v->arch.xcr0, 3);	/* the one XSETBV allowed */
 }
 
-/* A completed instruction that owes a single-step trap gets its #DB. */
+/* A completed instruction, skipped or emulated, owes the single-step trap
+ * where TF is set: a #DB with DR6.BS, other DR6 bits kept. An exit that
+ * completes nothing owes none. */
 static void test_single_step(void **state)
 {
 	struct vcpu *v = &vcpus[0];
@@ -214,7 +214,8 @@ static void test_single_step(void **state)
 
 	(void)state;
 	assert_int_equal(mmio.x.reason, EXIT_MEM);
-	fake_vcpu(v)->single_step = true;
+	v->regs.rflags |= RFLAGS_TF;
+	fake_vcpu(v)->dr6 = DR6_INIT | DR6_B0;
 	fake_script_reason(v, EXIT_NOP, false);
 	fake_script(v, &mmio);
 	fake_script_reason(v, EXIT_NONE, true);
@@ -225,6 +226,15 @@ static void test_single_step(void **state)
 			assert_int_equal(fake_call(i)->arg[0], EXC_DB);
 			assert_int_equal(fake_call(i)->arg[1], false);
 		}
+	assert_int_equal(fake_vcpu(v)->dr6, DR6_INIT | DR6_B0 | DR6_BS);
+	v->regs.rflags &= ~RFLAGS_TF;
+	fake_vcpu(v)->dr6 = DR6_INIT;
+	fake_calls_clear();
+	fake_script_reason(v, EXIT_NOP, false);
+	fake_script_reason(v, EXIT_NONE, true);
+	slice(v);
+	assert_int_equal(fake_count(FAKE_INJECT, v), 0);
+	assert_int_equal(fake_vcpu(v)->dr6, DR6_INIT);
 }
 
 /* A handler that stops the VM ends the slice at once: the exit is not
@@ -261,7 +271,8 @@ static void test_stop_ends_slice(void **state)
 		slice(v);
 		assert_int_equal(fake_count(FAKE_RUN, v), 1);
 		assert_int_equal(fake_script_left(v), 1);
-		assert_int_equal(fake_count(FAKE_COMPLETE, v) + fake_count(FAKE_INJECT, v), 0);
+		assert_int_equal(fake_count(FAKE_INJECT, v), 0);
+		assert_int_equal(v->regs.rip, 0x1234);	/* not completed */
 		host_log_expect(stops[i].line);
 		assert_int_equal(vm.state, VM_CRASHED);
 		/* Counted, an unknown reason as EXIT_UNKNOWN. */
@@ -323,7 +334,6 @@ static void test_tick_ends_slice(void **state)
 	fake_script_reason(v, EXIT_NOP, true);
 	slice(v);
 	assert_int_equal(fake_count(FAKE_RUN, v), 2);
-	assert_int_equal(fake_count(FAKE_COMPLETE, v), 2);
 	assert_int_equal(v->regs.rip, RIP + 2 * FAKE_INSN_LEN);
 
 	percpu[0].need_resched = true;
@@ -408,7 +418,7 @@ static void test_halted_with_interrupts_off(void **state)
 	fake_script_reason(v, EXIT_NONE, true);	/* must not run: v sleeps */
 	slice(v);
 	assert_int_equal(v->state, VCPU_HALTED);
-	assert_int_equal(fake_count(FAKE_COMPLETE, v), 1);
+	assert_int_equal(v->regs.rip, RIP + FAKE_INSN_LEN);
 	assert_int_equal(fake_script_left(v), 1);
 	host_log_expect(line);
 

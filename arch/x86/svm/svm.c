@@ -350,6 +350,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	v->regs->rip = st->rip;
 	v->regs->rflags = st->rflags;
 	s->vmcb->ctl.event_inj = 0;
+	s->vmcb->ctl.int_state = 0;
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
 	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
 	s->nmi_blocked = s->iret_seen = false;
@@ -583,6 +584,14 @@ static void svm_vcpu_load(struct vcpu_arch *v)
 	load_asid(s);
 }
 
+/* The guest's interrupt shadow (STI, MOV SS) covers the instruction it
+ * exited at; once RIP moved past that (lucid completed it, virt.h), it is
+ * over, and the next VMRUN clears it in the VMCB. */
+static bool in_shadow(const struct vmcb *vmcb, const struct vcpu_regs *r)
+{
+	return (vmcb->ctl.int_state & 1) && vmcb->save.rip == r->rip;
+}
+
 static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 {
 	struct svm_vcpu *s = v->virt;
@@ -592,7 +601,10 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 
 	vmcb->save.rax = r->gpr[REG_RAX];
 	vmcb->save.rsp = r->gpr[REG_RSP];
-	vmcb->save.rip = r->rip;
+	if (vmcb->save.rip != r->rip) {	/* see in_shadow */
+		vmcb->save.rip = r->rip;
+		vmcb->ctl.int_state &= ~1ull;
+	}
 	vmcb->save.rflags = r->rflags;
 	/* VMRUN loads the guest's CR2 from the VMCB; Bochs 2.7's does not,
 	 * and its guest would see whatever CR2 another VM's page fault (or
@@ -620,21 +632,6 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	if (s->nmi_blocked)
 		track_nmi_blocking(s, vmcb->ctl.exit_code, r->rip);
 	decode_exit(s, r, x);
-}
-
-static bool svm_vcpu_complete(struct vcpu_arch *v)
-{
-	struct vmcb *vmcb = ((struct svm_vcpu *)v->virt)->vmcb;
-
-	/* An instruction ends a MOV SS / STI interrupt shadow. */
-	vmcb->ctl.int_state &= ~1ull;
-	/* The instruction lucid completed owes the single-step trap the CPU
-	 * would have raised after it. */
-	if (!(v->regs->rflags & RFLAGS_TF))
-		return false;
-	vmcb->save.dr6 |= DR6_BS;
-	dirty(vmcb, VMCB_CLEAN_DRX);
-	return true;
 }
 
 static void svm_vcpu_inject(struct vcpu_arch *v, const struct event *e)
@@ -680,7 +677,7 @@ static bool svm_vcpu_can_take(const struct vcpu_arch *v, enum event_type type)
 	const struct svm_vcpu *s = v->virt;
 	const struct vmcb *vmcb = s->vmcb;
 
-	if ((vmcb->ctl.int_state & 1) || (vmcb->ctl.event_inj & EVENT_VALID))
+	if (in_shadow(vmcb, v->regs) || (vmcb->ctl.event_inj & EVENT_VALID))
 		return false;
 	if (type == EV_NMI)
 		return !s->nmi_blocked;
@@ -817,7 +814,6 @@ static const struct virt_ops svm_ops = {
 	.vcpu_can_take = svm_vcpu_can_take,
 	.vcpu_get_msr = svm_get_msr,
 	.vcpu_set_msr = svm_set_msr,
-	.vcpu_complete = svm_vcpu_complete,
 	.vcpu_get_crs = svm_get_crs,
 	.vcpu_set_cr2 = svm_set_cr2,
 	.vcpu_set_cr = svm_set_cr,
