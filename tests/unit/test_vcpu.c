@@ -215,7 +215,7 @@ static void test_single_step(void **state)
 	(void)state;
 	assert_int_equal(mmio.x.reason, EXIT_MEM);
 	v->regs.rflags |= RFLAGS_TF;
-	fake_vcpu(v)->dr6 = DR6_INIT | DR6_B0;
+	fake_vcpu(v)->dr6 = DR6_INIT | 1 /* B0 */;
 	fake_script_reason(v, EXIT_NOP, false);
 	fake_script(v, &mmio);
 	fake_script_reason(v, EXIT_NONE, true);
@@ -226,7 +226,7 @@ static void test_single_step(void **state)
 			assert_int_equal(fake_call(i)->arg[0], EXC_DB);
 			assert_int_equal(fake_call(i)->arg[1], false);
 		}
-	assert_int_equal(fake_vcpu(v)->dr6, DR6_INIT | DR6_B0 | DR6_BS);
+	assert_int_equal(fake_vcpu(v)->dr6, DR6_INIT | 1 | DR6_BS);
 	v->regs.rflags &= ~RFLAGS_TF;
 	fake_vcpu(v)->dr6 = DR6_INIT;
 	fake_calls_clear();
