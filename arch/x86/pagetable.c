@@ -38,13 +38,18 @@ int pt_init(struct pagetable *pt, enum pt_format format, bool allow_1g, pt_alloc
 	return pt->root ? PT_OK : PT_ENOMEM;
 }
 
-/* x86 addresses are virtual and must be canonical; EPT ones are
- * guest-physical, and four levels reach 2^48. */
-static bool in_space(const struct pagetable *pt, u64 a)
+/* Whether [va, last] (va <= last) lies in the address space. The walk
+ * reads only bits 47:12, so an address outside would stand for one inside.
+ * x86 addresses are virtual: canonical (bits 63:47 all equal), and a range
+ * stays in one half. EPT ones are guest-physical, and four levels reach
+ * 2^48. */
+static bool in_space(const struct pagetable *pt, u64 va, u64 last)
 {
-	if (fmt(pt)->canonical)
-		return a < (1ull << 47) || a >= 0xffff800000000000ull;
-	return a < (1ull << 48);
+	u64 top = va >> 47;
+
+	if (!fmt(pt)->canonical)
+		return last < (1ull << 48);
+	return (top == 0 || top == 0x1ffff) && last >> 47 == top;
 }
 
 /* A leaf's bits for the flags a caller gives: PTE_PS is the walker's to
@@ -113,9 +118,9 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags)
 		return PT_OK;
 	flags = leaf_bits(pt, flags);
 	/* Ends are compared by their last byte, so a range may end at 2^64. */
-	if ((va | pa | size) & (PAGE_SIZE - 1) || !in_space(pt, va) || !in_space(pt, va + size - 1) ||
-	    va + size - 1 < va || pa + size - 1 < pa || pa + size - 1 > (PTE_ADDR | 0xfff) ||
-	    !present(pt, flags))
+	if ((va | pa | size) & (PAGE_SIZE - 1) || va + size - 1 < va ||
+	    !in_space(pt, va, va + size - 1) || pa + size - 1 < pa ||
+	    pa + size - 1 > (PTE_ADDR | 0xfff) || !present(pt, flags))
 		return PT_EINVAL;
 	if (range_mapped(pt, va, size))
 		return PT_EEXIST;
@@ -140,7 +145,7 @@ static int edit(struct pagetable *pt, u64 va, u64 size, bool protect, u64 flags)
 {
 	if (!size)
 		return PT_OK;
-	if ((va | size) & (PAGE_SIZE - 1) || va + size - 1 < va)
+	if ((va | size) & (PAGE_SIZE - 1) || va + size - 1 < va || !in_space(pt, va, va + size - 1))
 		return PT_EINVAL;
 	for (u64 off = 0; off < size;) {
 		u64 v = va + off, *t = pt->root;
@@ -183,6 +188,8 @@ bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags)
 {
 	const u64 *t = pt->root;
 
+	if (!in_space(pt, va, va))
+		return false;
 	for (int level = 3;; level--) {
 		u64 e = t[idx(va, level)];
 		if (!present(pt, e))

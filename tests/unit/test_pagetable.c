@@ -376,6 +376,17 @@ static void test_x86_canonical(void **state)
 	expect_mapped(0xffffffff80001234ull, MiB(2) + 0x1234, PTE_P);
 	expect_unmapped(0x7fff80000000ull);	/* same low bits, other half */
 	assert_int_equal(pt_map(&pt, (1ull << 47) - P, 0, P, 0), PT_OK);
+
+	/* nor does the non-canonical twin of a mapped page translate */
+	u64 pa, flags;
+	assert_false(pt_lookup(&pt, 0x0000ffff80001234ull, &pa, &flags));
+	/* a range from one half into the other would cover the hole */
+	const u64 low = (1ull << 47) - P, cross = 0xffffffff80000000ull + P - low;
+	assert_int_equal(pt_map(&pt, low - P, 0, cross, 0), PT_EINVAL);
+	assert_int_equal(pt_unmap(&pt, low, cross), PT_EINVAL);
+	assert_int_equal(pt_protect(&pt, low, cross, PTE_W), PT_EINVAL);
+	expect_mapped(low, 0, PTE_P);
+	expect_mapped(0xffffffff80000000ull, MiB(2), PTE_P);
 }
 
 /* EPT addresses are guest-physical: anything below 2^48, nothing above. */
@@ -458,6 +469,25 @@ static void test_overlap_with_large_pages(void **state)
 	assert_int_equal(level_of(GiB(4) + MiB(500)), 2);
 	expect_mapped(MiB(33), MiB(65), leaf(F->rwx));
 	expect_mapped(GiB(5) - P, GiB(5) - P, leaf(F->rwx));
+}
+
+/* An address outside the space is refused, not taken for the one inside
+ * with the same bits 47:12 (for both formats, 2^48 would be page 0). */
+static void test_outside_not_aliased(void **state)
+{
+	u64 pa, flags;
+
+	(void)state;
+	init(false);
+	assert_int_equal(pt_map(&pt, 0, MiB(1), P, F->rw), PT_OK);
+	assert_int_equal(pt_map(&pt, F->top, MiB(2), P, F->rw), PT_OK);
+	assert_false(pt_lookup(&pt, 1ull << 48, &pa, &flags));
+	assert_int_equal(pt_unmap(&pt, 1ull << 48, P), PT_EINVAL);
+	assert_int_equal(pt_protect(&pt, 1ull << 48, P, F->ro), PT_EINVAL);
+	assert_int_equal(pt_unmap(&pt, F->top, 2 * P), PT_EINVAL);	/* runs out */
+	assert_int_equal(pt_protect(&pt, F->top, 2 * P, F->ro), PT_EINVAL);
+	expect_mapped(0, MiB(1), leaf(F->rw));
+	expect_mapped(F->top, MiB(2), leaf(F->rw));
 }
 
 /* --- unmapping --------------------------------------------------------------------------- */
@@ -865,6 +895,7 @@ int main(void)
 		BOTH(test_invalid_ranges),
 		ON(x86, test_x86_canonical),
 		ON(ept, test_ept_address_space),
+		BOTH(test_outside_not_aliased),
 		BOTH(test_size_zero),
 		BOTH(test_overlap_refused_unchanged),
 		BOTH(test_overlap_with_large_pages),
