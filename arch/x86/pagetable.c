@@ -1,19 +1,36 @@
 /* Page-table walking. Levels are numbered 3 (PML4) down to 0 (PT); a leaf
- * at level 2 is a 1 GiB page, at level 1 a 2 MiB page. Intermediate
- * entries are present|writable (|user, so the same tables can be nested
- * page tables); the leaf alone decides the rights. */
+ * at level 2 is a 1 GiB page, at level 1 a 2 MiB page. Entries that point
+ * to tables allow everything, so the leaf alone decides the rights. What
+ * the formats do differently is data, below; the walk is the same. */
 #include "arch/x86/pagetable.h"
 #include "lib/string.h"
 
-#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+struct format {
+	u64 present;    /* an entry is present when any of these is set */
+	u64 table;      /* the flags of an entry that points to a table */
+	u64 leaf;       /* set in every leaf */
+	bool canonical; /* addresses sign-extend bit 47 (else: below 2^48) */
+};
+
+static const struct format formats[] = {
+	/* |user in tables, so that the same tables can be nested page tables */
+	[PT_FORMAT_X86] = { PTE_P, PTE_P | PTE_W | PTE_U, PTE_P, true },
+	/* EPT has no present bit: read, write or execute makes an entry */
+	[PT_FORMAT_EPT] = { EPT_R | EPT_W | EPT_X, EPT_R | EPT_W | EPT_X, 0, false },
+};
+
+static const struct format *fmt(const struct pagetable *pt) { return &formats[pt->format]; }
+static bool present(const struct pagetable *pt, u64 e) { return e & fmt(pt)->present; }
 
 static unsigned idx(u64 va, int level) { return (va >> (12 + 9 * level)) & 511; }
 static u64 level_size(int level) { return 1ull << (12 + 9 * level); }
 static u64 *table_of(u64 e) { return (u64 *)(uintptr_t)(e & PTE_ADDR); }
 static bool is_leaf(u64 e, int level) { return level == 0 || (e & PTE_PS); }
 
-int pt_init(struct pagetable *pt, bool allow_1g, pt_alloc_fn alloc, void *ctx)
+int pt_init(struct pagetable *pt, enum pt_format format, bool allow_1g, pt_alloc_fn alloc,
+	    void *ctx)
 {
+	pt->format = format;
 	pt->allow_1g = allow_1g;
 	pt->alloc = alloc;
 	pt->ctx = ctx;
@@ -21,24 +38,44 @@ int pt_init(struct pagetable *pt, bool allow_1g, pt_alloc_fn alloc, void *ctx)
 	return pt->root ? PT_OK : PT_ENOMEM;
 }
 
-static bool canonical(u64 va) { return va < (1ull << 47) || va >= 0xffff800000000000ull; }
+/* Whether [va, last] (va <= last) lies in the address space. The walk
+ * reads only bits 47:12, so an address outside would stand for one inside.
+ * x86 addresses are virtual: canonical (bits 63:47 all equal), and a range
+ * stays in one half. EPT ones are guest-physical, and four levels reach
+ * 2^48. */
+static bool in_space(const struct pagetable *pt, u64 va, u64 last)
+{
+	u64 top = va >> 47;
+
+	if (!fmt(pt)->canonical)
+		return last < (1ull << 48);
+	return (top == 0 || top == 0x1ffff) && last >> 47 == top;
+}
+
+/* A leaf's bits for the flags a caller gives: PTE_PS is the walker's to
+ * set. An EPT leaf without access would not be present, so the caller
+ * checks the result with present(). */
+static u64 leaf_bits(const struct pagetable *pt, u64 flags)
+{
+	return (flags & PTE_FLAGS) | fmt(pt)->leaf;
+}
 
 /* Makes e (at `level` > 0) point to a table. A large page is split into a
  * table of the next size down with the same flags. */
 static u64 *descend(struct pagetable *pt, u64 *e, int level)
 {
-	if (*e & PTE_P && !(*e & PTE_PS))
+	if (present(pt, *e) && !(*e & PTE_PS))
 		return table_of(*e);
 	u64 *t = pt->alloc(pt->ctx);
 	if (!t)
 		return NULL;
-	if (*e & PTE_P) {
+	if (present(pt, *e)) {
 		u64 base = *e & PTE_ADDR & ~(level_size(level) - 1);
 		u64 flags = *e & PTE_FLAGS;
 		for (int i = 0; i < 512; i++)
 			t[i] = (base + i * level_size(level - 1)) | flags | (level - 1 ? PTE_PS : 0);
 	}
-	*e = (u64)(uintptr_t)t | TABLE_FLAGS;
+	*e = (u64)(uintptr_t)t | fmt(pt)->table;
 	return t;
 }
 
@@ -50,7 +87,7 @@ static bool range_mapped(const struct pagetable *pt, u64 va, u64 size)
 		int level = 3;
 		for (;; level--) {
 			u64 e = t[idx(v, level)];
-			if (!(e & PTE_P))
+			if (!present(pt, e))
 				break;
 			if (is_leaf(e, level))
 				return true;
@@ -71,7 +108,7 @@ static int map_one(struct pagetable *pt, u64 va, u64 pa, int target, u64 flags)
 		if (!t)
 			return PT_ENOMEM;
 	}
-	t[idx(va, target)] = pa | flags | PTE_P | (target ? PTE_PS : 0);
+	t[idx(va, target)] = pa | flags | (target ? PTE_PS : 0);
 	return PT_OK;
 }
 
@@ -79,13 +116,14 @@ int pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags)
 {
 	if (!size)
 		return PT_OK;
+	flags = leaf_bits(pt, flags);
 	/* Ends are compared by their last byte, so a range may end at 2^64. */
-	if ((va | pa | size) & (PAGE_SIZE - 1) || !canonical(va) || !canonical(va + size - 1) ||
-	    va + size - 1 < va || pa + size - 1 < pa || pa + size - 1 > (PTE_ADDR | 0xfff))
+	if ((va | pa | size) & (PAGE_SIZE - 1) || va + size - 1 < va ||
+	    !in_space(pt, va, va + size - 1) || pa + size - 1 < pa ||
+	    pa + size - 1 > (PTE_ADDR | 0xfff) || !present(pt, flags))
 		return PT_EINVAL;
 	if (range_mapped(pt, va, size))
 		return PT_EEXIST;
-	flags &= PTE_FLAGS;
 	for (u64 off = 0; off < size;) {
 		int level = pt->allow_1g ? 2 : 1;
 		for (; level > 0; level--) {
@@ -107,7 +145,7 @@ static int edit(struct pagetable *pt, u64 va, u64 size, bool protect, u64 flags)
 {
 	if (!size)
 		return PT_OK;
-	if ((va | size) & (PAGE_SIZE - 1) || va + size - 1 < va)
+	if ((va | size) & (PAGE_SIZE - 1) || va + size - 1 < va || !in_space(pt, va, va + size - 1))
 		return PT_EINVAL;
 	for (u64 off = 0; off < size;) {
 		u64 v = va + off, *t = pt->root;
@@ -115,12 +153,12 @@ static int edit(struct pagetable *pt, u64 va, u64 size, bool protect, u64 flags)
 		for (;; level--) {
 			u64 *e = &t[idx(v, level)];
 			u64 s = level_size(level);
-			if (!(*e & PTE_P))
+			if (!present(pt, *e))
 				break;
 			if (is_leaf(*e, level)) {
 				/* Whole leaf inside the range: change it; else split. */
 				if (!(v & (s - 1)) && size - off >= s) {
-					*e = protect ? (*e & (PTE_ADDR | PTE_PS)) | flags | PTE_P : 0;
+					*e = protect ? (*e & (PTE_ADDR | PTE_PS)) | flags : 0;
 					break;
 				}
 				if (!descend(pt, e, level))
@@ -140,16 +178,21 @@ int pt_unmap(struct pagetable *pt, u64 va, u64 size)
 
 int pt_protect(struct pagetable *pt, u64 va, u64 size, u64 flags)
 {
-	return edit(pt, va, size, true, flags & PTE_FLAGS);
+	flags = leaf_bits(pt, flags);
+	if (!present(pt, flags))
+		return PT_EINVAL;
+	return edit(pt, va, size, true, flags);
 }
 
 bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags)
 {
 	const u64 *t = pt->root;
 
+	if (!in_space(pt, va, va))
+		return false;
 	for (int level = 3;; level--) {
 		u64 e = t[idx(va, level)];
-		if (!(e & PTE_P))
+		if (!present(pt, e))
 			return false;
 		if (is_leaf(e, level)) {
 			u64 mask = level_size(level) - 1;
@@ -161,17 +204,17 @@ bool pt_lookup(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags)
 	}
 }
 
-static void destroy_level(u64 *table, int level, pt_free_fn free_table, void *ctx)
+static void destroy_level(const struct pagetable *pt, u64 *table, int level, pt_free_fn free_table)
 {
 	for (int i = 0; level > 0 && i < 512; i++)
-		if ((table[i] & PTE_P) && !is_leaf(table[i], level))
-			destroy_level(table_of(table[i]), level - 1, free_table, ctx);
-	free_table(table, ctx);
+		if (present(pt, table[i]) && !is_leaf(table[i], level))
+			destroy_level(pt, table_of(table[i]), level - 1, free_table);
+	free_table(table, pt->ctx);
 }
 
 void pt_destroy(struct pagetable *pt, pt_free_fn free_table)
 {
 	if (pt->root)
-		destroy_level(pt->root, 3, free_table, pt->ctx);
+		destroy_level(pt, pt->root, 3, free_table);
 	pt->root = NULL;
 }

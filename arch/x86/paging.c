@@ -47,7 +47,7 @@ void paging_init(const struct memmap *m)
 	u64 top = ALIGN_UP(MAX(GiB(4), memmap_top(m, MEM_USABLE)), GiB(1));
 
 	top = MAX(top, ALIGN_UP(memmap_top(m, MEM_ACPI_RECLAIM), GiB(1)));
-	if (pt_init(&kpt, gb_pages, table_alloc, NULL))
+	if (pt_init(&kpt, PT_FORMAT_X86, gb_pages, table_alloc, NULL))
 		panic("no memory for the page tables");
 
 	map_or_panic(PAGE_SIZE, A(__image_start) - PAGE_SIZE, PTE_W | PTE_NX, "low memory");

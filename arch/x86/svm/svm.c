@@ -172,7 +172,7 @@ static int svm_vm_init(struct vm_arch *vm)
 	vm->virt = s;
 	s->iopm = zalloc_pages(IOPM_PAGES);
 	s->msrpm = zalloc_pages(MSRPM_PAGES);
-	if (!s->iopm || !s->msrpm || pt_init(&s->npt, allow_1g, npt_alloc, NULL))
+	if (!s->iopm || !s->msrpm || pt_init(&s->npt, PT_FORMAT_X86, allow_1g, npt_alloc, NULL))
 		return -1;
 	/* No port is given to a guest yet: every access exits. */
 	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
