@@ -133,11 +133,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1b
 #define MSR_FEATURE_CONTROL 0x3a
-#define MSR_VMX_BASIC 0x480
-#define MSR_VMX_PROCBASED_CTLS 0x482
-#define MSR_VMX_PROCBASED_CTLS2 0x48b
-#define MSR_VMX_EPT_VPID_CAP 0x48c
-#define MSR_VMX_TRUE_PROCBASED_CTLS 0x48e
+/* The VMX capability MSRs are in arch/x86/vmx/vmcs.h. */
 #define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100

@@ -2,6 +2,8 @@
  * says they exist: reading an absent MSR faults. */
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx_caps.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -62,13 +64,13 @@ static void detect_vmx(struct cpu_features *f)
 
 	f->vmx_firmware_off = (fc & FC_LOCKED) && !(fc & FC_VMX_OUTSIDE_SMX);
 	u64 basic = rdmsr(MSR_VMX_BASIC);
-	u64 proc = rdmsr(basic & (1ull << 55) ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS);
-	if (!(proc >> 32 & (1u << 31))) /* secondary controls can't be enabled */
+	u32 proc = vmx_ctl_may1(rdmsr(vmx_ctl_cap_msr(VMX_CTL_PROC, basic)));
+	if (!(proc & VMX_PROC_SECONDARY)) /* nor, then, IA32_VMX_PROCBASED_CTLS2 */
 		return;
-	u32 proc2 = rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 32; /* allowed-1 settings */
-	f->vmx_ept = proc2 & (1u << 1);
-	f->vmx_vpid = proc2 & (1u << 5);
-	f->vmx_unrestricted = proc2 & (1u << 7);
+	u32 proc2 = vmx_ctl_may1(rdmsr(MSR_VMX_PROCBASED_CTLS2));
+	f->vmx_ept = proc2 & VMX_PROC2_EPT;
+	f->vmx_vpid = proc2 & VMX_PROC2_VPID;
+	f->vmx_unrestricted = proc2 & VMX_PROC2_UNRESTRICTED;
 }
 
 static void detect_svm(struct cpu_features *f)

@@ -12,6 +12,7 @@
 
 #include "tests/unit/fake_hv.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
 #include "hv/exits/msr.h"
 
 #define VM_HSAVE_PA 0xc0010117u

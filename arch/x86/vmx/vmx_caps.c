@@ -1,0 +1,168 @@
+/* VMX capabilities: the control fields' values and the fixed CR0/CR4 bits,
+ * from the capability MSRs' values (SDM appendix A). A capability is a
+ * pair, the bits that must be 1 and the bits that may be 1, for a control
+ * field and for CR0 and CR4 alike; what differs is what lucid does with a
+ * bit it needs and may not have. */
+#include "arch/x86/vmx/vmx_caps.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "lib/fmt.h"
+
+struct bit_name {
+	u32 bit;
+	const char *name;
+};
+
+/* The SDM's names of the control bits vmcs.h defines. */
+static const struct bit_name pin_bits[] = {
+	{ VMX_PIN_EXTINT_EXIT, "external-interrupt exiting" },
+	{ VMX_PIN_NMI_EXIT, "NMI exiting" },
+	{ VMX_PIN_VIRTUAL_NMIS, "virtual NMIs" },
+	{ VMX_PIN_PREEMPT_TIMER, "activate VMX-preemption timer" },
+};
+static const struct bit_name proc_bits[] = {
+	{ VMX_PROC_INTR_WINDOW, "interrupt-window exiting" },
+	{ VMX_PROC_TSC_OFFSET, "use TSC offsetting" },
+	{ VMX_PROC_HLT_EXIT, "HLT exiting" },
+	{ VMX_PROC_INVLPG_EXIT, "INVLPG exiting" },
+	{ VMX_PROC_MWAIT_EXIT, "MWAIT exiting" },
+	{ VMX_PROC_RDPMC_EXIT, "RDPMC exiting" },
+	{ VMX_PROC_RDTSC_EXIT, "RDTSC exiting" },
+	{ VMX_PROC_CR3_LOAD_EXIT, "CR3-load exiting" },
+	{ VMX_PROC_CR3_STORE_EXIT, "CR3-store exiting" },
+	{ VMX_PROC_CR8_LOAD_EXIT, "CR8-load exiting" },
+	{ VMX_PROC_CR8_STORE_EXIT, "CR8-store exiting" },
+	{ VMX_PROC_TPR_SHADOW, "use TPR shadow" },
+	{ VMX_PROC_NMI_WINDOW, "NMI-window exiting" },
+	{ VMX_PROC_MOV_DR_EXIT, "MOV-DR exiting" },
+	{ VMX_PROC_UNCOND_IO_EXIT, "unconditional I/O exiting" },
+	{ VMX_PROC_IO_BITMAPS, "use I/O bitmaps" },
+	{ VMX_PROC_MONITOR_TRAP, "monitor trap flag" },
+	{ VMX_PROC_MSR_BITMAPS, "use MSR bitmaps" },
+	{ VMX_PROC_MONITOR_EXIT, "MONITOR exiting" },
+	{ VMX_PROC_PAUSE_EXIT, "PAUSE exiting" },
+	{ VMX_PROC_SECONDARY, "activate secondary controls" },
+};
+static const struct bit_name proc2_bits[] = {
+	{ VMX_PROC2_APIC_ACCESS, "virtualize APIC accesses" },
+	{ VMX_PROC2_EPT, "enable EPT" },
+	{ VMX_PROC2_DESC_EXIT, "descriptor-table exiting" },
+	{ VMX_PROC2_RDTSCP, "enable RDTSCP" },
+	{ VMX_PROC2_X2APIC_MODE, "virtualize x2APIC mode" },
+	{ VMX_PROC2_VPID, "enable VPID" },
+	{ VMX_PROC2_WBINVD_EXIT, "WBINVD exiting" },
+	{ VMX_PROC2_UNRESTRICTED, "unrestricted guest" },
+	{ VMX_PROC2_INVPCID, "enable INVPCID" },
+	{ VMX_PROC2_XSAVES, "enable XSAVES/XRSTORS" },
+};
+static const struct bit_name exit_bits[] = {
+	{ VMX_EXIT_CTL_SAVE_DEBUG, "save debug controls" },
+	{ VMX_EXIT_CTL_HOST_64, "host address-space size" },
+	{ VMX_EXIT_CTL_ACK_INTR, "acknowledge interrupt on exit" },
+	{ VMX_EXIT_CTL_SAVE_PAT, "save IA32_PAT" },
+	{ VMX_EXIT_CTL_LOAD_PAT, "load IA32_PAT" },
+	{ VMX_EXIT_CTL_SAVE_EFER, "save IA32_EFER" },
+	{ VMX_EXIT_CTL_LOAD_EFER, "load IA32_EFER" },
+	{ VMX_EXIT_CTL_SAVE_PREEMPT, "save VMX-preemption timer value" },
+};
+static const struct bit_name entry_bits[] = {
+	{ VMX_ENTRY_CTL_LOAD_DEBUG, "load debug controls" },
+	{ VMX_ENTRY_CTL_IA32E_GUEST, "IA-32e mode guest" },
+	{ VMX_ENTRY_CTL_LOAD_PAT, "load IA32_PAT" },
+	{ VMX_ENTRY_CTL_LOAD_EFER, "load IA32_EFER" },
+};
+
+static const struct {
+	const char *name;
+	u32 msr, true_msr;	/* the capability MSRs, without and with bit 55 */
+	const struct bit_name *bits;
+	size_t nbits;
+} ctls[VMX_CTL_COUNT] = {
+	[VMX_CTL_PIN] = { "pin-based VM-execution controls", MSR_VMX_PINBASED_CTLS,
+			  MSR_VMX_TRUE_PINBASED_CTLS, pin_bits, ARRAY_SIZE(pin_bits) },
+	[VMX_CTL_PROC] = { "primary processor-based VM-execution controls",
+			   MSR_VMX_PROCBASED_CTLS, MSR_VMX_TRUE_PROCBASED_CTLS, proc_bits,
+			   ARRAY_SIZE(proc_bits) },
+	[VMX_CTL_PROC2] = { "secondary processor-based VM-execution controls",
+			    MSR_VMX_PROCBASED_CTLS2, MSR_VMX_PROCBASED_CTLS2, proc2_bits,
+			    ARRAY_SIZE(proc2_bits) },
+	[VMX_CTL_EXIT] = { "VM-exit controls", MSR_VMX_EXIT_CTLS, MSR_VMX_TRUE_EXIT_CTLS,
+			   exit_bits, ARRAY_SIZE(exit_bits) },
+	[VMX_CTL_ENTRY] = { "VM-entry controls", MSR_VMX_ENTRY_CTLS, MSR_VMX_TRUE_ENTRY_CTLS,
+			    entry_bits, ARRAY_SIZE(entry_bits) },
+};
+
+u32 vmx_ctl_cap_msr(enum vmx_ctl ctl, u64 basic)
+{
+	return basic & VMX_BASIC_TRUE_CTLS ? ctls[ctl].true_msr : ctls[ctl].msr;
+}
+
+struct vmx_ctl_choice vmx_ctl_choose(u64 cap, u32 required, u32 wanted)
+{
+	u32 may1 = vmx_ctl_may1(cap);
+
+	return (struct vmx_ctl_choice){
+		.value = ((required | wanted) & may1) | vmx_ctl_must1(cap),
+		.missing = required & ~may1,
+	};
+}
+
+const char *vmx_ctl_name(enum vmx_ctl ctl)
+{
+	return ctls[ctl].name;
+}
+
+static const char *bit_name(enum vmx_ctl ctl, u32 bit)
+{
+	for (size_t i = 0; i < ctls[ctl].nbits; i++)
+		if (ctls[ctl].bits[i].bit == bit)
+			return ctls[ctl].bits[i].name;
+	return NULL;
+}
+
+void vmx_ctl_bits_text(enum vmx_ctl ctl, u32 bits, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (u32 b = 0; b < 32; b++) {
+		if (!(bits >> b & 1))
+			continue;
+		const char *name = bit_name(ctl, 1u << b);
+		const char *sep = pos ? ", " : "";
+		int n = name ? snprintf(buf + pos, len - pos, "%s%s", sep, name)
+			     : snprintf(buf + pos, len - pos, "%sbit %u", sep, b);
+		pos = MIN(pos + (size_t)n, len - 1);
+	}
+}
+
+u64 vmx_fixed_apply(struct vmx_fixed f, u64 value)
+{
+	return (value | f.must1) & f.may1;
+}
+
+bool vmx_fixed_ok(struct vmx_fixed f, u64 value)
+{
+	return (value & f.must1) == f.must1 && !(value & ~f.may1);
+}
+
+struct vmx_fixed vmx_guest_cr0_fixed(struct vmx_fixed cr0, bool unrestricted)
+{
+	u64 unchecked = CR0_CD | CR0_NW | (unrestricted ? CR0_PE | CR0_PG : 0);
+
+	return (struct vmx_fixed){ cr0.must1 & ~unchecked, cr0.may1 | unchecked };
+}
+
+bool vmx_guest_cr0_ok(struct vmx_fixed cr0, bool unrestricted, u64 value)
+{
+	if ((value & CR0_PG) && !(value & CR0_PE))
+		return false;
+	return vmx_fixed_ok(vmx_guest_cr0_fixed(cr0, unrestricted), value);
+}
+
+const char *vmx_insn_error_name(u32 error)
+{
+	if (error < ARRAY_SIZE(vmx_insn_errors) && vmx_insn_errors[error])
+		return vmx_insn_errors[error];
+	return "unknown";
+}
