@@ -185,11 +185,13 @@ def default_config(s):
 
 
 def bochs_vmx(s):
-    # No VMX back end yet: no guests, so the other CPUs stay off.
+    # The VMX back end: every CPU starts, and the built-in default guest
+    # runs and powers off.
     lines = standard_boot(s, "GRUB (BIOS)", BOCHS_CPUS, (230, 256),
-                          virt="virt: Intel VMX with EPT", started=False)
+                          virt="virt: Intel VMX with EPT, unrestricted guest, VPID")
     timer = lines["timer"]
     fail_unless(timer.group(3) == "x2APIC", f"{timer.group(0)!r}, expected x2APIC")
+    guest_runs(s, "hello", 16)
 
 
 def no_svm(s):
