@@ -31,7 +31,6 @@
 #define FC_LOCKED (1ull << 0)
 #define FC_VMX_OUTSIDE_SMX (1ull << 2)
 #define CR4_VMXE (1ull << 13)
-#define CR0_NE (1ull << 5)
 
 /* IA32_VMX_EPT_VPID_CAP (SDM appendix A.10) */
 #define EPT_CAP_WALK_4 (1ull << 6)
@@ -102,6 +101,7 @@ struct vmx_vcpu {
 	bool flush_vpid;	/* a CR4 write: the guest's own TLB entries go */
 	u16 vpid;		/* 0: none */
 	u64 eptp;
+	const struct pagetable *ept;	/* its VM's: PAE PDPTEs are read through it */
 	u32 proc;		/* the primary controls as last written */
 	u32 entry;		/* the entry controls as last written */
 	/* The state the last exit left, which vcpu_can_take and the next
@@ -117,7 +117,7 @@ static struct vmx_cpu vmx_cpus[MAX_CPUS];
 static u32 revision;
 static u32 ctl_pin, ctl_proc, ctl_proc2, ctl_exit, ctl_entry;
 static struct vmx_fixed cr0_fixed, cr4_fixed, guest_cr0_fixed;
-static u64 cr0_host_mask;	/* CR0 bits the guest may not change: NE */
+static u64 cr0_host_mask;	/* CR0 bits whose changes exit: NE, CD, NW */
 static bool allow_1g, have_vpid, have_insouts_info;
 static int invept_type, invvpid_type;	/* 0: not available */
 static u64 vpid_used[(MAX_VPID + 1) / 64];
@@ -503,6 +503,7 @@ static int vmx_vcpu_init(struct vcpu_arch *v)
 	s->vmcs_pa = pa_of(s->vmcs);
 	*(u32 *)s->vmcs = revision;
 	s->eptp = vs->eptp;
+	s->ept = &vs->ept;
 	if (have_vpid)
 		s->vpid = vpid_alloc();
 	if (!s->vpid)
@@ -642,7 +643,7 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	vmwrite(VMCS_GUEST_IDTR_LIMIT, st->idtr.limit);
 
 	vmwrite(VMCS_CR0_READ_SHADOW, st->cr0);
-	vmwrite(VMCS_GUEST_CR0, vmx_fixed_apply(guest_cr0_fixed, st->cr0));
+	vmwrite(VMCS_GUEST_CR0, vmx_fixed_apply(guest_cr0_fixed, st->cr0) & ~(CR0_CD | CR0_NW));
 	vmwrite(VMCS_GUEST_CR3, st->cr3);
 	vmwrite(VMCS_CR4_READ_SHADOW, st->cr4);
 	vmwrite(VMCS_GUEST_CR4, vmx_fixed_apply(cr4_fixed, st->cr4));
@@ -791,13 +792,31 @@ static void to_event(u32 info, u32 error, struct event *e)
 				     (info & VMX_INTR_HAS_ERROR) != 0, error };
 }
 
-/* The guest's MOV to CR0 where it changes a bit lucid owns (NE): lucid
- * completes it, keeping the bit where VMX needs it and the guest's value
- * in the shadow; paging switched on with EFER.LME enters IA-32e mode, as
- * the CPU would. Returns false for CLTS, LMSW and reads (never asked for). */
-static bool mov_to_cr0(struct vmx_vcpu *s, const struct vcpu_regs *r, u64 qual)
+/* PAE paging with EPT takes its four PDPTEs from the VMCS at VM entry
+ * (the CPU reloads them itself on the guest's own MOV to CR0/CR3/CR4):
+ * where lucid completes a MOV that turns PAE paging on, it loads them
+ * from the table at CR3. */
+static void load_pdptes(const struct vmx_vcpu *s, u64 cr3)
 {
-	u64 val, efer;
+	u64 gpa = cr3 & 0xffffffe0ull, hpa, flags;
+
+	for (u32 i = 0; i < 4; i++) {
+		u64 pdpte = 0;
+		if (pt_lookup(s->ept, gpa + 8 * i, &hpa, &flags))
+			pdpte = *(const u64 *)(uintptr_t)hpa;
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte);
+	}
+}
+
+/* The guest's MOV to CR0 where it changes a bit lucid owns (NE, CD, NW):
+ * lucid completes it, with the checks the CPU makes (#GP for NW without
+ * CD, PG without PE: *gp), keeping the bits where VMX needs them and the
+ * guest's value in the shadow; paging switched on with EFER.LME enters
+ * IA-32e mode, off leaves it, as the CPU would. Returns false for CLTS,
+ * LMSW and reads (never asked for). */
+static bool mov_to_cr0(struct vmx_vcpu *s, const struct vcpu_regs *r, u64 qual, bool *gp)
+{
+	u64 val, efer, cr4;
 	u32 gpr = (qual >> 8) & 15;
 
 	if (((qual >> 4) & 3) != 0)
@@ -805,15 +824,22 @@ static bool mov_to_cr0(struct vmx_vcpu *s, const struct vcpu_regs *r, u64 qual)
 	val = gpr == REG_RSP ? vmread(VMCS_GUEST_RSP) : r->gpr[gpr];
 	if (!(s->entry & VMX_ENTRY_CTL_IA32E_GUEST))
 		val = (u32)val;
+	*gp = (val >> 32) || ((val & CR0_NW) && !(val & CR0_CD)) ||
+	      ((val & CR0_PG) && !(val & CR0_PE));
+	if (*gp)
+		return true;
 	efer = vmread(VMCS_GUEST_EFER);
+	cr4 = vmread(VMCS_CR4_READ_SHADOW);
 	if ((val & CR0_PG) && (efer & EFER_LME))
 		efer |= EFER_LMA;
 	else if (!(val & CR0_PG))
 		efer &= ~EFER_LMA;
 	vmwrite(VMCS_GUEST_EFER, efer);
 	set_ia32e(s, efer & EFER_LMA);
+	if ((val & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA))
+		load_pdptes(s, vmread(VMCS_GUEST_CR3));
 	vmwrite(VMCS_CR0_READ_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR0, vmx_fixed_apply(guest_cr0_fixed, val));
+	vmwrite(VMCS_GUEST_CR0, vmx_fixed_apply(guest_cr0_fixed, val) & ~(CR0_CD | CR0_NW));
 	return true;
 }
 
@@ -823,6 +849,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 	u32 basic = code & VMX_EXIT_REASON_BASIC;
 	u64 qual = vmread(VMCS_EXIT_QUALIFICATION);
 	u32 info;
+	bool gp;
 
 	x->reason = basic < ARRAY_SIZE(exit_reasons) ? exit_reasons[basic] : EXIT_UNKNOWN;
 	if (code & VMX_EXIT_ENTRY_FAILED)
@@ -903,8 +930,12 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		x->insn = virt_insn_names[basic];
 		break;
 	case EXIT_CR_WRITE:
-		if ((qual & 15) == 0 && mov_to_cr0(s, r, qual)) {
-			x->reason = EXIT_NOP; /* done: generic code moves RIP on */
+		if ((qual & 15) == 0 && mov_to_cr0(s, r, qual, &gp)) {
+			if (gp) /* as the CPU would have raised it */
+				x->reason = EXIT_EXCEPTION, x->exception = (typeof(x->exception)){
+					EXC_GP, true, 0 };
+			else
+				x->reason = EXIT_NOP; /* done: generic code moves RIP on */
 			break;
 		}
 		x->mov_to.reg = (u8)(qual & 15);
@@ -1307,7 +1338,10 @@ const struct virt_ops *vmx_probe(const struct cpu_features *f)
 	cr0_fixed = (struct vmx_fixed){ rdmsr(MSR_VMX_CR0_FIXED0), rdmsr(MSR_VMX_CR0_FIXED1) };
 	cr4_fixed = (struct vmx_fixed){ rdmsr(MSR_VMX_CR4_FIXED0), rdmsr(MSR_VMX_CR4_FIXED1) };
 	guest_cr0_fixed = vmx_guest_cr0_fixed(cr0_fixed, true);
-	cr0_host_mask = guest_cr0_fixed.must1 | ~guest_cr0_fixed.may1;
+	/* VM entry and exit leave CR0.CD and NW as they are: the guest's
+	 * would be lucid's (and other guests'), so they live in the shadow
+	 * alone, as NE does where VMX fixes it. */
+	cr0_host_mask = guest_cr0_fixed.must1 | ~guest_cr0_fixed.may1 | CR0_CD | CR0_NW;
 	trap_ignore_single_step_at((u64)(uintptr_t)vmx_exit);
 	return &vmx_ops;
 }
