@@ -338,6 +338,15 @@ BOCHS_SVM_DR6 = {
                         "DR6.B0 set after the data breakpoint"),
 }
 
+# The same suite on Bochs 2.7's VMX (corei7_skylake_x). no-exit is left
+# out for the same reason as on Bochs's SVM, by another path: Bochs's VM
+# entry loads the guest's RFLAGS before it counts the CPU as in VMX
+# non-root operation, so a guest entered with IF=0 masks lucid's
+# interrupts (external-interrupt exiting notwithstanding) until it sets IF
+# itself; one that never does and never exits keeps its CPU for good.
+BOCHS_VMX_WITHOUT = ("no-exit",)
+BOCHS_VMX_EXCUSED = {}
+
 
 def guest_files(build, cfg_text):
     """The boot modules guests.cfg names (kernels and modules), read from
@@ -604,4 +613,9 @@ def all_cases(build):
              modules=lambda: guests(without=BOCHS_SVM_WITHOUT),
              emulator="bochs", bochs_cpu="ryzen", smp=1, mem=1024, guest_triple_faults=True,
              timeout=BOCHS_GUESTS_TIMEOUT),
+        Case("bochs-vmx-guests",
+             lambda s: test_guests(s, left_out=BOCHS_VMX_WITHOUT, excused=BOCHS_VMX_EXCUSED),
+             modules=lambda: guests(without=BOCHS_VMX_WITHOUT),
+             emulator="bochs", bochs_cpu="corei7_skylake_x", smp=1, mem=1024,
+             guest_triple_faults=True, timeout=BOCHS_GUESTS_TIMEOUT),
     ]
