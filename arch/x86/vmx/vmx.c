@@ -422,11 +422,25 @@ static void vmcs_return(struct vmx_vcpu *s, bool borrowed)
 
 /* ---- per vCPU ---- */
 
-/* Ops that generic code calls may come between runs (current already, cheap) or from
- * another CPU while v's VM is paused (borrowed for the call). */
-#define WITH_VMCS(v) \
-	for (bool b_ = vmcs_borrow((v)->virt), once_ = true; once_; \
-	     vmcs_return((v)->virt, b_), once_ = false)
+/* A field of v's VMCS, for the ops generic code calls between runs
+ * (current already: one comparison) or from another CPU while v's VM is
+ * paused (borrowed for the access). */
+static u64 vcpu_vmread(const struct vcpu_arch *v, u32 field)
+{
+	bool borrowed = vmcs_borrow(v->virt);
+	u64 val = vmread(field);
+
+	vmcs_return(v->virt, borrowed);
+	return val;
+}
+
+static void vcpu_vmwrite(const struct vcpu_arch *v, u32 field, u64 val)
+{
+	bool borrowed = vmcs_borrow(v->virt);
+
+	vmwrite(field, val);
+	vmcs_return(v->virt, borrowed);
+}
 
 
 static u16 vpid_alloc(void)
@@ -1099,8 +1113,7 @@ static void vmx_vcpu_want_windows(struct vcpu_arch *v, bool nmi, bool intr)
 		proc |= VMX_PROC_NMI_WINDOW;
 	if (proc != s->proc) {
 		s->proc = proc;
-		WITH_VMCS(v)
-			vmwrite(VMCS_PROC_CONTROLS, proc);
+		vcpu_vmwrite(v, VMCS_PROC_CONTROLS, proc);
 	}
 }
 
@@ -1117,79 +1130,62 @@ static bool vmx_vcpu_can_take(const struct vcpu_arch *v, enum event_type type)
 
 static int vmx_get_msr(struct vcpu_arch *v, u32 msr, u64 *val)
 {
-	int ret = 0;
-
-	WITH_VMCS(v) {
-		switch (msr) {
-		case MSR_EFER:
-			*val = vmread(VMCS_GUEST_EFER);
-			break;
-		case MSR_PAT:
-			*val = vmread(VMCS_GUEST_PAT);
-			break;
-		case MSR_TSC:
-			*val = rdtsc() + vmread(VMCS_TSC_OFFSET);
-			break;
-		default:
-			ret = -1;
-		}
+	switch (msr) {
+	case MSR_EFER:
+		*val = vcpu_vmread(v, VMCS_GUEST_EFER);
+		return 0;
+	case MSR_PAT:
+		*val = vcpu_vmread(v, VMCS_GUEST_PAT);
+		return 0;
+	case MSR_TSC:
+		*val = rdtsc() + vcpu_vmread(v, VMCS_TSC_OFFSET);
+		return 0;
+	default:
+		return -1;
 	}
-	return ret;
 }
 
 static int vmx_set_msr(struct vcpu_arch *v, u32 msr, u64 val)
 {
-	int ret = 0;
-
-	WITH_VMCS(v) {
-		switch (msr) {
-		case MSR_EFER:
-			/* LMA is the CPU's to set; LME may only change with
-			 * paging off. */
-			vmwrite(VMCS_GUEST_EFER,
-				(val & ~EFER_LMA) | (vmread(VMCS_GUEST_EFER) & EFER_LMA));
-			break;
-		case MSR_PAT:
-			vmwrite(VMCS_GUEST_PAT, val);
-			break;
-		case MSR_TSC:
-			vmwrite(VMCS_TSC_OFFSET, val - rdtsc());
-			break;
-		default:
-			ret = -1;
-		}
+	switch (msr) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; LME may only change with paging off. */
+		vcpu_vmwrite(v, VMCS_GUEST_EFER,
+			     (val & ~EFER_LMA) | (vcpu_vmread(v, VMCS_GUEST_EFER) & EFER_LMA));
+		return 0;
+	case MSR_PAT:
+		vcpu_vmwrite(v, VMCS_GUEST_PAT, val);
+		return 0;
+	case MSR_TSC:
+		vcpu_vmwrite(v, VMCS_TSC_OFFSET, val - rdtsc());
+		return 0;
+	default:
+		return -1;
 	}
-	return ret;
 }
 
 /* A control register as the guest sees it: the bits lucid owns from the
  * read shadow, the rest from the register. */
-static u64 guest_cr(u32 reg, u32 shadow, u64 mask)
+static u64 guest_cr(const struct vcpu_arch *v, u32 reg, u32 shadow, u64 mask)
 {
-	return (vmread(reg) & ~mask) | (vmread(shadow) & mask);
+	return (vcpu_vmread(v, reg) & ~mask) | (vcpu_vmread(v, shadow) & mask);
 }
 
 static void vmx_get_crs(const struct vcpu_arch *v, struct guest_crs *out)
 {
-	WITH_VMCS(v) {
-		*out = (struct guest_crs){
-			guest_cr(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, cr0_host_mask),
-			vmread(VMCS_GUEST_CR3),
-			vmread(VMCS_CR4_READ_SHADOW),
-			vmread(VMCS_GUEST_EFER),
-		};
-	}
+	*out = (struct guest_crs){
+		guest_cr(v, VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, cr0_host_mask),
+		vcpu_vmread(v, VMCS_GUEST_CR3),
+		vcpu_vmread(v, VMCS_CR4_READ_SHADOW),
+		vcpu_vmread(v, VMCS_GUEST_EFER),
+	};
 }
 
 static u64 vmx_get_dr(const struct vcpu_arch *v, int dr)
 {
 	const struct vmx_vcpu *s = v->virt;
-	u64 val = s->dr6;
 
-	if (dr != 6)
-		WITH_VMCS(v)
-			val = vmread(VMCS_GUEST_DR7);
-	return val;
+	return dr == 6 ? s->dr6 : vcpu_vmread(v, VMCS_GUEST_DR7);
 }
 
 static void vmx_set_dr(struct vcpu_arch *v, int dr, u64 val)
@@ -1199,8 +1195,7 @@ static void vmx_set_dr(struct vcpu_arch *v, int dr, u64 val)
 	if (dr == 6)
 		s->dr6 = val;
 	else
-		WITH_VMCS(v)
-			vmwrite(VMCS_GUEST_DR7, val);
+		vcpu_vmwrite(v, VMCS_GUEST_DR7, val);
 }
 
 static void vmx_set_cr2(struct vcpu_arch *v, u64 cr2)
@@ -1221,24 +1216,20 @@ static void vmx_set_cr(struct vcpu_arch *v, int cr, u64 val)
 
 	if (cr != 4)
 		return;
-	WITH_VMCS(v) {
-		u64 old = vmread(VMCS_CR4_READ_SHADOW);
-		vmwrite(VMCS_CR4_READ_SHADOW, val);
-		vmwrite(VMCS_GUEST_CR4, vmx_fixed_apply(cr4_fixed, val));
-		if ((old ^ val) & CR4_TLB_BITS)
-			s->flush_vpid = true;
-	}
+	if ((vcpu_vmread(v, VMCS_CR4_READ_SHADOW) ^ val) & CR4_TLB_BITS)
+		s->flush_vpid = true;
+	vcpu_vmwrite(v, VMCS_CR4_READ_SHADOW, val);
+	vcpu_vmwrite(v, VMCS_GUEST_CR4, vmx_fixed_apply(cr4_fixed, val));
 }
 
 static void vmx_get_seg(const struct vcpu_arch *v, enum seg_reg seg, struct guest_seg *out)
 {
 	u32 i = (u32)seg;
 
-	WITH_VMCS(v)
-		*out = (struct guest_seg){ vmread(VMCS_GUEST_ES_BASE + 2 * i),
-				   (u32)vmread(VMCS_GUEST_ES_LIMIT + 2 * i),
-				   (u16)vmread(VMCS_GUEST_ES_SEL + 2 * i),
-				   seg_attr((u32)vmread(VMCS_GUEST_ES_AR + 2 * i)) };
+	*out = (struct guest_seg){ vcpu_vmread(v, VMCS_GUEST_ES_BASE + 2 * i),
+				   (u32)vcpu_vmread(v, VMCS_GUEST_ES_LIMIT + 2 * i),
+				   (u16)vcpu_vmread(v, VMCS_GUEST_ES_SEL + 2 * i),
+				   seg_attr((u32)vcpu_vmread(v, VMCS_GUEST_ES_AR + 2 * i)) };
 }
 
 static const struct virt_ops vmx_ops = {
