@@ -4,6 +4,7 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vmx/vmx.h"
 #include "lib/log.h"
 
 const struct virt_ops *virt;
@@ -14,9 +15,11 @@ int virt_init(const struct cpu_features *f)
 
 	if (f->virt == VIRT_SVM)
 		ops = svm_probe(f);
+	else if (f->virt == VIRT_VMX)
+		ops = vmx_probe(f);
 	if (!ops) {
 		printk("lucid: no usable virtualisation back end (%s)\n",
-		       f->virt == VIRT_VMX ? "Intel VMX comes in a later release" : f->why_none);
+		       f->virt == VIRT_NONE ? f->why_none : "see above");
 		return -1;
 	}
 	if (fpu_init() || ops->cpu_init())

@@ -185,11 +185,13 @@ def default_config(s):
 
 
 def bochs_vmx(s):
-    # No VMX back end yet: no guests, so the other CPUs stay off.
+    # The VMX back end: every CPU starts, and the built-in default guest
+    # runs and powers off.
     lines = standard_boot(s, "GRUB (BIOS)", BOCHS_CPUS, (230, 256),
-                          virt="virt: Intel VMX with EPT", started=False)
+                          virt="virt: Intel VMX with EPT, unrestricted guest, VPID")
     timer = lines["timer"]
     fail_unless(timer.group(3) == "x2APIC", f"{timer.group(0)!r}, expected x2APIC")
+    guest_runs(s, "hello", 16)
 
 
 def no_svm(s):
@@ -335,6 +337,15 @@ BOCHS_SVM_DR6 = {
                         "10 single-step #DBs were 10 exception exits",  # the loop stops
                         "DR6.B0 set after the data breakpoint"),
 }
+
+# The same suite on Bochs 2.7's VMX (corei7_skylake_x). no-exit is left
+# out for the same reason as on Bochs's SVM, by another path: Bochs's VM
+# entry loads the guest's RFLAGS before it counts the CPU as in VMX
+# non-root operation, so a guest entered with IF=0 masks lucid's
+# interrupts (external-interrupt exiting notwithstanding) until it sets IF
+# itself; one that never does and never exits keeps its CPU for good.
+BOCHS_VMX_WITHOUT = ("no-exit",)
+BOCHS_VMX_EXCUSED = {}
 
 
 def guest_files(build, cfg_text):
@@ -602,4 +613,13 @@ def all_cases(build):
              modules=lambda: guests(without=BOCHS_SVM_WITHOUT),
              emulator="bochs", bochs_cpu="ryzen", smp=1, mem=1024, guest_triple_faults=True,
              timeout=BOCHS_GUESTS_TIMEOUT),
+        Case("bochs-vmx-guests",
+             lambda s: test_guests(s, left_out=BOCHS_VMX_WITHOUT, excused=BOCHS_VMX_EXCUSED),
+             modules=lambda: guests(without=BOCHS_VMX_WITHOUT),
+             emulator="bochs", bochs_cpu="corei7_skylake_x", smp=1, mem=1024,
+             guest_triple_faults=True, timeout=BOCHS_GUESTS_TIMEOUT),
+        # Reboots on VMX: each vCPU reset reloads a VMCS that has run, and
+        # the XSAVE state (corei7_skylake_x has AVX) is the reset one.
+        Case("bochs-vmx-fpu-reboot", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
+             emulator="bochs", smp=BOCHS_CPUS, timeout=BOCHS_GUESTS_TIMEOUT),
     ]

@@ -1,2 +1,2 @@
-# The Intel VMX back end: so far, what the CPU allows (pure code).
-kobjs += $(addprefix arch/x86/vmx/, vmx_caps.o)
+# The Intel VMX back end: what the CPU allows (pure code), then the back end.
+kobjs += $(addprefix arch/x86/vmx/, vmx_caps.o vmx.o vmx_entry.o)
