@@ -12,7 +12,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
-#include "arch/x86/pagetable.h"
+#include "arch/x86/slat.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/trap.h"
 #include "hv/mm/page_alloc.h"
@@ -38,7 +38,7 @@ struct svm_cpu {
 struct svm_vm {
 	u8 *iopm;
 	u8 *msrpm;
-	struct pagetable npt;
+	struct slat npt;
 };
 
 struct svm_vcpu {
@@ -85,22 +85,6 @@ static void dirty(struct vmcb *vmcb, u32 areas)
 	vmcb->ctl.clean &= ~areas;
 }
 
-static void *zalloc_pages(u64 n)
-{
-	u64 pa = page_alloc(n, PAGE_SIZE, PA_NO_LIMIT);
-
-	if (!pa)
-		return NULL;
-	memset((void *)(uintptr_t)pa, 0, n * PAGE_SIZE);
-	return (void *)(uintptr_t)pa;
-}
-
-static void free_pages(void *p, u64 n)
-{
-	if (p)
-		page_free((u64)(uintptr_t)p, n);
-}
-
 static u64 pa_of(const void *p)
 {
 	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
@@ -110,9 +94,9 @@ static int svm_cpu_init(void)
 {
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c = &svm_cpus[p->index];
-	void *hsave = zalloc_pages(1);
+	void *hsave = slat_zalloc_pages(1);
 
-	c->host = zalloc_pages(1);
+	c->host = slat_zalloc_pages(1);
 	if (!hsave || !c->host) {
 		printk("svm: CPU %u: out of memory for the host save areas\n", p->index);
 		return -1;
@@ -127,12 +111,6 @@ static int svm_cpu_init(void)
 	c->flush_all = true; /* ASIDs may hold stale entries from before */
 	p->virt = c;
 	return 0;
-}
-
-static u64 *npt_alloc(void *ctx)
-{
-	(void)ctx;
-	return zalloc_pages(1);
 }
 
 /* Two bits per MSR (read, then write) in three 2 KiB blocks. */
@@ -163,26 +141,6 @@ static const u32 passthrough_msrs[] = {
 	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
 };
 
-static int svm_vm_init(struct vm_arch *vm)
-{
-	struct svm_vm *s = zalloc_pages(1);
-
-	if (!s)
-		return -1;
-	vm->virt = s;
-	s->iopm = zalloc_pages(IOPM_PAGES);
-	s->msrpm = zalloc_pages(MSRPM_PAGES);
-	if (!s->iopm || !s->msrpm || pt_init(&s->npt, PT_FORMAT_X86, allow_1g, npt_alloc, NULL))
-		return -1;
-	/* No port is given to a guest yet: every access exits. */
-	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
-	memset(s->msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
-	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msrpm_allow(s->msrpm, passthrough_msrs[i], true, true);
-	msrpm_allow(s->msrpm, 0x10, true, false); /* TSC reads: offset applies */
-	return 0;
-}
-
 /* NPT entries are host page-table entries. Every mapping is readable
  * (present), and user: nested walks are user accesses. The memory type
  * is picked through the PAT index (PWT, PCD) of the power-on PAT, which
@@ -203,37 +161,41 @@ static u64 npt_leaf(u32 rights, enum cache_type type)
 	return e;
 }
 
+static int svm_vm_init(struct vm_arch *vm)
+{
+	struct svm_vm *s = slat_zalloc_pages(1);
+
+	if (!s)
+		return -1;
+	vm->virt = s;
+	s->iopm = slat_zalloc_pages(IOPM_PAGES);
+	s->msrpm = slat_zalloc_pages(MSRPM_PAGES);
+	if (!s->iopm || !s->msrpm || slat_init(&s->npt, PT_FORMAT_X86, allow_1g, npt_leaf))
+		return -1;
+	/* No port is given to a guest yet: every access exits. */
+	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
+	memset(s->msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
+	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(s->msrpm, passthrough_msrs[i], true, true);
+	msrpm_allow(s->msrpm, 0x10, true, false); /* TSC reads: offset applies */
+	return 0;
+}
+
 static int svm_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		      enum cache_type type)
 {
-	struct svm_vm *s = vm->virt;
-
-	if (!(rights & GPA_R))
-		return -1; /* NPT has no execute- or write-only pages */
-	return pt_map(&s->npt, gpa, hpa, size, npt_leaf(rights, type)) ? -1 : 0;
+	return slat_map(&((struct svm_vm *)vm->virt)->npt, gpa, hpa, size, rights, type);
 }
 
 static int svm_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
 {
-	struct svm_vm *s = vm->virt;
-
-	return pt_unmap(&s->npt, gpa, size) ? -1 : 0;
+	return slat_unmap(&((struct svm_vm *)vm->virt)->npt, gpa, size);
 }
 
 static int svm_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
 			  enum cache_type type)
 {
-	struct svm_vm *s = vm->virt;
-
-	if (!(rights & GPA_R))
-		return -1;
-	return pt_protect(&s->npt, gpa, size, npt_leaf(rights, type)) ? -1 : 0;
-}
-
-static void free_table(u64 *table, void *ctx)
-{
-	(void)ctx;
-	free_pages(table, 1);
+	return slat_protect(&((struct svm_vm *)vm->virt)->npt, gpa, size, rights, type);
 }
 
 static void svm_vm_free(struct vm_arch *vm)
@@ -242,32 +204,28 @@ static void svm_vm_free(struct vm_arch *vm)
 
 	if (!s)
 		return;
-	if (s->npt.root)
-		pt_destroy(&s->npt, free_table);
-	free_pages(s->iopm, IOPM_PAGES);
-	free_pages(s->msrpm, MSRPM_PAGES);
-	free_pages(s, 1);
+	slat_free(&s->npt);
+	slat_free_pages(s->iopm, IOPM_PAGES);
+	slat_free_pages(s->msrpm, MSRPM_PAGES);
+	slat_free_pages(s, 1);
 	vm->virt = NULL;
 }
 
 static bool svm_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
 {
-	const struct svm_vm *s = vm->virt;
-	u64 flags;
-
-	return pt_lookup(&s->npt, gpa, hpa, &flags);
+	return slat_translate(&((const struct svm_vm *)vm->virt)->npt, gpa, hpa);
 }
 
 static int svm_vcpu_init(struct vcpu_arch *v)
 {
 	struct svm_vm *vs = v->vm->virt;
-	struct svm_vcpu *s = zalloc_pages(1);
+	struct svm_vcpu *s = slat_zalloc_pages(1);
 	struct vmcb_control *c;
 
 	if (!s)
 		return -1;
 	v->virt = s;
-	s->vmcb = zalloc_pages(1);
+	s->vmcb = slat_zalloc_pages(1);
 	if (!s->vmcb)
 		return -1;
 	s->vmcb_pa = pa_of(s->vmcb);
@@ -296,7 +254,7 @@ static int svm_vcpu_init(struct vcpu_arch *v)
 	c->msrpm_pa = pa_of(vs->msrpm);
 	c->int_ctl = V_INTR_MASKING;
 	c->np_control = 1;
-	c->n_cr3 = pa_of(vs->npt.root);
+	c->n_cr3 = pa_of(vs->npt.pt.root);
 	return 0;
 }
 
@@ -306,8 +264,8 @@ static void svm_vcpu_free(struct vcpu_arch *v)
 
 	if (!s)
 		return;
-	free_pages(s->vmcb, 1);
-	free_pages(s, 1);
+	slat_free_pages(s->vmcb, 1);
+	slat_free_pages(s, 1);
 	v->virt = NULL;
 }
 

@@ -17,7 +17,7 @@
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
-#include "arch/x86/pagetable.h"
+#include "arch/x86/slat.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx_caps.h"
@@ -87,7 +87,7 @@ struct vmx_cpu {
 struct vmx_vm {
 	u8 *io_bitmap;		/* A then B: every port exits */
 	u8 *msr_bitmap;
-	struct pagetable ept;
+	struct slat ept;
 	u64 eptp;
 };
 
@@ -189,22 +189,6 @@ static void invvpid(int type, u16 vpid)
 	asm volatile("invvpid %0, %1" : : "m"(d), "r"((u64)type) : "cc", "memory");
 }
 
-static void *zalloc_pages(u64 n)
-{
-	u64 pa = page_alloc(n, PAGE_SIZE, PA_NO_LIMIT);
-
-	if (!pa)
-		return NULL;
-	memset((void *)(uintptr_t)pa, 0, n * PAGE_SIZE);
-	return (void *)(uintptr_t)pa;
-}
-
-static void free_pages(void *p, u64 n)
-{
-	if (p)
-		page_free((u64)(uintptr_t)p, n);
-}
-
 static u64 pa_of(const void *p)
 {
 	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
@@ -226,7 +210,7 @@ static int vmx_cpu_init(void)
 		       p->index);
 		return -1;
 	}
-	c->vmxon = zalloc_pages(1);
+	c->vmxon = slat_zalloc_pages(1);
 	if (!c->vmxon) {
 		printk("vmx: CPU %u: out of memory for the VMXON region\n", p->index);
 		return -1;
@@ -250,12 +234,6 @@ static int vmx_cpu_init(void)
 }
 
 /* ---- per VM ---- */
-
-static u64 *ept_alloc(void *ctx)
-{
-	(void)ctx;
-	return zalloc_pages(1);
-}
 
 /* One bit per MSR for reads, then for writes, each split into MSRs
  * 0-0x1fff and 0xc0000000-0xc0001fff (SDM 25.6.9); 1 exits. */
@@ -285,27 +263,6 @@ static const u32 passthrough_msrs[] = {
 	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
 };
 
-static int vmx_vm_init(struct vm_arch *vm)
-{
-	struct vmx_vm *s = zalloc_pages(1);
-
-	if (!s)
-		return -1;
-	vm->virt = s;
-	s->io_bitmap = zalloc_pages(IO_BITMAP_PAGES);
-	s->msr_bitmap = zalloc_pages(1);
-	if (!s->io_bitmap || !s->msr_bitmap ||
-	    pt_init(&s->ept, PT_FORMAT_EPT, allow_1g, ept_alloc, NULL))
-		return -1;
-	memset(s->io_bitmap, 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
-	memset(s->msr_bitmap, 0xff, PAGE_SIZE);
-	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msr_bitmap_allow(s->msr_bitmap, passthrough_msrs[i], true, true);
-	msr_bitmap_allow(s->msr_bitmap, MSR_TSC, true, false); /* the offset applies */
-	s->eptp = pa_of(s->ept.root) | EPTP_WB | EPTP_WALK_4;
-	return 0;
-}
-
 /* EPT leaves have R/W/X bits and the memory type (cache_type's values
  * are EPT's); the guest's PAT still combines with it, as on hardware. */
 static u64 ept_leaf(u32 rights, enum cache_type type)
@@ -319,37 +276,42 @@ static u64 ept_leaf(u32 rights, enum cache_type type)
 	return e;
 }
 
+static int vmx_vm_init(struct vm_arch *vm)
+{
+	struct vmx_vm *s = slat_zalloc_pages(1);
+
+	if (!s)
+		return -1;
+	vm->virt = s;
+	s->io_bitmap = slat_zalloc_pages(IO_BITMAP_PAGES);
+	s->msr_bitmap = slat_zalloc_pages(1);
+	if (!s->io_bitmap || !s->msr_bitmap ||
+	    slat_init(&s->ept, PT_FORMAT_EPT, allow_1g, ept_leaf))
+		return -1;
+	memset(s->io_bitmap, 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
+	memset(s->msr_bitmap, 0xff, PAGE_SIZE);
+	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msr_bitmap_allow(s->msr_bitmap, passthrough_msrs[i], true, true);
+	msr_bitmap_allow(s->msr_bitmap, MSR_TSC, true, false); /* the offset applies */
+	s->eptp = pa_of(s->ept.pt.root) | EPTP_WB | EPTP_WALK_4;
+	return 0;
+}
+
 static int vmx_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		      enum cache_type type)
 {
-	struct vmx_vm *s = vm->virt;
-
-	if (!(rights & GPA_R))
-		return -1; /* as on SVM: no execute- or write-only pages */
-	return pt_map(&s->ept, gpa, hpa, size, ept_leaf(rights, type)) ? -1 : 0;
+	return slat_map(&((struct vmx_vm *)vm->virt)->ept, gpa, hpa, size, rights, type);
 }
 
 static int vmx_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
 {
-	struct vmx_vm *s = vm->virt;
-
-	return pt_unmap(&s->ept, gpa, size) ? -1 : 0;
+	return slat_unmap(&((struct vmx_vm *)vm->virt)->ept, gpa, size);
 }
 
 static int vmx_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
 			  enum cache_type type)
 {
-	struct vmx_vm *s = vm->virt;
-
-	if (!(rights & GPA_R))
-		return -1;
-	return pt_protect(&s->ept, gpa, size, ept_leaf(rights, type)) ? -1 : 0;
-}
-
-static void free_table(u64 *table, void *ctx)
-{
-	(void)ctx;
-	free_pages(table, 1);
+	return slat_protect(&((struct vmx_vm *)vm->virt)->ept, gpa, size, rights, type);
 }
 
 static void vmx_vm_free(struct vm_arch *vm)
@@ -358,20 +320,16 @@ static void vmx_vm_free(struct vm_arch *vm)
 
 	if (!s)
 		return;
-	if (s->ept.root)
-		pt_destroy(&s->ept, free_table);
-	free_pages(s->io_bitmap, IO_BITMAP_PAGES);
-	free_pages(s->msr_bitmap, 1);
-	free_pages(s, 1);
+	slat_free(&s->ept);
+	slat_free_pages(s->io_bitmap, IO_BITMAP_PAGES);
+	slat_free_pages(s->msr_bitmap, 1);
+	slat_free_pages(s, 1);
 	vm->virt = NULL;
 }
 
 static bool vmx_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
 {
-	const struct vmx_vm *s = vm->virt;
-	u64 flags;
-
-	return pt_lookup(&s->ept, gpa, hpa, &flags);
+	return slat_translate(&((const struct vmx_vm *)vm->virt)->ept, gpa, hpa);
 }
 
 /* ---- making a VMCS current ---- */
@@ -502,7 +460,7 @@ static void load_host_cpu(void)
 static int vmx_vcpu_init(struct vcpu_arch *v)
 {
 	struct vmx_vm *vs = v->vm->virt;
-	struct vmx_vcpu *s = zalloc_pages(1);
+	struct vmx_vcpu *s = slat_zalloc_pages(1);
 	bool borrowed;
 	u32 proc2 = ctl_proc2;
 
@@ -510,14 +468,14 @@ static int vmx_vcpu_init(struct vcpu_arch *v)
 		return -1;
 	v->virt = s;
 	s->cpu = NO_CPU;
-	s->vmcs = zalloc_pages(1);
-	s->vapic = zalloc_pages(1);
+	s->vmcs = slat_zalloc_pages(1);
+	s->vapic = slat_zalloc_pages(1);
 	if (!s->vmcs || !s->vapic)
 		return -1;
 	s->vmcs_pa = pa_of(s->vmcs);
 	*(u32 *)s->vmcs = revision;
 	s->eptp = vs->eptp;
-	s->ept = &vs->ept;
+	s->ept = &vs->ept.pt;
 	if (have_vpid)
 		s->vpid = vpid_alloc();
 	if (!s->vpid)
@@ -583,9 +541,9 @@ static void vmx_vcpu_free(struct vcpu_arch *v)
 		vmcs_clear(s);
 	forget_msr_owner(s);
 	vpid_free(s->vpid);
-	free_pages(s->vmcs, 1);
-	free_pages(s->vapic, 1);
-	free_pages(s, 1);
+	slat_free_pages(s->vmcs, 1);
+	slat_free_pages(s->vapic, 1);
+	slat_free_pages(s, 1);
 	v->virt = NULL;
 }
 

@@ -1,0 +1,36 @@
+/* A VM's second-level address translation: the tables that take its
+ * guest-physical addresses to host-physical ones, AMD's nested page tables
+ * or Intel's EPT. pagetable.c builds both; what differs is the entry
+ * format and how virt.h's rights and memory types become leaf bits, which
+ * each back end gives as a function. */
+#ifndef ARCH_X86_SLAT_H
+#define ARCH_X86_SLAT_H
+
+#include "arch/x86/pagetable.h"
+#include "arch/x86/virt.h"
+
+typedef u64 (*slat_leaf_fn)(u32 rights, enum cache_type type);
+
+struct slat {
+	struct pagetable pt;
+	slat_leaf_fn leaf;
+};
+
+/* 0, or -1 without memory for the root table. */
+int slat_init(struct slat *s, enum pt_format format, bool allow_1g, slat_leaf_fn leaf);
+/* As virt.h's vm_map, vm_unmap, vm_protect and vm_translate: 0 or -1. A
+ * page must be readable (neither format is used with execute- or
+ * write-only pages). */
+int slat_map(struct slat *s, u64 gpa, u64 hpa, u64 size, u32 rights, enum cache_type type);
+int slat_unmap(struct slat *s, u64 gpa, u64 size);
+int slat_protect(struct slat *s, u64 gpa, u64 size, u32 rights, enum cache_type type);
+bool slat_translate(const struct slat *s, u64 gpa, u64 *hpa);
+/* Gives back every table; s may be half set up. */
+void slat_free(struct slat *s);
+
+/* Zeroed pages for hardware structures (VMCB, VMCS, bitmaps, tables), in
+ * lucid's identity mapping; NULL when there are none. */
+void *slat_zalloc_pages(u64 n);
+void slat_free_pages(void *p, u64 n);
+
+#endif
