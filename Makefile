@@ -114,7 +114,8 @@ test-slow: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/bench/run.py
-	@$(PYTHON) tests/bench/run.py --bochs
+	@$(PYTHON) tests/bench/run.py --bochs svm
+	@$(PYTHON) tests/bench/run.py --bochs vmx
 
 clean:
 	rm -rf $(B)

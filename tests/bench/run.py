@@ -8,14 +8,15 @@ CPUID, a hypercall, port I/O and MMIO to lucid's test device, and an MSR
 read, each against the same code with the exiting instruction replaced by
 a NOP. Prints a table and writes build/bench/exits.csv.
 
-With --bochs, the same under Bochs 2.7 `ryzen`, whose SVM has nRIP (as
-every AMD CPU of the last decade): there the CPU says how long the
+With --bochs svm, the same under Bochs 2.7 `ryzen`, whose SVM has nRIP
+(as every AMD CPU of the last decade): there the CPU says how long the
 exiting instruction was, so lucid reads none, and the CPUID row is what
-a CPU would cost in instructions. Bochs's TSC ticks once an instruction
-(`clock: sync=none`), so these figures are exact too; they go to
-build/bench/exits-bochs.csv.
+a CPU would cost in instructions. With --bochs vmx, under Bochs's
+`corei7_skylake_x` and lucid's VMX back end. Bochs's TSC ticks once an
+instruction (`clock: sync=none`), so these figures are exact too; they go
+to build/bench/exits-bochs-svm.csv and exits-bochs-vmx.csv.
 
-    python3 tests/bench/run.py [--build DIR] [--bochs]
+    python3 tests/bench/run.py [--build DIR] [--bochs svm|vmx]
 """
 import argparse
 import csv
@@ -32,6 +33,7 @@ from boot.harness import run_case  # noqa: E402
 from boot.session import VERSION_LINE  # noqa: E402
 
 CPU = "qemu64,+svm,+npt"
+BOCHS = {"svm": ("ryzen", "SVM with nRIP"), "vmx": ("corei7_skylake_x", "VMX with EPT")}
 RESULT = re.compile(r"^bench: result (\S+) (\d+) (\d+) (.*)$", re.M)
 
 
@@ -53,8 +55,9 @@ def check(s, rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=str(ROOT / "build"), help="build directory")
-    ap.add_argument("--bochs", action="store_true",
-                    help="Bochs 2.7 `ryzen` (SVM with nRIP) instead of QEMU")
+    ap.add_argument("--bochs", choices=BOCHS,
+                    help="Bochs 2.7 instead of QEMU: `ryzen` (SVM with nRIP) or "
+                         "`corei7_skylake_x` (VMX)")
     args = ap.parse_args()
     build = Path(args.build).resolve()
 
@@ -62,9 +65,10 @@ def main():
     modules = {"lucid.cfg": (ROOT / "tests" / "bench" / "bench.cfg").read_bytes(),
                "bench.elf": (build / "guests" / "bench.elf").read_bytes()}
     if args.bochs:
-        case = Case("bench-bochs", lambda s: check(s, rows), modules=modules, smp=1,
-                    emulator="bochs", bochs_cpu="ryzen", timeout=600)
-        setup = "Bochs 2.7 ryzen (SVM with nRIP), its TSC one tick an instruction"
+        model, what = BOCHS[args.bochs]
+        case = Case(f"bench-bochs-{args.bochs}", lambda s: check(s, rows), modules=modules,
+                    smp=1, emulator="bochs", bochs_cpu=model, timeout=600)
+        setup = f"Bochs 2.7 {model} ({what}), its TSC one tick an instruction"
     else:
         case = Case("bench", lambda s: check(s, rows), modules=modules, cpu=CPU, smp=1,
                     qemu_args=["-icount", "shift=0"], timeout=120)
@@ -80,7 +84,8 @@ def main():
 
     out = build / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / ("exits-bochs.csv" if args.bochs else "exits.csv"), "w", newline="") as f:
+    csv_path = out / (f"exits-bochs-{args.bochs}.csv" if args.bochs else "exits.csv")
+    with open(csv_path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["operation", "min", "median", "what", "lucid"])
         w.writeheader()
         w.writerows(rows)
@@ -89,7 +94,7 @@ def main():
     print(f"  {'operation':<12} {'min':>7} {'median':>7}  what")
     for r in rows:
         print(f"  {r['operation']:<12} {r['min']:>7} {r['median']:>7}  {r['what']}")
-    print(f"written to {out / ('exits-bochs.csv' if args.bochs else 'exits.csv')}")
+    print(f"written to {csv_path}")
     return 0
 
 
