@@ -89,7 +89,13 @@ _start:
 	rdmsr
 	or eax, EFER_LME | EFER_NXE
 	wrmsr
+	; Firmware may hand over with the caches off (Bochs's BIOS leaves
+	; CR0.CD and NW set): lucid and every guest on this CPU would run
+	; uncached, as VM entry keeps them (ap_start.asm does the same, and
+	; says why the wbinvd).
+	wbinvd
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)     ; in one write: CD = 0, NW = 1 is #GP
 	or eax, CR0_PG | CR0_PE | CR0_WP
 	mov cr0, eax
 	lgdt [early_gdt_ptr]
