@@ -819,8 +819,8 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 			struct exit_record *x)
 {
 	u32 basic = code & VMX_EXIT_REASON_BASIC;
-	u64 qual = vmread(VMCS_EXIT_QUALIFICATION);
-	u32 info;
+	u64 qual = 0;	/* read where the exit has one: each VMREAD costs */
+	u32 info, vectoring;
 	bool gp;
 
 	x->reason = basic < ARRAY_SIZE(exit_reasons) ? exit_reasons[basic] : EXIT_UNKNOWN;
@@ -828,14 +828,18 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		x->reason = EXIT_FAILED;
 	x->hw_code = code;
 	x->insn_len = insn_exit(basic) ? (u8)vmread(VMCS_EXIT_INSN_LEN) : 0;
-	x->cr3 = vmread(VMCS_GUEST_CR3);
-	to_event((u32)vmread(VMCS_IDT_VECTORING_INFO), (u32)vmread(VMCS_IDT_VECTORING_ERROR),
-		 &x->cut);
+	/* CR3 is for measuring an instruction whose length the exit did
+	 * not give (virt.h): with VMX, never one lucid completes. */
+	x->cr3 = x->insn_len ? 0 : vmread(VMCS_GUEST_CR3);
+	vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	to_event(vectoring, vectoring & VMX_INTR_HAS_ERROR ?
+		 (u32)vmread(VMCS_IDT_VECTORING_ERROR) : 0, &x->cut);
 	x->cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	x->long_mode = (s->entry & VMX_ENTRY_CTL_IA32E_GUEST) && (vmread(VMCS_GUEST_CS_AR) & AR_L);
 
 	switch (x->reason) {
 	case EXIT_EXCEPTION:
+		qual = vmread(VMCS_EXIT_QUALIFICATION);
 		info = (u32)vmread(VMCS_EXIT_INTR_INFO);
 		if ((info & VMX_INTR_TYPE_MASK) == VMX_INTR_TYPE_NMI) {
 			/* The host's NMI, held by the exit: lucid's handler
@@ -864,6 +868,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		x->cpuid.subleaf = (u32)r->gpr[REG_RCX];
 		break;
 	case EXIT_IO: {
+		qual = vmread(VMCS_EXIT_QUALIFICATION);
 		u32 insn = (u32)vmread(VMCS_EXIT_INSN_INFO);
 		bool string = qual & IO_QUAL_STRING, in = qual & IO_QUAL_IN;
 		x->io = (struct exit_io){
@@ -887,6 +892,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		x->xsetbv.value = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
 		break;
 	case EXIT_MEM:
+		qual = vmread(VMCS_EXIT_QUALIFICATION);
 		x->mem = (struct exit_mem){
 			.gpa = vmread(VMCS_GUEST_PHYS_ADDR),
 			.write = qual & EPT_QUAL_WRITE,
@@ -902,6 +908,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		x->insn = virt_insn_names[basic];
 		break;
 	case EXIT_CR_WRITE:
+		qual = vmread(VMCS_EXIT_QUALIFICATION);
 		if ((qual & 15) == 0 && mov_to_cr0(s, r, qual, &gp)) {
 			if (gp) /* as the CPU would have raised it */
 				x->reason = EXIT_EXCEPTION, x->exception = (typeof(x->exception)){
@@ -918,6 +925,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		}
 		break;
 	case EXIT_FAILED:
+		qual = vmread(VMCS_EXIT_QUALIFICATION);
 		x->hw_info[0] = qual;
 		x->hw_info[1] = vmread(VMCS_GUEST_PHYS_ADDR);
 		if (basic == VMX_EXIT_EPT_MISCONFIG)
@@ -930,7 +938,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 			       basic, (unsigned long long)qual);
 		break;
 	case EXIT_UNKNOWN:
-		x->hw_info[0] = qual;
+		x->hw_info[0] = vmread(VMCS_EXIT_QUALIFICATION);
 		x->hw_info[1] = vmread(VMCS_EXIT_INTR_INFO);
 		break;
 	default:	/* nothing more to say */
