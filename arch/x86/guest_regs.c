@@ -4,11 +4,17 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vcpu_arch.h"
 
-static bool have_tsc_aux;
+static bool have_tsc_aux, switch_syscall_msrs;
+
+static const u32 syscall_msrs[GUEST_SYSCALL_MSRS] = {
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	0xc0000102,                                      /* KERNEL_GS_BASE */
+};
 
 void guest_regs_init(const struct cpu_features *f)
 {
 	have_tsc_aux = f->rdtscp;
+	switch_syscall_msrs = f->virt == VIRT_VMX;
 }
 
 static void save_dr(u64 dr[4])
@@ -27,16 +33,25 @@ static void load_dr(const u64 dr[4])
 	asm volatile("mov %0, %%db3" : : "r"(dr[3]));
 }
 
+/* TSC_AUX changes only through an intercepted WRMSR: never saved. */
+static void save(struct vcpu_arch *v)
+{
+	save_dr(v->dr);
+	for (int i = 0; switch_syscall_msrs && i < GUEST_SYSCALL_MSRS; i++)
+		v->syscall_msrs[i] = rdmsr(syscall_msrs[i]);
+}
+
 void guest_regs_switch_to(struct vcpu_arch *v)
 {
 	struct percpu *p = this_cpu();
 
 	if (p->regs_owner == v)
 		return;
-	/* TSC_AUX changes only through an intercepted WRMSR: no need to save. */
 	if (p->regs_owner)
-		save_dr(p->regs_owner->dr);
+		save(p->regs_owner);
 	load_dr(v->dr);
+	for (int i = 0; switch_syscall_msrs && i < GUEST_SYSCALL_MSRS; i++)
+		wrmsr(syscall_msrs[i], v->syscall_msrs[i]);
 	if (have_tsc_aux)
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);
 	p->regs_owner = v;
@@ -48,7 +63,7 @@ void guest_regs_put(struct vcpu_arch *v)
 
 	if (p->regs_owner != v)
 		return;
-	save_dr(v->dr);
+	save(v);
 	p->regs_owner = NULL;
 }
 
@@ -59,6 +74,8 @@ void guest_regs_reset(struct vcpu_arch *v)
 			percpu[i].regs_owner = NULL;
 	for (int i = 0; i < 4; i++)
 		v->dr[i] = 0;
+	for (int i = 0; i < GUEST_SYSCALL_MSRS; i++)
+		v->syscall_msrs[i] = 0;
 	v->tsc_aux = 0;
 }
 

@@ -1,12 +1,17 @@
 /* Guest registers that neither VMRUN nor VMLAUNCH switches: the debug
- * address registers DR0-DR3 (DR6/DR7 are in the VMCB/VMCS) and IA32_TSC_AUX
- * (what RDTSCP and RDPID return). lucid never uses them itself (its DR7
- * stays 0), so like the FPU they stay in the CPU until another vCPU runs
- * there; only then are they saved and the other's loaded. */
+ * address registers DR0-DR3 (DR6/DR7 are in the VMCB/VMCS), IA32_TSC_AUX
+ * (what RDTSCP and RDPID return) and, under VMX, the syscall MSRs STAR,
+ * LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE (SVM's VMLOAD/VMSAVE switch
+ * those; the guest uses them directly on both). lucid never uses any of
+ * them itself (its DR7 stays 0), so like the FPU they stay in the CPU
+ * until another vCPU runs there; only then are they saved and the
+ * other's loaded. */
 #ifndef ARCH_X86_GUEST_REGS_H
 #define ARCH_X86_GUEST_REGS_H
 
 #include "lib/types.h"
+
+#define GUEST_SYSCALL_MSRS 5
 
 struct vcpu_arch;
 struct cpu_features;

@@ -8,6 +8,7 @@
 #ifndef ARCH_X86_VCPU_ARCH_H
 #define ARCH_X86_VCPU_ARCH_H
 
+#include "arch/x86/guest_regs.h"
 #include "lib/types.h"
 
 struct vcpu_regs;
@@ -28,6 +29,7 @@ struct vcpu_arch {
 	/* arch/x86/guest_regs.c: in the CPU while this vCPU owns it. */
 	u64 tsc_aux;
 	u64 dr[4];
+	u64 syscall_msrs[GUEST_SYSCALL_MSRS];	/* VMX only: see guest_regs.h */
 };
 
 #endif

@@ -12,8 +12,8 @@
  *
  * What VM entry and exit do not switch, lucid switches here: CR2 and DR6
  * (in the CPU while the guest runs), and STAR, LSTAR, CSTAR, SFMASK and
- * KERNEL_GS_BASE, which lucid never uses itself: they hold the guest's
- * values until another vCPU runs on the CPU (syscall_msrs). */
+ * KERNEL_GS_BASE, which lucid never uses itself: arch/x86/guest_regs.c
+ * keeps the guest's values in the CPU until another vCPU runs there. */
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -73,7 +73,6 @@
 #define DB_QUAL_BITS (DR6_BP_HITS | DR6_BD | DR6_BS)
 
 #define IO_BITMAP_PAGES 2
-#define N_SYSCALL_MSRS 5
 #define MAX_VPID 0xffffu
 
 struct vmx_vcpu;
@@ -81,7 +80,6 @@ struct vmx_vcpu;
 struct vmx_cpu {
 	void *vmxon;
 	struct vmx_vcpu *current;	/* whose VMCS VMPTRLD made current */
-	struct vmx_vcpu *msr_owner;	/* whose syscall MSRs are in the CPU */
 };
 
 struct vmx_vm {
@@ -110,7 +108,6 @@ struct vmx_vcpu {
 	u64 exit_rip;
 	u32 inject;		/* VMCS_ENTRY_INTR_INFO as written, until the entry */
 	u64 cr2, dr6;
-	u64 syscall_msrs[N_SYSCALL_MSRS];
 };
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
@@ -124,11 +121,6 @@ static u64 vpid_used[(MAX_VPID + 1) / 64];
 
 int vmx_enter(u64 *gprs, int launched);
 extern const char vmx_exit[]; /* vmx_entry.asm: the host RIP of each exit */
-
-static const u32 syscall_msrs[N_SYSCALL_MSRS] = {
-	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
-	0xc0000102,                                      /* KERNEL_GS_BASE */
-};
 
 /* ---- the VMX instructions: each says whether it succeeded (CF and ZF
  * clear) ---- */
@@ -254,7 +246,7 @@ static void msr_bitmap_allow(u8 *bm, u32 msr, bool read, bool write)
 }
 
 /* MSRs whose guest values VM entry and exit switch (SYSENTER_*, FS and
- * GS base) or lucid switches (syscall_msrs), so the guest may use them
+ * GS base) or arch/x86/guest_regs.c switches, so the guest may use them
  * directly: the same list as svm.c's. Everything else exits to
  * hv/exits/msr.c. */
 static const u32 passthrough_msrs[] = {
@@ -524,13 +516,6 @@ static int vmx_vcpu_init(struct vcpu_arch *v)
 	return 0;
 }
 
-static void forget_msr_owner(struct vmx_vcpu *s)
-{
-	for (u32 i = 0; i < MAX_CPUS; i++)
-		if (vmx_cpus[i].msr_owner == s)
-			vmx_cpus[i].msr_owner = NULL;
-}
-
 static void vmx_vcpu_free(struct vcpu_arch *v)
 {
 	struct vmx_vcpu *s = v->virt;
@@ -539,7 +524,6 @@ static void vmx_vcpu_free(struct vcpu_arch *v)
 		return;
 	if (s->cpu == this_cpu()->index)
 		vmcs_clear(s);
-	forget_msr_owner(s);
 	vpid_free(s->vpid);
 	slat_free_pages(s->vmcs, 1);
 	slat_free_pages(s->vapic, 1);
@@ -648,9 +632,6 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->inject = 0;
 	s->cr2 = 0;
 	s->dr6 = DR6_INIT;
-	for (int i = 0; i < N_SYSCALL_MSRS; i++)
-		s->syscall_msrs[i] = 0;
-	forget_msr_owner(s);
 	s->flush = true;
 }
 
@@ -671,21 +652,10 @@ static void vmx_vcpu_load(struct vcpu_arch *v)
 	}
 }
 
-static void save_syscall_msrs(struct vmx_vcpu *s)
-{
-	for (int i = 0; i < N_SYSCALL_MSRS; i++)
-		s->syscall_msrs[i] = rdmsr(syscall_msrs[i]);
-}
-
 static void vmx_vcpu_put(struct vcpu_arch *v)
 {
 	struct vmx_vcpu *s = v->virt;
-	struct vmx_cpu *c = this_vmx();
 
-	if (c->msr_owner == s) {
-		save_syscall_msrs(s);
-		c->msr_owner = NULL;
-	}
 	if (s->cpu == this_cpu()->index)
 		vmcs_clear(s);
 }
@@ -970,19 +940,6 @@ static void flush_tlb(struct vmx_vcpu *s)
 	}
 }
 
-static void switch_syscall_msrs(struct vmx_vcpu *s)
-{
-	struct vmx_cpu *c = this_vmx();
-
-	if (c->msr_owner == s)
-		return;
-	if (c->msr_owner)
-		save_syscall_msrs(c->msr_owner);
-	for (int i = 0; i < N_SYSCALL_MSRS; i++)
-		wrmsr(syscall_msrs[i], s->syscall_msrs[i]);
-	c->msr_owner = s;
-}
-
 static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 {
 	struct vmx_vcpu *s = v->virt;
@@ -1005,7 +962,6 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	vmwrite(VMCS_GUEST_RIP, r->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, r->rflags);
 	flush_tlb(s);
-	switch_syscall_msrs(s);
 	if (read_cr2() != s->cr2)
 		write_cr2(s->cr2);
 	write_dr6(s->dr6);
