@@ -11,6 +11,12 @@ static const u32 syscall_msrs[GUEST_SYSCALL_MSRS] = {
 	0xc0000102,                                      /* KERNEL_GS_BASE */
 };
 
+const u32 guest_passthrough_msrs[GUEST_PASSTHROUGH_MSRS] = {
+	0x174, 0x175, 0x176,                     /* SYSENTER_CS/ESP/EIP */
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+};
+
 void guest_regs_init(const struct cpu_features *f)
 {
 	have_tsc_aux = f->rdtscp;

@@ -28,4 +28,11 @@ void guest_regs_reset(struct vcpu_arch *v);
 int guest_tsc_aux_read(const struct vcpu_arch *v, u64 *val);
 int guest_tsc_aux_write(struct vcpu_arch *v, u64 val);
 
+/* The MSRs a guest reads and writes directly, on either back end: what
+ * VM entry and exit switch (SYSENTER_*, FS and GS base) and the syscall
+ * MSRs (VMLOAD/VMSAVE, or this file under VMX). Every other MSR exits to
+ * hv/exits/msr.c. */
+#define GUEST_PASSTHROUGH_MSRS 10
+extern const u32 guest_passthrough_msrs[GUEST_PASSTHROUGH_MSRS];
+
 #endif

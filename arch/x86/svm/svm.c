@@ -12,6 +12,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/slat.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/trap.h"
@@ -133,14 +134,6 @@ static void msrpm_allow(u8 *pm, u32 msr, bool read, bool write)
 		pm[base + (bit + 1) / 8] &= (u8) ~(1u << ((bit + 1) % 8));
 }
 
-/* MSRs whose guest values VMLOAD/VMSAVE or VMRUN switch, so the guest may
- * use them directly. Everything else exits to hv/exits/msr.c. */
-static const u32 passthrough_msrs[] = {
-	0x174, 0x175, 0x176,                     /* SYSENTER_CS/ESP/EIP */
-	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
-	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
-};
-
 /* NPT entries are host page-table entries. Every mapping is readable
  * (present), and user: nested walks are user accesses. The memory type
  * is picked through the PAT index (PWT, PCD) of the power-on PAT, which
@@ -175,8 +168,8 @@ static int svm_vm_init(struct vm_arch *vm)
 	/* No port is given to a guest yet: every access exits. */
 	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
 	memset(s->msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
-	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msrpm_allow(s->msrpm, passthrough_msrs[i], true, true);
+	for (u32 i = 0; i < GUEST_PASSTHROUGH_MSRS; i++)	/* VMLOAD/VMSAVE, VMRUN switch them */
+		msrpm_allow(s->msrpm, guest_passthrough_msrs[i], true, true);
 	msrpm_allow(s->msrpm, 0x10, true, false); /* TSC reads: offset applies */
 	return 0;
 }

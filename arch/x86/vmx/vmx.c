@@ -17,6 +17,7 @@
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/guest_regs.h"
 #include "arch/x86/slat.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmx/vmcs.h"
@@ -245,16 +246,6 @@ static void msr_bitmap_allow(u8 *bm, u32 msr, bool read, bool write)
 		bm[0x800 + base + msr / 8] &= (u8) ~(1u << (msr % 8));
 }
 
-/* MSRs whose guest values VM entry and exit switch (SYSENTER_*, FS and
- * GS base) or arch/x86/guest_regs.c switches, so the guest may use them
- * directly: the same list as svm.c's. Everything else exits to
- * hv/exits/msr.c. */
-static const u32 passthrough_msrs[] = {
-	0x174, 0x175, 0x176,                     /* SYSENTER_CS/ESP/EIP */
-	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
-	0xc0000100, 0xc0000101, 0xc0000102,      /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
-};
-
 /* EPT leaves have R/W/X bits and the memory type (cache_type's values
  * are EPT's); the guest's PAT still combines with it, as on hardware. */
 static u64 ept_leaf(u32 rights, enum cache_type type)
@@ -282,8 +273,8 @@ static int vmx_vm_init(struct vm_arch *vm)
 		return -1;
 	memset(s->io_bitmap, 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
 	memset(s->msr_bitmap, 0xff, PAGE_SIZE);
-	for (u32 i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msr_bitmap_allow(s->msr_bitmap, passthrough_msrs[i], true, true);
+	for (u32 i = 0; i < GUEST_PASSTHROUGH_MSRS; i++)
+		msr_bitmap_allow(s->msr_bitmap, guest_passthrough_msrs[i], true, true);
 	msr_bitmap_allow(s->msr_bitmap, MSR_TSC, true, false); /* the offset applies */
 	s->eptp = pa_of(s->ept.pt.root) | EPTP_WB | EPTP_WALK_4;
 	return 0;
