@@ -79,12 +79,14 @@ int smp_start_cpu(struct percpu *p, u32 apic_id)
 		}
 	}
 	atomic_store(&started_any, true);
-	/* boot/ap_start.asm clears both; a CPU that still has one set runs
-	 * far slower than it should, so say so (the boot tests fail on it). */
-	if (ap_boot_cr0 & (CR0_CD | CR0_NW))
-		printk("cpu %u: caches disabled (CR0 0x%llx)\n", p->index,
-		       (unsigned long long)ap_boot_cr0);
+	smp_check_caches(p->index, ap_boot_cr0);
 	return 0;
+}
+
+void smp_check_caches(u32 cpu, u64 cr0)
+{
+	if (cr0 & (CR0_CD | CR0_NW))
+		printk("cpu %u: caches disabled (CR0 0x%llx)\n", cpu, (unsigned long long)cr0);
 }
 
 void smp_finish(void)

@@ -13,6 +13,10 @@ int smp_prepare(void);
  * time-out passes. Returns 0, or -1 if it did not come up. A CPU that came
  * up with its caches disabled (CR0.CD or NW) is reported, not left out. */
 int smp_start_cpu(struct percpu *p, u32 apic_id);
+/* Says so where CR0 (the CPU's as it came up) has CD or NW set:
+ * boot/entry.asm and boot/ap_start.asm clear both, and a CPU that still
+ * has one runs far slower than it should (the boot tests fail on it). */
+void smp_check_caches(u32 cpu, u64 cr0);
 /* Gives the start page back once every CPU has been tried. */
 void smp_finish(void);
 

@@ -28,11 +28,7 @@ void cpus_start(void)
 	const struct acpi_info *a = &machine.acpi;
 	u32 listed = machine.ncpus, over = 0;
 
-	/* boot/entry.asm turned this CPU's caches on, as ap_start.asm does
-	 * for the others; one still off is reported as theirs would be. */
-	if (read_cr0() & (CR0_CD | CR0_NW))
-		printk("cpu %u: caches disabled (CR0 0x%llx)\n", percpu[0].index,
-		       (unsigned long long)read_cr0());
+	smp_check_caches(percpu[0].index, read_cr0());	/* boot/entry.asm cleared CD, NW */
 	if (listed > 1 && !smp_prepare()) {
 		for (u32 i = 0; i < a->ncpus; i++) {
 			const struct acpi_cpu *c = &a->cpus[i];
