@@ -618,6 +618,11 @@ def all_cases(build):
              modules=lambda: guests(without=BOCHS_VMX_WITHOUT),
              emulator="bochs", bochs_cpu="corei7_skylake_x", smp=1, mem=1024,
              guest_triple_faults=True, timeout=BOCHS_GUESTS_TIMEOUT),
+        Case("bochs-vmx-guests-smp2",
+             lambda s: test_guests(s, left_out=BOCHS_VMX_WITHOUT, excused=BOCHS_VMX_EXCUSED),
+             modules=lambda: guests(without=BOCHS_VMX_WITHOUT),
+             emulator="bochs", bochs_cpu="corei7_skylake_x", smp=2, mem=1024,
+             guest_triple_faults=True, timeout=BOCHS_GUESTS_TIMEOUT),
         # Reboots on VMX: each vCPU reset reloads a VMCS that has run, and
         # the XSAVE state (corei7_skylake_x has AVX) is the reset one.
         Case("bochs-vmx-fpu-reboot", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
