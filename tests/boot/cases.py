@@ -32,6 +32,7 @@ class Case:
     cpu: str = "qemu64,+svm,+npt"
     bochs_cpu: str = "corei7_skylake_x"  # Bochs's `cpu: model=`
     guest_triple_faults: bool = False    # Bochs: a guest triple-faults on purpose
+    bochs_debugger: str = ""             # Bochs: commands for its debugger, else 'c'
     qemu_args: list = field(default_factory=list)
     timeout: float = TCG_TIMEOUT
     allow_exception: bool = False

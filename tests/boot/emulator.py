@@ -184,11 +184,13 @@ class BochsConsole(Console):
     debugger prompt first; the -rc file says 'c'."""
 
     def __init__(self, case_dir, iso, cpus=1, megs=256, model="corei7_skylake_x",
-                 guest_triple_faults=False):
+                 guest_triple_faults=False, debugger=""):
         """guest_triple_faults: a guest triple-faults on purpose. Bochs 2.7
         calls every triple fault a panic and breaks into its debugger
         before it takes the SVM shutdown exit lucid asks for; so a CPU
-        panic is then only reported, and the debugger told to go on."""
+        panic is then only reported, and the debugger told to go on.
+        debugger: the debugger's commands instead (tests/bench/profile.py
+        traces with them)."""
         case_dir = Path(case_dir).resolve()
         # Our slave descriptor stays open until kill(), so the master
         # never reads end-of-file while Bochs opens or closes its side.
@@ -200,7 +202,7 @@ class BochsConsole(Console):
                                      log=case_dir / "bochs.log",
                                      cpu_panic=", cpu0=report" if guest_triple_faults else ""))
         dbg = case_dir / "bochs-debugger.rc"
-        dbg.write_text("c\n" * (8 if guest_triple_faults else 1) + "quit\n")
+        dbg.write_text(debugger or "c\n" * (8 if guest_triple_faults else 1) + "quit\n")
         self._out = open(case_dir / "bochs.out", "wb")
         proc = _spawn([BOCHS, "-q", "-f", str(rc), "-rc", str(dbg)],
                       stdin=subprocess.DEVNULL, stdout=self._out,

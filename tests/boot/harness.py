@@ -50,7 +50,8 @@ def start(case, case_dir, image):
     if case.emulator == "bochs":
         return emulator.BochsConsole(case_dir, image, cpus=case.smp, megs=case.mem,
                                      model=case.bochs_cpu,
-                                     guest_triple_faults=case.guest_triple_faults)
+                                     guest_triple_faults=case.guest_triple_faults,
+                                     debugger=case.bochs_debugger)
     cmd = qemu_command(case, image)
     (case_dir / "command").write_text(" ".join(cmd) + "\n")
     return emulator.QemuConsole(cmd, case_dir / "qemu.stderr")

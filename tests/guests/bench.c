@@ -7,7 +7,12 @@
  * instruction replaced by a NOP; the cost is the difference, so the
  * set-up instructions and RDTSC itself cancel out. Minimum and median of
  * RUNS runs; the minimum is the figure (a timer interrupt landing inside
- * a run only ever adds). Needs testdev = yes. 64-bit. */
+ * a run only ever adds). Needs testdev = yes. 64-bit.
+ *
+ * With `profile` on its command line (tests/bench/profile.py --bochs), it
+ * runs each operation once between two of Bochs's magic breakpoints
+ * (XCHG BX, BX) instead, so that Bochs's debugger traces exactly one round
+ * trip of each, after a few untraced ones to warm up. */
 #include "guest.h"
 #include "cpu.h"
 
@@ -72,8 +77,27 @@ static void measure(const struct op *op)
 	test_check(cost[0] > 0, "%s exits to lucid and back", op->name);
 }
 
+/* Bochs breaks into its debugger here (magic_break: enabled=1); elsewhere
+ * a NOP. */
+static void magic_break(void)
+{
+	asm volatile("xchg %%bx, %%bx" ::: "memory");
+}
+
+static void profile(const struct op *op)
+{
+	for (u32 i = 0; i < 3; i++)
+		op->real();
+	magic_break();
+	op->real();
+	magic_break();
+	printf("profiled %s\n", op->name);
+}
+
 void test_main(void)
 {
+	char flag[4];
+	bool profiling = cmdline_get("profile", flag, sizeof(flag));
 	const struct op ops[] = {
 		{ "cpuid", "CPUID leaf 0", cpuid_real, cpuid_nop },
 		cpu_amd ? (struct op){ "hypercall", "VMMCALL LUCID_HC_VERSION", vmmcall_real,
@@ -94,5 +118,5 @@ void test_main(void)
 		return;
 	}
 	for (u32 i = 0; i < ARRAY_SIZE(ops); i++)
-		measure(&ops[i]);
+		profiling ? profile(&ops[i]) : measure(&ops[i]);
 }
