@@ -4,7 +4,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vcpu_arch.h"
 
-static bool have_tsc_aux, switch_syscall_msrs;
+static bool have_tsc_aux, vmx;	/* vmx: the syscall MSRs, CR2 and DR6 too */
 
 static const u32 syscall_msrs[GUEST_SYSCALL_MSRS] = {
 	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
@@ -20,7 +20,7 @@ const u32 guest_passthrough_msrs[GUEST_PASSTHROUGH_MSRS] = {
 void guest_regs_init(const struct cpu_features *f)
 {
 	have_tsc_aux = f->rdtscp;
-	switch_syscall_msrs = f->virt == VIRT_VMX;
+	vmx = f->virt == VIRT_VMX;
 }
 
 static void save_dr(u64 dr[4])
@@ -43,8 +43,12 @@ static void load_dr(const u64 dr[4])
 static void save(struct vcpu_arch *v)
 {
 	save_dr(v->dr);
-	for (int i = 0; switch_syscall_msrs && i < GUEST_SYSCALL_MSRS; i++)
+	if (!vmx)
+		return;
+	for (int i = 0; i < GUEST_SYSCALL_MSRS; i++)
 		v->syscall_msrs[i] = rdmsr(syscall_msrs[i]);
+	v->cr2 = read_cr2();
+	v->dr6 = read_dr6();
 }
 
 void guest_regs_switch_to(struct vcpu_arch *v)
@@ -56,8 +60,12 @@ void guest_regs_switch_to(struct vcpu_arch *v)
 	if (p->regs_owner)
 		save(p->regs_owner);
 	load_dr(v->dr);
-	for (int i = 0; switch_syscall_msrs && i < GUEST_SYSCALL_MSRS; i++)
-		wrmsr(syscall_msrs[i], v->syscall_msrs[i]);
+	if (vmx) {
+		for (int i = 0; i < GUEST_SYSCALL_MSRS; i++)
+			wrmsr(syscall_msrs[i], v->syscall_msrs[i]);
+		write_cr2(v->cr2);
+		write_dr6(v->dr6);
+	}
 	if (have_tsc_aux)
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);
 	p->regs_owner = v;
@@ -83,6 +91,8 @@ void guest_regs_reset(struct vcpu_arch *v)
 	for (int i = 0; i < GUEST_SYSCALL_MSRS; i++)
 		v->syscall_msrs[i] = 0;
 	v->tsc_aux = 0;
+	v->cr2 = 0;
+	v->dr6 = DR6_INIT;
 }
 
 int guest_tsc_aux_read(const struct vcpu_arch *v, u64 *val)
@@ -100,4 +110,33 @@ int guest_tsc_aux_write(struct vcpu_arch *v, u64 val)
 	v->tsc_aux = val;
 	wrmsr(MSR_TSC_AUX, val);	/* v owns this CPU's registers now */
 	return 0;
+}
+
+static bool owns(const struct vcpu_arch *v)
+{
+	return this_cpu()->regs_owner == v;
+}
+
+u64 guest_cr2(const struct vcpu_arch *v)
+{
+	return owns(v) ? read_cr2() : v->cr2;
+}
+
+void guest_set_cr2(struct vcpu_arch *v, u64 val)
+{
+	if (owns(v))
+		write_cr2(val);
+	v->cr2 = val;
+}
+
+u64 guest_dr6(const struct vcpu_arch *v)
+{
+	return owns(v) ? read_dr6() : v->dr6;
+}
+
+void guest_set_dr6(struct vcpu_arch *v, u64 val)
+{
+	if (owns(v))
+		write_dr6(val);
+	v->dr6 = val;
 }

@@ -30,6 +30,7 @@ struct vcpu_arch {
 	u64 tsc_aux;
 	u64 dr[4];
 	u64 syscall_msrs[GUEST_SYSCALL_MSRS];	/* VMX only: see guest_regs.h */
+	u64 cr2, dr6;				/* VMX only */
 };
 
 #endif

@@ -96,8 +96,7 @@ struct vmx_vcpu {
 	void *vapic;		/* the TPR shadow's page: the guest's CR8 */
 	u32 cpu;		/* where the VMCS is active, or NO_CPU (clear) */
 	bool launched;
-	bool flush;		/* vcpu_flush_tlb: INVEPT at the next entry */
-	bool flush_vpid;	/* a CR4 write: the guest's own TLB entries go */
+	u8 flush;		/* FLUSH_*: what the next entry invalidates first */
 	u16 vpid;		/* 0: none */
 	u64 eptp;
 	const struct pagetable *ept;	/* its VM's: PAE PDPTEs are read through it */
@@ -108,8 +107,10 @@ struct vmx_vcpu {
 	u32 intr_state;
 	u64 exit_rip;
 	u32 inject;		/* VMCS_ENTRY_INTR_INFO as written, until the entry */
-	u64 cr2, dr6;
 };
+
+#define FLUSH_EPT  1	/* vcpu_flush_tlb, or arrived: INVEPT, which covers VPIDs too */
+#define FLUSH_VPID 2	/* a CR4 write: the guest's own TLB entries go */
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
 static u32 revision;
@@ -158,14 +159,20 @@ static u64 vmread(u32 field)
 	return val;
 }
 
-static void vmwrite(u32 field, u64 val)
+static __attribute__((cold, noinline)) void vmwrite_failed(u32 field)
 {
-	bool fail;
+	printk("vmx: VMWRITE of field 0x%x failed: %s\n", field,
+	       vmx_insn_error_name((u32)vmread(VMCS_INSN_ERROR)));
+}
 
-	asm volatile("vmwrite %1, %2; setna %0" : "=q"(fail) : "rm"(val), "r"((u64)field) : "cc");
-	if (fail)
-		printk("vmx: VMWRITE of field 0x%x failed: %s\n", field,
-		       vmx_insn_error_name((u32)vmread(VMCS_INSN_ERROR)));
+/* Checked with one jump, so that it costs next to nothing on the entry
+ * path. */
+static inline void vmwrite(u32 field, u64 val)
+{
+	asm goto("vmwrite %0, %1; jna %l[failed]" : : "rm"(val), "r"((u64)field) : "cc" : failed);
+	return;
+failed:
+	vmwrite_failed(field);
 }
 
 static void invept(int type, u64 eptp)
@@ -322,15 +329,11 @@ static struct vmx_cpu *this_vmx(void)
 	return &vmx_cpus[this_cpu()->index];
 }
 
-/* Makes s's VMCS current on this CPU. Returns true where it was clear
- * (not loaded by vcpu_load): the caller gives it back with vmcs_return. */
-static bool vmcs_borrow(struct vmx_vcpu *s)
+static __attribute__((noinline)) bool vmcs_make_current(struct vmx_vcpu *s)
 {
 	struct vmx_cpu *c = this_vmx();
 	u32 cpu = this_cpu()->index;
 
-	if (c->current == s)
-		return false;
 	if (s->cpu != NO_CPU && s->cpu != cpu)
 		printk("vmx: a VMCS active on CPU %u is used on CPU %u without vcpu_put\n",
 		       s->cpu, cpu);
@@ -341,6 +344,14 @@ static bool vmcs_borrow(struct vmx_vcpu *s)
 		return false;
 	s->cpu = cpu;
 	return true;
+}
+
+/* Makes s's VMCS current on this CPU. Returns true where it was clear
+ * (not loaded by vcpu_load): the caller gives it back with vmcs_return.
+ * Most calls find it current: one comparison, inline. */
+static inline bool vmcs_borrow(struct vmx_vcpu *s)
+{
+	return this_vmx()->current != s && vmcs_make_current(s);
 }
 
 /* Writes the VMCS back to memory and makes it clear, not current. */
@@ -463,7 +474,7 @@ static int vmx_vcpu_init(struct vcpu_arch *v)
 		s->vpid = vpid_alloc();
 	if (!s->vpid)
 		proc2 &= ~VMX_PROC2_VPID;
-	s->flush = true; /* a VPID used before, or an EPTP at a reused address */
+	s->flush = FLUSH_EPT; /* a VPID used before, or an EPTP at a reused address */
 	if (!vmclear(s->vmcs_pa))
 		return -1;
 
@@ -621,9 +632,7 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->intr_state = 0;
 	s->exit_rip = st->rip;
 	s->inject = 0;
-	s->cr2 = 0;
-	s->dr6 = DR6_INIT;
-	s->flush = true;
+	s->flush = FLUSH_EPT;
 }
 
 /* v stays loaded on this CPU from here to vcpu_put; the host state that
@@ -639,7 +648,7 @@ static void vmx_vcpu_load(struct vcpu_arch *v)
 	vmcs_borrow(s);
 	if (arrived) {
 		load_host_cpu();
-		s->flush = true;
+		s->flush = FLUSH_EPT;
 	}
 }
 
@@ -653,7 +662,7 @@ static void vmx_vcpu_put(struct vcpu_arch *v)
 
 static void vmx_vcpu_flush_tlb(struct vcpu_arch *v)
 {
-	((struct vmx_vcpu *)v->virt)->flush = true;
+	((struct vmx_vcpu *)v->virt)->flush |= FLUSH_EPT;
 }
 
 /* What each basic exit reason is in generic terms; 0 (EXIT_UNKNOWN) for
@@ -776,9 +785,10 @@ static bool mov_to_cr0(struct vmx_vcpu *s, const struct vcpu_regs *r, u64 qual, 
 	return true;
 }
 
-static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
-			struct exit_record *x)
+static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 {
+	struct vmx_vcpu *s = v->virt;
+	const struct vcpu_regs *r = v->regs;
 	u32 basic = code & VMX_EXIT_REASON_BASIC;
 	u64 qual = 0;	/* read where the exit has one: each VMREAD costs */
 	u32 info, vectoring;
@@ -815,7 +825,7 @@ static void decode_exit(struct vmx_vcpu *s, const struct vcpu_regs *r, u32 code,
 		/* A #DB that exits has not written DR6: its causes are in
 		 * the qualification, and go where the CPU would put them. */
 		if (x->exception.vector == EXC_DB)
-			s->dr6 = (s->dr6 & ~DR6_BP_HITS) | (qual & DB_QUAL_BITS);
+			guest_set_dr6(v, (guest_dr6(v) & ~DR6_BP_HITS) | (qual & DB_QUAL_BITS));
 		/* A fault in an IRET that had unblocked NMIs blocks them
 		 * again (SDM 28.2.3), so the handler's IRET may unblock. */
 		if ((info & VMX_INTR_NMI_UNBLOCKED) && x->exception.vector != EXC_DF &&
@@ -918,17 +928,11 @@ static bool in_shadow(const struct vmx_vcpu *s, const struct vcpu_regs *r)
 
 static void flush_tlb(struct vmx_vcpu *s)
 {
-	if (s->flush) {
+	if ((s->flush & FLUSH_EPT) || !invvpid_type || !s->vpid)
 		invept(invept_type, s->eptp); /* guest-physical and combined */
-		s->flush = s->flush_vpid = false;
-	}
-	if (s->flush_vpid) {
-		if (invvpid_type && s->vpid)
-			invvpid(invvpid_type, s->vpid);
-		else
-			invept(invept_type, s->eptp);
-		s->flush_vpid = false;
-	}
+	else
+		invvpid(invvpid_type, s->vpid);
+	s->flush = 0;
 }
 
 static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
@@ -938,24 +942,21 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 	u32 code;
 
 	vmcs_borrow(s); /* current already, unless a reset borrowed it */
-	if (s->exit_rip != r->rip) {	/* see in_shadow */
-		if (s->intr_state & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS)) {
+	if (s->intr_state & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS)) {
+		if (s->exit_rip != r->rip) {	/* see in_shadow */
 			s->intr_state &= ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS);
 			vmwrite(VMCS_GUEST_INTERRUPTIBILITY, s->intr_state);
+		} else if (r->rflags & RFLAGS_TF) {
+			/* VM entry insists that a single step pending behind
+			 * the shadow be recorded (SDM 27.3.1.5). */
+			vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | DR6_BS);
 		}
-	} else if ((s->intr_state & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS)) &&
-		   (r->rflags & RFLAGS_TF)) {
-		/* VM entry insists that a single step pending behind the
-		 * shadow be recorded (SDM 27.3.1.5). */
-		vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | DR6_BS);
 	}
 	vmwrite(VMCS_GUEST_RSP, r->gpr[REG_RSP]);
 	vmwrite(VMCS_GUEST_RIP, r->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, r->rflags);
-	flush_tlb(s);
-	if (read_cr2() != s->cr2)
-		write_cr2(s->cr2);
-	write_dr6(s->dr6);
+	if (s->flush)
+		flush_tlb(s);
 
 	if (vmx_enter(r->gpr, s->launched)) {
 		u32 err = (u32)vmread(VMCS_INSN_ERROR);
@@ -967,11 +968,8 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 		vmcs_borrow(s);
 		return;
 	}
-	s->cr2 = read_cr2();
-	s->dr6 = read_dr6();
-	write_dr6(DR6_INIT);
 	code = (u32)vmread(VMCS_EXIT_REASON);
-	s->launched = !(code & VMX_EXIT_ENTRY_FAILED);
+	s->launched = true;	/* a failed entry clears the VMCS below */
 
 	r->gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
 	r->rip = vmread(VMCS_GUEST_RIP);
@@ -985,7 +983,7 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 		if (code & VMX_EXIT_ENTRY_FAILED)
 			vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	}
-	decode_exit(s, r, code, x);
+	decode_exit(v, code, x);
 	if (x->reason == EXIT_FAILED && (code & VMX_EXIT_ENTRY_FAILED)) {
 		vmcs_clear(s); /* a failed VMLAUNCH's launch state is not ours to guess */
 		vmcs_borrow(s);
@@ -1096,24 +1094,20 @@ static void vmx_get_crs(const struct vcpu_arch *v, struct guest_crs *out)
 
 static u64 vmx_get_dr(const struct vcpu_arch *v, int dr)
 {
-	const struct vmx_vcpu *s = v->virt;
-
-	return dr == 6 ? s->dr6 : vcpu_vmread(v, VMCS_GUEST_DR7);
+	return dr == 6 ? guest_dr6(v) : vcpu_vmread(v, VMCS_GUEST_DR7);
 }
 
 static void vmx_set_dr(struct vcpu_arch *v, int dr, u64 val)
 {
-	struct vmx_vcpu *s = v->virt;
-
 	if (dr == 6)
-		s->dr6 = val;
+		guest_set_dr6(v, val);
 	else
 		vcpu_vmwrite(v, VMCS_GUEST_DR7, val);
 }
 
 static void vmx_set_cr2(struct vcpu_arch *v, u64 cr2)
 {
-	((struct vmx_vcpu *)v->virt)->cr2 = cr2;
+	guest_set_cr2(v, cr2);
 }
 
 /* A MOV to CR4 that changes how the guest's addresses translate drops its
@@ -1130,7 +1124,7 @@ static void vmx_set_cr(struct vcpu_arch *v, int cr, u64 val)
 	if (cr != 4)
 		return;
 	if ((vcpu_vmread(v, VMCS_CR4_READ_SHADOW) ^ val) & CR4_TLB_BITS)
-		s->flush_vpid = true;
+		s->flush |= FLUSH_VPID;
 	vcpu_vmwrite(v, VMCS_CR4_READ_SHADOW, val);
 	vcpu_vmwrite(v, VMCS_GUEST_CR4, vmx_fixed_apply(cr4_fixed, val));
 }
