@@ -526,6 +526,7 @@ VMCS_CHECK(VMCS_HOST_RIP, NATURAL, HOST);
 #define VMX_INTERRUPTIBILITY_MOV_SS (1u << 1)
 #define VMX_INTERRUPTIBILITY_SMI    (1u << 2)
 #define VMX_INTERRUPTIBILITY_NMI    (1u << 3)
+#define VMX_INTERRUPTIBILITY_ENCLAVE (1u << 4)	/* an SGX enclave was interrupted */
 #define VMX_ACTIVITY_ACTIVE         0
 #define VMX_ACTIVITY_HLT            1
 #define VMX_ACTIVITY_SHUTDOWN       2
