@@ -6,6 +6,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/vmx/vmx.h"
 #include "lib/log.h"
+#include "lib/spinlock.h"
 
 const struct virt_ops *virt;
 
@@ -27,6 +28,18 @@ int virt_init(const struct cpu_features *f)
 	guest_regs_init(f);
 	virt = ops;
 	return 0;
+}
+
+static bool bad_entry;
+
+void virt_selftest_bad_entry(void)
+{
+	atomic_store(&bad_entry, true);
+}
+
+bool virt_selftest_take_bad_entry(void)
+{
+	return atomic_load(&bad_entry) && atomic_xchg(&bad_entry, false);
 }
 
 int virt_cpu_init(void)

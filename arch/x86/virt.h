@@ -157,6 +157,9 @@ struct exit_record {
 		struct { u32 index; u64 value; } xsetbv;
 		struct { u8 vector; bool has_error; u32 error; } exception;
 		const char *insn; /* EXIT_VIRT_INSN: its mnemonic */
+		/* EXIT_FAILED: what the CPU refused, in words (the back end's
+		 * text, kept until the vCPU runs again) */
+		const char *why;
 		/* EXIT_CR_WRITE, EXIT_DR_WRITE: the CR or DR and the register
 		 * written to it; gpr -1 where the hardware did not say (no
 		 * decode assists): generic code decodes the instruction. */
@@ -283,5 +286,12 @@ int virt_init(const struct cpu_features *f);
 /* Enables the chosen back end on another CPU, once virt_init succeeded.
  * Returns 0, or -1 after printing why. */
 int virt_cpu_init(void);
+
+/* lucid.selftest=bad-entry (hv/host/selftest.c): the next vCPU reset
+ * leaves a guest state that VM entry refuses, so that a test sees the
+ * refusal reported and that VM, alone, stopped. The back ends take it
+ * once, with virt_selftest_take_bad_entry. */
+void virt_selftest_bad_entry(void);
+bool virt_selftest_take_bad_entry(void);
 
 #endif

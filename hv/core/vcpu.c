@@ -126,8 +126,8 @@ static enum exit_action on_exception(struct vcpu *v, struct exit_record *x)
 
 static enum exit_action on_failed(struct vcpu *v, struct exit_record *x)
 {
-	vm_crash(v->vm, v, "the CPU refused to enter the guest (invalid state, exit 0x%llx)",
-		 (unsigned long long)x->hw_code);
+	vm_crash(v->vm, v, "the CPU refused to enter the guest: %s",
+		 x->why ? x->why : "no reason given");
 	return ACT_STOP;
 }
 

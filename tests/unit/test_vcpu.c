@@ -245,9 +245,12 @@ static void test_stop_ends_slice(void **state)
 		{ { .reason = EXIT_SHUTDOWN },
 		  "vm v: crashed: triple fault (delivering nothing 0; CR0 0x80000001 CR3 0x0 "
 		  "CR4 0x20 EFER 0x500; the code at RIP is not mapped) (vCPU 1, RIP 0x1234)" },
+		{ { .reason = EXIT_FAILED, .hw_code = ~0ull, .why = "VMRUN: bad EFER" },
+		  "vm v: crashed: the CPU refused to enter the guest: VMRUN: bad EFER "
+		  "(vCPU 1, RIP 0x1234)" },
 		{ { .reason = EXIT_FAILED, .hw_code = ~0ull },
-		  "vm v: crashed: the CPU refused to enter the guest (invalid state, exit "
-		  "0xffffffffffffffff) (vCPU 1, RIP 0x1234)" },
+		  "vm v: crashed: the CPU refused to enter the guest: no reason given "
+		  "(vCPU 1, RIP 0x1234)" },
 		{ { .reason = EXIT_UNKNOWN, .hw_code = 0x7b, .hw_info = { 1, 2 } },
 		  "vm v: crashed: unhandled exit 0x7b (info 0x1 0x2) (vCPU 1, RIP 0x1234)" },
 		{ { .reason = NR_EXIT_REASONS + 7, .hw_code = 0x99 },
