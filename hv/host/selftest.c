@@ -1,9 +1,12 @@
 /* wx:    write to lucid's text: must fault (text is read-execute).
+ * bad-entry: the first vCPU reset leaves a guest state VM entry refuses:
+ *        that VM must crash with the refusal named, and lucid run on.
  * nx:    call code placed in lucid's data: must fault (data is NX).
  * guard: overflow the boot stack into its guard page: must fault, and the
  *        report must arrive on the double-fault IST stack. */
 #include "hv/host/selftest.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/virt.h"
 #include "hv/main.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -35,7 +38,10 @@ void selftest_run(const char *name)
 		printk("selftest: overflowing the boot stack\n");
 		recurse(0);
 		printk("selftest: stack guard NOT enforced\n");
+	} else if (!strcmp(name, "bad-entry")) {
+		printk("selftest: the first vCPU reset leaves a guest state entry refuses\n");
+		virt_selftest_bad_entry();
 	} else {
-		printk("selftest: unknown test '%s' (wx, nx, guard)\n", name);
+		printk("selftest: unknown test '%s' (wx, nx, guard, bad-entry)\n", name);
 	}
 }

@@ -297,6 +297,45 @@ BUSY_CPU1_CFG = ('[vm "busy"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncpus = 1\n'
                  'cmdline = boots=0\n')
 
 
+# lucid.selftest=bad-entry: "broken", the first VM reset, gets a guest
+# state VM entry refuses; "healthy" beside it must run on, reboot and
+# power off.
+BAD_ENTRY_CFG = ('[vm "broken"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncmdline = boots=0\n\n'
+                 '[vm "healthy"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncmdline = boots=3\n')
+BAD_ENTRY_WHY = {
+    # Which check fails, as the software checks of SDM 27.3.1 find it.
+    "vmx": r"VM entry failed: invalid guest state: guest TR access rights 0x[0-9a-f]+: "
+           r"[^\n]*busy",
+    # VMRUN does not say which check failed.
+    "svm": r"VMRUN: the VMCB's guest state failed a consistency check \(VMEXIT_INVALID\)",
+}
+
+
+def bad_entry(s, vendor, cpus, virt):
+    """A VM entry the CPU refuses stops that VM alone, with a line that
+    says why; lucid and the other VM run on."""
+    standard_boot(s, "GRUB (BIOS)", cpus, (230, 256), modules=s.modules, virt=virt)
+    text = s.text()
+    fail_unless(re.search(r"^selftest: the first vCPU reset leaves a guest state entry refuses$",
+                          text, re.M), "no line from the bad-entry selftest")
+    crash = re.findall(r"^vm broken: crashed: (.*)$", text, re.M)
+    want = (r"the CPU refused to enter the guest: " + BAD_ENTRY_WHY[vendor] +
+            r"[^\n]* \(vCPU 0, RIP 0x[0-9a-f]+\)")
+    fail_unless(len(crash) == 1 and re.fullmatch(want, crash[0]),
+                f"broken's end: {crash!r}, expected one line matching {want!r}")
+    fail_unless(len(re.findall(r"^vm healthy: rebooting$", text, re.M)) == 2 and
+                re.search(r"^vm healthy: powered off$", text, re.M),
+                "healthy did not reboot twice and power off")
+    fail_unless(not re.search(r"^test healthy: FAIL", text, re.M), "healthy failed a check")
+    s.send("vms\r")
+    header = s.expect(VMS_HEADER, "the header of 'vms'")
+    prompt = s.expect(r"^lucid> ", "the prompt after 'vms'")
+    rows = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running)\s",
+                           s.text()[header.end():prompt.start()], re.M))
+    fail_unless(rows == {"broken": "crashed", "healthy": "shut off"},
+                f"'vms' lists {rows}, expected broken crashed and healthy shut off")
+
+
 def halt_smp(s):
     """'halt' stops every CPU: the VM that prints from CPU 1 falls silent."""
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256), modules=s.modules, quiesce=False)
@@ -581,6 +620,14 @@ def all_cases(build):
         Case("qemu-default-vm", default_config),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
+        Case("qemu-bad-entry", lambda s: bad_entry(s, "svm", 2, "virt: AMD SVM with NPT"),
+             cmdline="lucid.selftest=bad-entry",
+             modules=lambda: guest_files(build, BAD_ENTRY_CFG)),
+        Case("bochs-vmx-bad-entry",
+             lambda s: bad_entry(s, "vmx", BOCHS_CPUS,
+                                 "virt: Intel VMX with EPT, unrestricted guest, VPID"),
+             cmdline="lucid.selftest=bad-entry", emulator="bochs", smp=BOCHS_CPUS,
+             modules=lambda: guest_files(build, BAD_ENTRY_CFG), timeout=BOCHS_TIMEOUT),
         Case("qemu-no-svm", no_svm, cpu="qemu64,-svm"),
         Case("qemu-svm-no-npt", svm_no_npt, cpu="qemu64,+svm"),
         Case("qemu-no-acpi", no_acpi, qemu_args=["-machine", "pc,acpi=off"]),

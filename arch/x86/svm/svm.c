@@ -307,6 +307,8 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->nmi_blocked = s->iret_seen = false;
 	s->dr7_armed = false;
 	s->vmcb->ctl.tsc_offset = 0;
+	if (virt_selftest_take_bad_entry())
+		s->vmcb->save.efer &= ~EFER_SVME;	/* VMRUN's first check */
 	dirty(s->vmcb, VMCB_CLEAN_ALL);
 }
 
@@ -480,8 +482,12 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		x->mov_to.reg = (u8)(code - SVM_EXIT_WRITE_DR0);
 		x->mov_to.gpr = have_decode_assists ? (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
 		break;
-	case EXIT_UNKNOWN:
 	case EXIT_FAILED:
+		/* VMRUN's consistency checks (AMD APM vol. 2, "Canonicalization
+		 * and Consistency Checks") say nothing of which one failed. */
+		x->why = "VMRUN: the VMCB's guest state failed a consistency check (VMEXIT_INVALID)";
+		break;
+	case EXIT_UNKNOWN:
 		x->hw_info[0] = i1;
 		x->hw_info[1] = vmcb->ctl.exit_info2;
 		break;

@@ -22,7 +22,9 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx_caps.h"
+#include "arch/x86/vmx/vmx_guest_check.h"
 #include "hv/mm/page_alloc.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -60,6 +62,7 @@
 #define AR_L (1u << 13)
 #define TSS_TYPE_BUSY_32 11u
 #define TSS_TYPE_BUSY_16 3u
+#define TSS_TYPE_AVAIL_32 9u
 #define LDT_TYPE 2u
 
 /* Exit qualifications (SDM 28.2.1) */
@@ -107,6 +110,7 @@ struct vmx_vcpu {
 	u32 intr_state;
 	u64 exit_rip;
 	u32 inject;		/* VMCS_ENTRY_INTR_INFO as written, until the entry */
+	char why[192];		/* x->why of a failed entry */
 };
 
 #define FLUSH_EPT  1	/* vcpu_flush_tlb, or arrived: INVEPT, which covers VPIDs too */
@@ -116,6 +120,7 @@ static struct vmx_cpu vmx_cpus[MAX_CPUS];
 static u32 revision;
 static u32 ctl_pin, ctl_proc, ctl_proc2, ctl_exit, ctl_entry;
 static struct vmx_fixed cr0_fixed, cr4_fixed, guest_cr0_fixed;
+static struct vmx_guest_env guest_check_env;	/* explain_failure's */
 static u64 cr0_host_mask;	/* CR0 bits whose changes exit: NE, CD, NW */
 static bool allow_1g, have_vpid, have_insouts_info;
 static int invept_type, invvpid_type;	/* 0: not available */
@@ -157,6 +162,12 @@ static u64 vmread(u32 field)
 
 	asm volatile("vmread %1, %0" : "=rm"(val) : "r"((u64)field) : "cc");
 	return val;
+}
+
+static u64 env_vmread(void *ctx, u32 field)
+{
+	(void)ctx;
+	return vmread(field);
 }
 
 static __attribute__((cold, noinline)) void vmwrite_failed(u32 field)
@@ -594,6 +605,8 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	u32 tr = seg_ar(&st->tr) & ~(AR_UNUSABLE | AR_S | 0xfu);
 	tr |= AR_P | ((st->tr.attr & 0xf) == 1 || (st->tr.attr & 0xf) == 3 ? TSS_TYPE_BUSY_16 :
 		      TSS_TYPE_BUSY_32);
+	if (virt_selftest_take_bad_entry())
+		tr = (tr & ~0xfu) | TSS_TYPE_AVAIL_32;	/* TR must be busy */
 	write_seg(7, &st->tr, tr);
 	vmwrite(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
 	vmwrite(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
@@ -785,6 +798,39 @@ static bool mov_to_cr0(struct vmx_vcpu *s, const struct vcpu_regs *r, u64 qual, 
 	return true;
 }
 
+/* x->why of an exit that is a failed entry (or an EPT misconfiguration,
+ * lucid's own fault): for invalid guest state, the check that fails, found
+ * by running VM entry's checks in software (vmx_guest_check.c). */
+static void explain_failure(struct vmx_vcpu *s, u32 basic, struct exit_record *x)
+{
+	u64 qual = vmread(VMCS_EXIT_QUALIFICATION);
+	char *w = s->why;
+	size_t n = sizeof(s->why);
+	int len;
+
+	x->why = w;
+	switch (basic) {
+	case VMX_EXIT_BAD_GUEST_STATE:
+		len = snprintf(w, n, "VM entry failed: invalid guest state: ");
+		if (!vmx_guest_check(&guest_check_env, w + len, n - (size_t)len))
+			snprintf(w + len, n - (size_t)len,
+				 "no check lucid knows of fails (qualification %llu)",
+				 (unsigned long long)qual);
+		break;
+	case VMX_EXIT_BAD_MSR_LOAD:
+		snprintf(w, n, "VM entry failed: loading entry %llu of the MSR-load area",
+			 (unsigned long long)qual);
+		break;
+	case VMX_EXIT_MACHINE_CHECK:
+		snprintf(w, n, "VM entry failed: a machine check during the entry");
+		break;
+	default:
+		snprintf(w, n, "EPT misconfiguration at guest-physical 0x%llx (exit reason %u)",
+			 (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR), basic);
+		break;
+	}
+}
+
 static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 {
 	struct vmx_vcpu *s = v->virt;
@@ -896,17 +942,7 @@ static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 		}
 		break;
 	case EXIT_FAILED:
-		qual = vmread(VMCS_EXIT_QUALIFICATION);
-		x->hw_info[0] = qual;
-		x->hw_info[1] = vmread(VMCS_GUEST_PHYS_ADDR);
-		if (basic == VMX_EXIT_EPT_MISCONFIG)
-			printk("vmx: EPT misconfiguration at guest-physical 0x%llx\n",
-			       (unsigned long long)x->hw_info[1]);
-		else
-			printk("vmx: VM entry failed: %s (exit reason %u, qualification 0x%llx)\n",
-			       basic == VMX_EXIT_BAD_GUEST_STATE ? "invalid guest state" :
-			       basic == VMX_EXIT_BAD_MSR_LOAD ? "MSR loading" : "machine check",
-			       basic, (unsigned long long)qual);
+		explain_failure(s, basic, x);
 		break;
 	case EXIT_UNKNOWN:
 		x->hw_info[0] = vmread(VMCS_EXIT_QUALIFICATION);
@@ -960,10 +996,10 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 
 	if (vmx_enter(r->gpr, s->launched)) {
 		u32 err = (u32)vmread(VMCS_INSN_ERROR);
-		printk("vmx: %s failed: %s (VM-instruction error %u)\n",
-		       s->launched ? "VMRESUME" : "VMLAUNCH", vmx_insn_error_name(err), err);
+		snprintf(s->why, sizeof(s->why), "%s failed: VM-instruction error %u, %s",
+			 s->launched ? "VMRESUME" : "VMLAUNCH", err, vmx_insn_error_name(err));
 		*x = (struct exit_record){ .reason = EXIT_FAILED, .hw_code = ~0ull,
-					   .hw_info = { err, 0 } };
+					   .hw_info = { err, 0 }, .why = s->why };
 		vmcs_clear(s);
 		vmcs_borrow(s);
 		return;
@@ -1236,6 +1272,10 @@ const struct virt_ops *vmx_probe(const struct cpu_features *f)
 	cr0_fixed = (struct vmx_fixed){ rdmsr(MSR_VMX_CR0_FIXED0), rdmsr(MSR_VMX_CR0_FIXED1) };
 	cr4_fixed = (struct vmx_fixed){ rdmsr(MSR_VMX_CR4_FIXED0), rdmsr(MSR_VMX_CR4_FIXED1) };
 	guest_cr0_fixed = vmx_guest_cr0_fixed(cr0_fixed, true);
+	u32 sizes = cpuid(0x80000008, 0).eax;
+	guest_check_env = (struct vmx_guest_env){ .read = env_vmread, .cr0 = cr0_fixed,
+						  .cr4 = cr4_fixed, .phys_bits = (u8)sizes,
+						  .linear_bits = (u8)(sizes >> 8) };
 	/* VM entry and exit leave CR0.CD and NW as they are: the guest's
 	 * would be lucid's (and other guests'), so they live in the shadow
 	 * alone, as NE does where VMX fixes it. */
