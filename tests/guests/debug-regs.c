@@ -11,6 +11,9 @@
  * is set to a function's address and kept over as many exits; enabling
  * it in DR7 and calling the function must raise #DB there, DR6.B0 set.
  * Last, a MOV to DR7 is checked as the CPU checks it (mov_dr7_checks).
+ * The same steps also write, without exits, CR2 and the MSRs a guest
+ * uses directly (syscall, SYSENTER, FS and GS bases): under VMX lucid
+ * switches CR2 and the syscall MSRs itself too, lazily.
  * (Off lucid the exit is CPUID, so the guest runs on plain QEMU too.)
  * Long mode.
  * (A breakpoint enabled over exits: breakpoint-isolation.c.) */
@@ -67,6 +70,66 @@ static void save(struct dregs *d)
 	d->dr7 = read_dr7();
 }
 
+/* Written without exits; values each CPU takes from any guest: canonical
+ * addresses, SFMASK's and SYSENTER's in 32 bits (AMD keeps SYSENTER's
+ * ESP and EIP in 32), SYSENTER_CS in 16. */
+static const struct { u32 msr; const char *name; u64 mask; } other_msrs[] = {
+	{ 0xc0000081, "STAR", ~0ull },
+	{ 0xc0000082, "LSTAR", 0x00007fffffffffffull },
+	{ 0xc0000083, "CSTAR", 0x00007fffffffffffull },
+	{ 0xc0000084, "SFMASK", 0xffffffffull },
+	{ 0xc0000100, "FS_BASE", 0x00007fffffffffffull },
+	{ 0xc0000101, "GS_BASE", 0x00007fffffffffffull },
+	{ 0xc0000102, "KERNEL_GS_BASE", 0x00007fffffffffffull },
+	{ 0x174, "SYSENTER_CS", 0xffffull },
+	{ 0x175, "SYSENTER_ESP", 0xffffffffull },
+	{ 0x176, "SYSENTER_EIP", 0xffffffffull },
+};
+#define NR_OTHER ARRAY_SIZE(other_msrs)
+
+struct others {
+	u64 cr2, msr[NR_OTHER];
+};
+
+static void other_values(struct others *o, u32 seed, u32 step)
+{
+	u32 x = seed * 0x85ebca6bu ^ step;
+
+	for (u32 i = 0; i <= NR_OTHER; i++) {
+		u64 hi = x = lcg_next(x), lo = x = lcg_next(x);
+
+		if (i == NR_OTHER)
+			o->cr2 = hi << 32 | lo;
+		else
+			o->msr[i] = (hi << 32 | lo) & other_msrs[i].mask;
+	}
+}
+
+static void load_others(const struct others *o)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(o->cr2));
+	for (u32 i = 0; i < NR_OTHER; i++)
+		wrmsr(other_msrs[i].msr, o->msr[i]);
+}
+
+static void save_others(struct others *o)
+{
+	asm volatile("mov %%cr2, %0" : "=r"(o->cr2));
+	for (u32 i = 0; i < NR_OTHER; i++)
+		o->msr[i] = rdmsr(other_msrs[i].msr);
+}
+
+/* The first of them that differs, by name, or NULL. */
+static const char *other_wrong(const struct others *want, const struct others *got)
+{
+	if (got->cr2 != want->cr2)
+		return "CR2";
+	for (u32 i = 0; i < NR_OTHER; i++)
+		if (got->msr[i] != want->msr[i])
+			return other_msrs[i].name;
+	return NULL;
+}
+
 /* One exit, then a little time in the guest. */
 static void leave_cpu(void)
 {
@@ -99,16 +162,27 @@ static u64 dr_of(const struct dregs *d, int n)
 static void keep_values(u32 seed, u64 rounds, u64 steps)
 {
 	struct dregs want, got;
+	struct others want_o, got_o;
 	int bad = -1, bad_addr = -1;
+	const char *bad_other = NULL;
 	u64 k, done = 0, wrong_steps = 0;
 
-	for (k = 0; k < rounds * steps && (bad < 0 || bad_addr < 0); k++) {
+	for (k = 0; k < rounds * steps && (bad < 0 || bad_addr < 0 || !bad_other); k++) {
 		int wrong;
+		const char *other;
 
 		values(&want, seed, (u32)k);
+		other_values(&want_o, seed, (u32)k);
 		load(&want);
+		load_others(&want_o);
 		leave_cpu();
 		save(&got);
+		save_others(&got_o);
+		other = other_wrong(&want_o, &got_o);
+		if (other && !bad_other) {
+			bad_other = other;
+			printf("step %lu: %s changed\n", (unsigned long)k, other);
+		}
 		wrong = first_wrong(&want, &got);
 		if (wrong >= 0 && wrong_steps++ < 4)
 			printf("step %lu: DR%d reads %#lx, expected %#lx\n", (unsigned long)k, wrong,
@@ -120,12 +194,17 @@ static void keep_values(u32 seed, u64 rounds, u64 steps)
 		done++;
 	}
 	write_dr7(0);
+	wrmsr(0xc0000100, 0);	/* FS_BASE and GS_BASE: the library's flat ones */
+	wrmsr(0xc0000101, 0);
 	test_check(bad_addr < 0,
 		   "DR0-DR3 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
 		   (unsigned long)done, seed, bad_addr);
 	test_check(bad < 0,
 		   "DR6 and DR7 kept this VM's values over %lu exits (seed %u; first wrong DR%d)",
 		   (unsigned long)done, seed, bad);
+	test_check(!bad_other, "CR2 and the syscall, SYSENTER, FS and GS MSRs kept this VM's "
+		   "values over %lu exits (seed %u; first wrong %s)", (unsigned long)done, seed,
+		   bad_other ? bad_other : "none");
 }
 
 /* DR0 = bp_target, kept over the exits, then L0 with RW0 = LEN0 = 0: an

@@ -80,6 +80,7 @@ FPU = expect(P("x87 and SSE state intact over"), PS("AVX upper halves intact"))
 TLB = expect(P("a VA saw only this VM's current page over"))
 DEBUG_REGS = expect(P("DR0-DR3 kept this VM's values over"),
                     P("DR6 and DR7 kept this VM's values over"),
+                    P("CR2 and the syscall, SYSENTER, FS and GS MSRs kept this VM's values over"),
                     P("#DB from an execution breakpoint in DR0 set"),
                     P("DR6.B0 set after the execution breakpoint"),
                     P("MOV to DR7 with bit 32 set: #GP(0)"),
