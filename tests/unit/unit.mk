@@ -33,6 +33,7 @@ UNIT_SRCS_test_events  := hv/core/events.c lib/string.c
 UNIT_SRCS_test_bus     := hv/vdev/bus.c
 UNIT_SRCS_test_vmx_caps := arch/x86/vmx/vmx_caps.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_vmx_guest_check := arch/x86/vmx/vmx_guest_check.c arch/x86/vmx/vmx_caps.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_svm_guest_check := arch/x86/svm/svm_guest_check.c lib/fmt.c lib/string.c
 
 # The generic hypervisor over a fake back end (tests/unit/fake_hv.h). Whole
 # folders, so that a new exit handler or device is linked (and needs its
