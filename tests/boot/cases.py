@@ -306,8 +306,9 @@ BAD_ENTRY_WHY = {
     # Which check fails, as the software checks of SDM 27.3.1 find it.
     "vmx": r"VM entry failed: invalid guest state: guest TR access rights 0x[0-9a-f]+: "
            r"[^\n]*busy",
-    # VMRUN does not say which check failed.
-    "svm": r"VMRUN: the VMCB's guest state failed a consistency check \(VMEXIT_INVALID\)",
+    # Which check fails, as the software checks of AMD APM vol. 2 15.5.1
+    # find it (VMRUN does not say).
+    "svm": r"VMRUN refused the VMCB: guest EFER 0x[0-9a-f]+: [^\n]*SVME",
 }
 
 

@@ -14,9 +14,11 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/guest_regs.h"
 #include "arch/x86/slat.h"
+#include "arch/x86/svm/svm_guest_check.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/trap.h"
 #include "hv/mm/page_alloc.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -58,12 +60,14 @@ struct svm_vcpu {
 	bool iret_seen;
 	u64 iret_rip;
 	bool dr7_armed;	/* dr7_sync: DR7 enables a breakpoint (svm_set_dr) */
+	char why[160];	/* x->why of a refused VMRUN */
 };
 
 static struct svm_cpu svm_cpus[MAX_CPUS];
 static bool have_nrip, have_decode_assists, allow_1g;
 static u32 clean_all; /* VMCB_CLEAN_ALL with clean bits, else 0 */
 static u32 max_asid;
+static struct svm_guest_env guest_check_env;	/* for a refused VMRUN */
 
 /* QEMU's TCG before 9.1 (Debian 12 has 7.2) loads DR7 at VMRUN and #VMEXIT
  * without telling its own list of breakpoints, which only MOV DR updates:
@@ -482,11 +486,17 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		x->mov_to.reg = (u8)(code - SVM_EXIT_WRITE_DR0);
 		x->mov_to.gpr = have_decode_assists ? (s8)(i1 & CR_EXIT_GPR_MASK) : -1;
 		break;
-	case EXIT_FAILED:
-		/* VMRUN's consistency checks (AMD APM vol. 2, "Canonicalization
-		 * and Consistency Checks") say nothing of which one failed. */
-		x->why = "VMRUN: the VMCB's guest state failed a consistency check (VMEXIT_INVALID)";
+	case EXIT_FAILED: {
+		/* The CPU does not say which check failed: the same checks in
+		 * software find it. */
+		int n = snprintf(s->why, sizeof(s->why), "VMRUN refused the VMCB: ");
+
+		if (!svm_guest_check(vmcb, &guest_check_env, s->why + n, sizeof(s->why) - (size_t)n))
+			snprintf(s->why + n, sizeof(s->why) - (size_t)n,
+				 "no check lucid knows of fails (VMEXIT_INVALID)");
+		x->why = s->why;
 		break;
+	}
 	case EXIT_UNKNOWN:
 		x->hw_info[0] = i1;
 		x->hw_info[1] = vmcb->ctl.exit_info2;
@@ -779,6 +789,42 @@ static const struct virt_ops svm_ops = {
 	.vcpu_get_seg = svm_get_seg,
 };
 
+/* The CR4 and EFER bits this CPU has, from CPUID: to VMRUN the others
+ * must be zero (svm_guest_check.h). */
+static struct svm_guest_env guest_check_env_of_cpu(void)
+{
+	struct cpuid_regs l1 = cpuid(1, 0), e1 = cpuid(0x80000001, 0);
+	struct cpuid_regs l7 = cpuid(0, 0).eax >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
+	const struct { const u32 *reg; u32 bit; u64 cr4, efer; } has[] = {
+		{ &l7.ecx, 2, 1ull << 11, 0 },		/* UMIP */
+		{ &l7.ecx, 16, CR4_LA57, 0 },
+		{ &l7.ebx, 0, 1ull << 16, 0 },		/* FSGSBASE */
+		{ &l1.ecx, 17, CR4_PCIDE, 0 },
+		{ &l1.ecx, 26, CR4_OSXSAVE, 0 },
+		{ &l7.ebx, 7, CR4_SMEP, 0 },
+		{ &l7.ebx, 20, CR4_SMAP, 0 },
+		{ &l7.ecx, 3, CR4_PKE, 0 },
+		{ &l7.ecx, 7, 1ull << 23, 0 },		/* CET */
+		{ &e1.edx, 11, 0, 1ull << 0 },		/* SYSCALL: SCE */
+		{ &e1.edx, 29, 0, EFER_LME | EFER_LMA },
+		{ &e1.edx, 20, 0, EFER_NXE },
+		{ &e1.edx, 25, 0, 1ull << 14 },		/* FFXSR */
+		{ &e1.ecx, 17, 0, 1ull << 15 },		/* TCE */
+	};
+	struct svm_guest_env env = {
+		.phys_bits = (u8)cpuid(0x80000008, 0).eax,
+		.cr4_allowed = 0x7ff,	/* VME to OSXMMEXCPT: every x86-64 CPU */
+		.efer_allowed = EFER_SVME,
+	};
+
+	for (u32 i = 0; i < ARRAY_SIZE(has); i++)
+		if (*has[i].reg & (1u << has[i].bit)) {
+			env.cr4_allowed |= has[i].cr4;
+			env.efer_allowed |= has[i].efer;
+		}
+	return env;
+}
+
 const struct virt_ops *svm_probe(const struct cpu_features *f)
 {
 	have_nrip = f->svm_nrip;
@@ -790,5 +836,6 @@ const struct virt_ops *svm_probe(const struct cpu_features *f)
 	if (max_asid < 2)
 		return NULL;
 	trap_ignore_single_step_at((u64)(uintptr_t)svm_vmexit_rip);
+	guest_check_env = guest_check_env_of_cpu();
 	return &svm_ops;
 }
