@@ -47,6 +47,7 @@ enum key {
 	KEY_MODE,
 	KEY_AUTOSTART,
 	KEY_TESTDEV,
+	KEY_DEBUG_EXIT,
 	NKEYS
 };
 
@@ -64,6 +65,7 @@ static const char *const key_names[NKEYS] = {
 	[KEY_MODE] = "mode",
 	[KEY_AUTOSTART] = "autostart",
 	[KEY_TESTDEV] = "testdev",
+	[KEY_DEBUG_EXIT] = "debug-exit",
 };
 
 struct parser {
@@ -603,6 +605,12 @@ static bool set_testdev(struct parser *p, struct span v, bool quoted)
 	return set_bool(p, v, &p->vm->testdev);
 }
 
+static bool set_debug_exit(struct parser *p, struct span v, bool quoted)
+{
+	(void)quoted;
+	return set_bool(p, v, &p->vm->debug_exit);
+}
+
 static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
 	[KEY_VCPUS] = set_vcpus,
 	[KEY_CPUS] = set_cpus,
@@ -617,6 +625,7 @@ static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted
 	[KEY_MODE] = set_mode,
 	[KEY_AUTOSTART] = set_autostart,
 	[KEY_TESTDEV] = set_testdev,
+	[KEY_DEBUG_EXIT] = set_debug_exit,
 };
 
 /* --- "did you mean" ------------------------------------------------------- */

@@ -54,6 +54,7 @@ struct config_vm {
 	enum config_mode mode;	/* format flat only */
 	bool autostart;
 	bool testdev;		/* lucid's test device (hv/vdev/testdev.c) */
+	bool debug_exit;	/* port 0xf4 ends the VM (hv/vdev/debug_exit.c) */
 };
 
 struct config {

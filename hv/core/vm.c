@@ -261,6 +261,18 @@ void vm_poweroff(struct vm *vm)
 		printk("vm %s: powered off\n", vm->name);
 }
 
+void vm_poweroff_why(struct vm *vm, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (vm_stop(vm, VM_SHUTOFF))
+		printk("vm %s: powered off: %s\n", vm->name, why);
+}
+
 void vm_request(struct vm *vm, struct vcpu *v, u32 req)
 {
 	atomic_fetch_or(&vm->requests, req);

@@ -66,6 +66,8 @@ int vm_start(struct vm *vm);
  * what, with the vCPU and RIP. Other VMs run on. */
 void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...) __printf(3, 4);
 void vm_poweroff(struct vm *vm);
+/* The same, ended by the guest in a way worth a word: "powered off: why". */
+void vm_poweroff_why(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* Asks for a change (VM_REQ_*) from inside a vCPU's slice; the slice
  * ends after this exit and the change follows (vm_serve_requests). */
 void vm_request(struct vm *vm, struct vcpu *v, u32 req);

@@ -34,7 +34,7 @@ class R:
 class Expect:
     results: tuple                      # alternatives: each a tuple of R
     end: str = "shutoff"
-    reason: str = ""                    # regex, for end == "crashed"
+    reason: str = ""                    # regex: the end's log line (crashed: required)
     console: tuple = ()
 
 
@@ -231,6 +231,10 @@ EXPECT = {
     "ram-walk": expect(
         P("memory map ends at 256 MiB (mem=256)"),
         P("checked 254 MiB above the image")),
+    "debug-exit": expect(
+        P("writing 0x2a to the debug-exit port 0xf4"),
+        reason=r"(?m)^vm debug-exit: powered off: debug-exit status 85 \(the guest wrote 0x2a "
+               r"to port 0xf4\)$"),
     "hlt-cli": expect(
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),
@@ -382,7 +386,7 @@ def check(name, results, end, log=""):
         problems.append(mismatches[0])
     if end != e.end:
         problems.append(f"ended {end}, expected {e.end}")
-    if e.end == "crashed" and not re.search(e.reason, log):
+    if e.reason and not re.search(e.reason, log):
         problems.append(f"no log line matches {e.reason!r}")
     for text in e.console:
         if text not in log:

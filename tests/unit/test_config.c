@@ -77,8 +77,9 @@ static void test_every_key(void **state)
 		"format    = linux\n"
 		"autostart = no\n"
 		"testdev   = yes\n"
+		"debug-exit = yes\n"
 		"\n"
-		"[vm \"boot_sector-1\"]\n"				/* 15 */
+		"[vm \"boot_sector-1\"]\n"				/* 16 */
 		"vcpus = 1\n"
 		"memory = 1M\n"
 		"kernel = boot.bin\n"
@@ -108,11 +109,12 @@ static void test_every_key(void **state)
 	assert_int_equal(w->format, CONFIG_FORMAT_LINUX);
 	assert_false(w->autostart);
 	assert_true(w->testdev);
+	assert_true(w->debug_exit);
 
 	f = &cfg.vms[1];
 	assert_string_equal(f->name, "boot_sector-1");
 	assert_true(f->valid);
-	assert_int_equal(f->line, 15);
+	assert_int_equal(f->line, 16);
 	assert_int_equal(f->memory, 1 << 20);
 	assert_int_equal(f->format, CONFIG_FORMAT_FLAT);
 	assert_int_equal(f->load, 0x7c00);
@@ -120,6 +122,7 @@ static void test_every_key(void **state)
 	assert_int_equal(f->mode, CONFIG_MODE_REAL);
 	assert_true(f->autostart);
 	assert_false(f->testdev);
+	assert_false(f->debug_exit);
 }
 
 static void test_defaults(void **state)
@@ -466,7 +469,7 @@ static void test_format_and_flat(void **state)
 	       "lucid.cfg:6: vm \"a\": entry: \"8000h\" is not a number\n");
 }
 
-/* autostart and testdev: the same yes/no values and message. */
+/* autostart, testdev and debug-exit: the same yes/no values and message. */
 static void test_yes_no_keys(void **state)
 {
 	static const struct { const char *text; bool on; } cases[] = {
@@ -483,11 +486,15 @@ static void test_yes_no_keys(void **state)
 		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "testdev = %s\n", cases[i].text);
 		assert_int_equal(parse(text), 0);
 		assert_int_equal(cfg.vms[0].testdev, cases[i].on);
+		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "debug-exit = %s\n", cases[i].text);
+		assert_int_equal(parse(text), 0);
+		assert_int_equal(cfg.vms[0].debug_exit, cases[i].on);
 	}
 	expect_line3("autostart = maybe",
 		     "autostart: \"maybe\" is not yes or no (or true/false, 1/0)");
 	expect_line3("autostart = YES", "autostart: \"YES\" is not yes or no (or true/false, 1/0)");
 	expect_line3("testdev = on", "testdev: \"on\" is not yes or no (or true/false, 1/0)");
+	expect_line3("debug-exit = 2", "debug-exit: \"2\" is not yes or no (or true/false, 1/0)");
 }
 
 static void test_unknown_keys(void **state)

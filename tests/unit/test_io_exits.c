@@ -22,6 +22,7 @@
 #include "hv/emul/guest_paging.h"
 #include "hv/exits/mmio.h"
 #include "hv/exits/portio.h"
+#include "hv/vdev/debug_exit.h"
 #include "hv/vdev/testdev.h"
 
 #define BIT(n) (1ull << (n))
@@ -56,6 +57,7 @@ static int setup(void **state)
 		return -1;
 	c = host_config("io", 1, MiB(1), 0);
 	c.testdev = true;
+	c.debug_exit = true;
 	vm = vm_create(&c, host_boot());
 	if (!vm || vm_start(vm))
 		return -1;
@@ -502,6 +504,34 @@ static void test_device_reset_on_reboot(void **state)
 	assert_int_equal(v->regs.gpr[REG_RAX], 0);
 }
 
+/* The debug-exit port ends the VM with QEMU's status, (value << 1) | 1,
+ * at any width; it reads as nothing there. */
+static void test_debug_exit(void **state)
+{
+	u64 *rax = &v->regs.gpr[REG_RAX];
+
+	(void)state;
+	*rax = ~0ull;
+	assert_int_equal(io(DEBUG_EXIT_PORT + 2, 2, true), ACT_SKIP);
+	assert_int_equal(*rax, ~0ull);
+	assert_int_equal(vm->state, VM_RUNNING);
+	*rax = 0x12345603;
+	assert_int_equal(io(DEBUG_EXIT_PORT, 1, false), ACT_SKIP);
+	assert_int_equal(vm->state, VM_SHUTOFF);
+	host_log_expect("vm io: powered off: debug-exit status 7 (the guest wrote 0x3 to port 0xf4)");
+
+	vm->state = VM_RUNNING;
+	*rax = 0xffffffff80000001ull;
+	assert_int_equal(io(DEBUG_EXIT_PORT + 1, 4, false), ACT_SKIP);	/* bytes 0xf5-0xf7, then 0xf8 */
+	assert_int_equal(vm->state, VM_SHUTOFF);
+	vm->state = VM_RUNNING;
+	*rax = 0x80000001;
+	assert_int_equal(io(DEBUG_EXIT_PORT, 4, false), ACT_SKIP);
+	assert_int_equal(vm->state, VM_SHUTOFF);
+	host_log_expect("vm io: powered off: debug-exit status 4294967299 (the guest wrote "
+			"0x80000001 to port 0xf4)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +546,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_access, before_each),
 		cmocka_unit_test_setup(test_mmio_stops, before_each),
 		cmocka_unit_test_setup(test_device_reset_on_reboot, before_each),
+		cmocka_unit_test_setup(test_debug_exit, before_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,0 +1,40 @@
+/* The debug-exit port (debug_exit.h), on the device framework (vdev.h). */
+#include "hv/vdev/debug_exit.h"
+#include "hv/config/config.h"
+#include "hv/core/vm.h"
+#include "hv/vdev/vdev.h"
+#include "lib/log.h"
+
+/* Reads are an empty bus's all ones, as in QEMU. */
+static void exit_write(void *dev, u64 offset, u8 size, u64 val)
+{
+	(void)size;
+	vm_poweroff_why(dev, "debug-exit status %llu (the guest wrote 0x%llx to port 0x%llx)",
+			(unsigned long long)(val << 1 | 1), (unsigned long long)val,
+			(unsigned long long)(DEBUG_EXIT_PORT + offset));
+}
+
+static bool wanted(const struct config_vm *c)
+{
+	return c->debug_exit;
+}
+
+static int attach(struct vdev *d)
+{
+	const struct io_region port = { DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS, NULL, exit_write,
+					d->vm };
+
+	if (io_bus_register(&d->vm->ports, &port)) {
+		printk("vm %s: the debug-exit ports 0x%x-0x%x are taken\n", d->vm->name,
+		       DEBUG_EXIT_PORT, DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct vdev_model debug_exit_model = {
+	.name = "debug-exit",
+	.wanted = wanted,
+	.attach = attach,	/* no state: nothing to reset or free */
+};
+VDEV_MODEL(debug_exit_model);
