@@ -48,6 +48,7 @@ enum key {
 	KEY_AUTOSTART,
 	KEY_TESTDEV,
 	KEY_DEBUG_EXIT,
+	KEY_FW_CFG,
 	NKEYS
 };
 
@@ -66,6 +67,7 @@ static const char *const key_names[NKEYS] = {
 	[KEY_AUTOSTART] = "autostart",
 	[KEY_TESTDEV] = "testdev",
 	[KEY_DEBUG_EXIT] = "debug-exit",
+	[KEY_FW_CFG] = "fw-cfg",
 };
 
 struct parser {
@@ -611,6 +613,12 @@ static bool set_debug_exit(struct parser *p, struct span v, bool quoted)
 	return set_bool(p, v, &p->vm->debug_exit);
 }
 
+static bool set_fw_cfg(struct parser *p, struct span v, bool quoted)
+{
+	(void)quoted;
+	return set_bool(p, v, &p->vm->fw_cfg);
+}
+
 static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
 	[KEY_VCPUS] = set_vcpus,
 	[KEY_CPUS] = set_cpus,
@@ -626,6 +634,7 @@ static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted
 	[KEY_AUTOSTART] = set_autostart,
 	[KEY_TESTDEV] = set_testdev,
 	[KEY_DEBUG_EXIT] = set_debug_exit,
+	[KEY_FW_CFG] = set_fw_cfg,
 };
 
 /* --- "did you mean" ------------------------------------------------------- */

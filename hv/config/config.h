@@ -55,6 +55,7 @@ struct config_vm {
 	bool autostart;
 	bool testdev;		/* lucid's test device (hv/vdev/testdev.c) */
 	bool debug_exit;	/* port 0xf4 ends the VM (hv/vdev/debug_exit.c) */
+	bool fw_cfg;		/* QEMU's fw_cfg (hv/vdev/fw_cfg.c) */
 };
 
 struct config {

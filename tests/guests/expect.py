@@ -235,6 +235,9 @@ EXPECT = {
         P("writing 0x2a to the debug-exit port 0xf4"),
         reason=r"(?m)^vm debug-exit: powered off: debug-exit status 85 \(the guest wrote 0x2a "
                r"to port 0xf4\)$"),
+    "fw-cfg": expect(
+        P('signature "QEMU"'), P("ID 1: the I/O port interface, no DMA"), P("one CPU"),
+        P("RAM size 8 MiB, as the memory map says"), P("file directory: no files")),
     "hlt-cli": expect(
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),

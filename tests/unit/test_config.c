@@ -78,8 +78,9 @@ static void test_every_key(void **state)
 		"autostart = no\n"
 		"testdev   = yes\n"
 		"debug-exit = yes\n"
+		"fw-cfg = yes\n"
 		"\n"
-		"[vm \"boot_sector-1\"]\n"				/* 16 */
+		"[vm \"boot_sector-1\"]\n"				/* 17 */
 		"vcpus = 1\n"
 		"memory = 1M\n"
 		"kernel = boot.bin\n"
@@ -110,11 +111,12 @@ static void test_every_key(void **state)
 	assert_false(w->autostart);
 	assert_true(w->testdev);
 	assert_true(w->debug_exit);
+	assert_true(w->fw_cfg);
 
 	f = &cfg.vms[1];
 	assert_string_equal(f->name, "boot_sector-1");
 	assert_true(f->valid);
-	assert_int_equal(f->line, 16);
+	assert_int_equal(f->line, 17);
 	assert_int_equal(f->memory, 1 << 20);
 	assert_int_equal(f->format, CONFIG_FORMAT_FLAT);
 	assert_int_equal(f->load, 0x7c00);
@@ -123,6 +125,7 @@ static void test_every_key(void **state)
 	assert_true(f->autostart);
 	assert_false(f->testdev);
 	assert_false(f->debug_exit);
+	assert_false(f->fw_cfg);
 }
 
 static void test_defaults(void **state)
@@ -469,7 +472,8 @@ static void test_format_and_flat(void **state)
 	       "lucid.cfg:6: vm \"a\": entry: \"8000h\" is not a number\n");
 }
 
-/* autostart, testdev and debug-exit: the same yes/no values and message. */
+/* autostart, testdev, debug-exit and fw-cfg: the same yes/no values and
+ * message. */
 static void test_yes_no_keys(void **state)
 {
 	static const struct { const char *text; bool on; } cases[] = {
@@ -489,6 +493,9 @@ static void test_yes_no_keys(void **state)
 		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "debug-exit = %s\n", cases[i].text);
 		assert_int_equal(parse(text), 0);
 		assert_int_equal(cfg.vms[0].debug_exit, cases[i].on);
+		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "fw-cfg = %s\n", cases[i].text);
+		assert_int_equal(parse(text), 0);
+		assert_int_equal(cfg.vms[0].fw_cfg, cases[i].on);
 	}
 	expect_line3("autostart = maybe",
 		     "autostart: \"maybe\" is not yes or no (or true/false, 1/0)");

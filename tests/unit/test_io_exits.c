@@ -23,6 +23,7 @@
 #include "hv/exits/mmio.h"
 #include "hv/exits/portio.h"
 #include "hv/vdev/debug_exit.h"
+#include "hv/vdev/fw_cfg.h"
 #include "hv/vdev/testdev.h"
 
 #define BIT(n) (1ull << (n))
@@ -58,6 +59,7 @@ static int setup(void **state)
 	c = host_config("io", 1, MiB(1), 0);
 	c.testdev = true;
 	c.debug_exit = true;
+	c.fw_cfg = true;
 	vm = vm_create(&c, host_boot());
 	if (!vm || vm_start(vm))
 		return -1;
@@ -532,6 +534,65 @@ static void test_debug_exit(void **state)
 			"0x80000001 to port 0xf4)");
 }
 
+/* fw_cfg: a 16-bit write to 0x510 selects an item, byte reads of 0x511
+ * give it from the start (0 past its end); constants from QEMU's
+ * docs/specs/fw_cfg.rst. */
+static void fw_select(u16 key)
+{
+	v->regs.gpr[REG_RAX] = key;
+	assert_int_equal(io(0x510, 2, false), ACT_SKIP);
+}
+
+static u64 fw_bytes(u32 n)	/* the next n (<= 8) bytes, little-endian */
+{
+	u64 val = 0;
+
+	for (u32 i = 0; i < n; i++) {
+		v->regs.gpr[REG_RAX] = ~0ull;
+		assert_int_equal(io(0x511, 1, true), ACT_SKIP);
+		val |= (v->regs.gpr[REG_RAX] & 0xff) << (8 * i);
+	}
+	return val;
+}
+
+static void test_fw_cfg(void **state)
+{
+	(void)state;
+	fw_select(0x0000);
+	assert_int_equal(fw_bytes(4), 0x554d4551);	/* "QEMU" */
+	assert_int_equal(fw_bytes(4), 0);		/* past its end */
+	fw_select(0x0000);				/* rewound */
+	assert_int_equal(fw_bytes(1), 'Q');
+	fw_select(0x0001);
+	assert_int_equal(fw_bytes(4), 1);		/* traditional, no DMA */
+	fw_select(0x0003);
+	assert_int_equal(fw_bytes(8), MiB(1));		/* RAM */
+	fw_select(0x0005);
+	assert_int_equal(fw_bytes(2), 1);		/* CPUs */
+	fw_select(0x000f);
+	assert_int_equal(fw_bytes(2), 1);
+	fw_select(0x4005);				/* the write channel: the same item */
+	assert_int_equal(fw_bytes(2), 1);
+	fw_select(0x0019);
+	assert_int_equal(fw_bytes(4), 0);		/* no files */
+	fw_select(0x8000);				/* no x86 items */
+	assert_int_equal(fw_bytes(8), 0);
+	fw_select(0x0002);
+	assert_int_equal(fw_bytes(8) | fw_bytes(8), 0);	/* UUID */
+
+	/* A byte write is a data write, ignored: the selector stays. */
+	fw_select(0x0000);
+	v->regs.gpr[REG_RAX] = 0x05;
+	assert_int_equal(io(0x510, 1, false), ACT_SKIP);
+	assert_int_equal(io(0x511, 1, false), ACT_SKIP);
+	assert_int_equal(fw_bytes(1), 'Q');
+	/* Wider reads are not QEMU's: all ones, nothing consumed. */
+	v->regs.gpr[REG_RAX] = 0;
+	assert_int_equal(io(0x510, 2, true), ACT_SKIP);
+	assert_int_equal(v->regs.gpr[REG_RAX], 0xffff);
+	assert_int_equal(fw_bytes(1), 'E');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_stops, before_each),
 		cmocka_unit_test_setup(test_device_reset_on_reboot, before_each),
 		cmocka_unit_test_setup(test_debug_exit, before_each),
+		cmocka_unit_test_setup(test_fw_cfg, before_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
