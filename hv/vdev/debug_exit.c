@@ -24,6 +24,7 @@ static int attach(struct vdev *d)
 	const struct io_region port = { DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS, NULL, exit_write,
 					d->vm };
 
+	d->state = d->vm;	/* its region's dev, by which vdev_free_all finds it */
 	if (io_bus_register(&d->vm->ports, &port)) {
 		printk("vm %s: the debug-exit ports 0x%x-0x%x are taken\n", d->vm->name,
 		       DEBUG_EXIT_PORT, DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS - 1);

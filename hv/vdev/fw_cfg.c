@@ -2,7 +2,6 @@
 #include "hv/vdev/fw_cfg.h"
 #include "hv/config/config.h"
 #include "hv/core/vm.h"
-#include "hv/mm/page_alloc.h"
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -86,16 +85,11 @@ static void reset(struct vdev *d)
 
 static int attach(struct vdev *d)
 {
-	u64 pa = page_alloc(1, PAGE_SIZE, PA_NO_LIMIT);
-	struct fw_cfg *f = (struct fw_cfg *)(uintptr_t)pa;
+	struct fw_cfg *f = vdev_state_alloc(d, sizeof(*f));
 	const struct io_region ports = { FW_CFG_PORT, FW_CFG_PORTS, data_read, select_write, f };
 
-	_Static_assert(sizeof(struct fw_cfg) <= PAGE_SIZE, "one page");
-	if (!pa) {
-		printk("vm %s: no memory for fw_cfg\n", d->vm->name);
+	if (!f)
 		return -1;
-	}
-	d->state = f;
 	f->vm = d->vm;
 	reset(d);
 	if (io_bus_register(&d->vm->ports, &ports)) {
@@ -106,18 +100,10 @@ static int attach(struct vdev *d)
 	return 0;
 }
 
-static void free_state(struct vdev *d)
-{
-	if (d->state)
-		page_free((u64)(uintptr_t)d->state, 1);
-	d->state = NULL;
-}
-
 static const struct vdev_model fw_cfg_model = {
 	.name = "fw_cfg",
 	.wanted = wanted,
 	.attach = attach,
 	.reset = reset,
-	.free = free_state,
 };
 VDEV_MODEL(fw_cfg_model);

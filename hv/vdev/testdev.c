@@ -2,7 +2,6 @@
 #include "hv/vdev/testdev.h"
 #include "hv/config/config.h"
 #include "hv/core/vcpu.h"
-#include "hv/mm/page_alloc.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -12,8 +11,6 @@ struct testdev {
 	struct vm *vm;
 	u64 exc_base;	/* the VM's exception exits when it last booted */
 };
-
-#define TESTDEV_PAGES (ALIGN_UP(sizeof(struct testdev), PAGE_SIZE) / PAGE_SIZE)
 
 /* The bus hands over only accesses inside a region (hv/vdev/bus.h). */
 static u64 reg_read(void *dev, u64 offset, u8 size)
@@ -85,19 +82,15 @@ static void reset(struct vdev *d)
 static int attach(struct vdev *d)
 {
 	struct vm *vm = d->vm;
-	u64 pa = page_alloc(TESTDEV_PAGES, PAGE_SIZE, PA_NO_LIMIT);
-	struct testdev *t = (struct testdev *)(uintptr_t)pa;
+	struct testdev *t = vdev_state_alloc(d, sizeof(*t));
 	const struct io_region ports[] = {
 		{ TESTDEV_PORT, TESTDEV_PORTS, reg_read, reg_write, t },
 		{ TESTDEV_EXC_PORT, TESTDEV_EXC_PORTS, exc_read, NULL, t },
 	};
 	const struct io_region page = { TESTDEV_MMIO, TESTDEV_MMIO_SIZE, page_read, page_write, t };
 
-	if (!pa) {
-		printk("vm %s: no memory for the test device\n", vm->name);
+	if (!t)
 		return -1;
-	}
-	d->state = t;
 	if (gmem_is_ram(&vm->mem, TESTDEV_MMIO, 1) ||
 	    gmem_is_ram(&vm->mem, TESTDEV_MMIO + TESTDEV_MMIO_SIZE - 1, 1) ||
 	    io_bus_register(&vm->mmio, &page)) {
@@ -112,18 +105,10 @@ static int attach(struct vdev *d)
 	return 0;
 }
 
-static void free_state(struct vdev *d)
-{
-	if (d->state)
-		page_free((u64)(uintptr_t)d->state, TESTDEV_PAGES);
-	d->state = NULL;
-}
-
 const struct vdev_model testdev_model = {
 	.name = "testdev",
 	.wanted = wanted,
 	.attach = attach,
 	.reset = reset,
-	.free = free_state,
 };
 VDEV_MODEL(testdev_model);

@@ -1,6 +1,8 @@
 #include "hv/vdev/vdev.h"
 #include "hv/core/vm.h"
+#include "hv/mm/page_alloc.h"
 #include "lib/log.h"
+#include "lib/string.h"
 
 extern const struct vdev_model *const __start_vdev_models[], *const __stop_vdev_models[];
 
@@ -16,7 +18,7 @@ int vdev_attach_all(struct vm *vm, const struct config_vm *c)
 			return -1;
 		}
 		d = &vm->devs[vm->ndevs++];
-		*d = (struct vdev){ *m, vm, NULL };
+		*d = (struct vdev){ *m, vm, NULL, 0 };
 		if ((*m)->attach(d))
 			return -1;
 	}
@@ -39,8 +41,26 @@ void vdev_free_all(struct vm *vm)
 		io_bus_unregister(&vm->mmio, d->state);
 		if (d->model->free)
 			d->model->free(d);
+		if (d->state_pages)
+			page_free((u64)(uintptr_t)d->state, d->state_pages);
+		d->state = NULL;
 	}
 	vm->ndevs = 0;
+}
+
+void *vdev_state_alloc(struct vdev *d, size_t size)
+{
+	u32 pages = (u32)(ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
+	u64 pa = page_alloc(pages, PAGE_SIZE, PA_NO_LIMIT);
+
+	if (!pa) {
+		printk("vm %s: no memory for the %s device\n", d->vm->name, d->model->name);
+		return NULL;
+	}
+	d->state = (void *)(uintptr_t)pa;
+	d->state_pages = pages;
+	memset(d->state, 0, (size_t)pages * PAGE_SIZE);
+	return d->state;
 }
 
 void *vdev_state(const struct vm *vm, const struct vdev_model *m)

@@ -26,14 +26,16 @@ struct vdev_model {
 	int (*attach)(struct vdev *d);
 	/* Back to the state after attach: the VM reboots. */
 	void (*reset)(struct vdev *d);
-	/* Gives back its state (its regions go with vdev_free_all). */
+	/* Gives back what it holds beyond vdev_state_alloc's pages and its
+	 * regions, which vdev_free_all gives back itself. */
 	void (*free)(struct vdev *d);
 };
 
 struct vdev {
 	const struct vdev_model *model;
 	struct vm *vm;
-	void *state;
+	void *state;		/* what its regions' callbacks get as dev */
+	u32 state_pages;	/* vdev_state_alloc's */
 };
 
 #define VM_MAX_DEVICES 16
@@ -50,6 +52,9 @@ struct vdev {
 int vdev_attach_all(struct vm *vm, const struct config_vm *c);
 void vdev_reset_all(struct vm *vm);
 void vdev_free_all(struct vm *vm);
+/* Zeroed pages of at least size bytes for d->state, given back by
+ * vdev_free_all. Returns them, or NULL after printing why. */
+void *vdev_state_alloc(struct vdev *d, size_t size);
 /* The state of vm's device of model m, or NULL if it has none. */
 void *vdev_state(const struct vm *vm, const struct vdev_model *m);
 
