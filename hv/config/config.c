@@ -595,28 +595,18 @@ static bool set_bool(struct parser *p, struct span v, bool *out)
 	return true;
 }
 
-static bool set_autostart(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return set_bool(p, v, &p->vm->autostart);
-}
+/* The yes/no keys, each the VM field it sets. */
+static const size_t flag_fields[NKEYS] = {
+	[KEY_AUTOSTART] = __builtin_offsetof(struct config_vm, autostart),
+	[KEY_TESTDEV] = __builtin_offsetof(struct config_vm, testdev),
+	[KEY_DEBUG_EXIT] = __builtin_offsetof(struct config_vm, debug_exit),
+	[KEY_FW_CFG] = __builtin_offsetof(struct config_vm, fw_cfg),
+};
 
-static bool set_testdev(struct parser *p, struct span v, bool quoted)
+static bool set_flag(struct parser *p, struct span v, bool quoted)
 {
 	(void)quoted;
-	return set_bool(p, v, &p->vm->testdev);
-}
-
-static bool set_debug_exit(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return set_bool(p, v, &p->vm->debug_exit);
-}
-
-static bool set_fw_cfg(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return set_bool(p, v, &p->vm->fw_cfg);
+	return set_bool(p, v, (bool *)((char *)p->vm + flag_fields[p->key]));
 }
 
 static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
@@ -631,10 +621,10 @@ static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted
 	[KEY_LOAD] = set_load,
 	[KEY_ENTRY] = set_entry,
 	[KEY_MODE] = set_mode,
-	[KEY_AUTOSTART] = set_autostart,
-	[KEY_TESTDEV] = set_testdev,
-	[KEY_DEBUG_EXIT] = set_debug_exit,
-	[KEY_FW_CFG] = set_fw_cfg,
+	[KEY_AUTOSTART] = set_flag,
+	[KEY_TESTDEV] = set_flag,
+	[KEY_DEBUG_EXIT] = set_flag,
+	[KEY_FW_CFG] = set_flag,
 };
 
 /* --- "did you mean" ------------------------------------------------------- */

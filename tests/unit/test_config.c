@@ -482,21 +482,22 @@ static void test_yes_no_keys(void **state)
 	};
 	char text[128];
 
+	static const struct { const char *key; size_t field; } keys[] = {
+		{ "autostart", offsetof(struct config_vm, autostart) },
+		{ "testdev", offsetof(struct config_vm, testdev) },
+		{ "debug-exit", offsetof(struct config_vm, debug_exit) },
+		{ "fw-cfg", offsetof(struct config_vm, fw_cfg) },
+	};
+
 	(void)state;
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "autostart = %s\n", cases[i].text);
-		assert_int_equal(parse(text), 0);
-		assert_int_equal(cfg.vms[0].autostart, cases[i].on);
-		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "testdev = %s\n", cases[i].text);
-		assert_int_equal(parse(text), 0);
-		assert_int_equal(cfg.vms[0].testdev, cases[i].on);
-		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "debug-exit = %s\n", cases[i].text);
-		assert_int_equal(parse(text), 0);
-		assert_int_equal(cfg.vms[0].debug_exit, cases[i].on);
-		snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "fw-cfg = %s\n", cases[i].text);
-		assert_int_equal(parse(text), 0);
-		assert_int_equal(cfg.vms[0].fw_cfg, cases[i].on);
-	}
+	for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(text, sizeof(text), "[vm \"a\"]\n" REQ "%s = %s\n", keys[k].key,
+				 cases[i].text);
+			assert_int_equal(parse(text), 0);
+			assert_int_equal(*(const bool *)((const char *)&cfg.vms[0] + keys[k].field),
+					 cases[i].on);
+		}
 	expect_line3("autostart = maybe",
 		     "autostart: \"maybe\" is not yes or no (or true/false, 1/0)");
 	expect_line3("autostart = YES", "autostart: \"YES\" is not yes or no (or true/false, 1/0)");
