@@ -68,3 +68,24 @@ void slat_free(struct slat *s)
 	if (s->pt.root)
 		pt_destroy(&s->pt, table_free);
 }
+
+int slat_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+		enum cache_type type)
+{
+	return slat_map(vm->slat, gpa, hpa, size, rights, type);
+}
+
+int slat_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
+{
+	return slat_unmap(vm->slat, gpa, size);
+}
+
+int slat_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights, enum cache_type type)
+{
+	return slat_protect(vm->slat, gpa, size, rights, type);
+}
+
+bool slat_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
+{
+	return slat_translate(vm->slat, gpa, hpa);
+}

@@ -25,6 +25,13 @@ int slat_map(struct slat *s, u64 gpa, u64 hpa, u64 size, u32 rights, enum cache_
 int slat_unmap(struct slat *s, u64 gpa, u64 size);
 int slat_protect(struct slat *s, u64 gpa, u64 size, u32 rights, enum cache_type type);
 bool slat_translate(const struct slat *s, u64 gpa, u64 *hpa);
+/* virt.h's vm_map, vm_unmap, vm_protect and vm_translate, on vm->slat:
+ * both back ends' ops. */
+int slat_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
+		enum cache_type type);
+int slat_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size);
+int slat_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights, enum cache_type type);
+bool slat_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa);
 /* Gives back every table; s may be half set up. */
 void slat_free(struct slat *s);
 

@@ -12,9 +12,11 @@
 #include "lib/types.h"
 
 struct vcpu_regs;
+struct slat;
 
 struct vm_arch {
 	void *virt;		/* the back end's own per-VM state */
+	struct slat *slat;	/* its second-level tables, inside virt (slat.h) */
 };
 
 struct vcpu_arch {

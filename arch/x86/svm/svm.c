@@ -169,6 +169,7 @@ static int svm_vm_init(struct vm_arch *vm)
 	s->msrpm = slat_zalloc_pages(MSRPM_PAGES);
 	if (!s->iopm || !s->msrpm || slat_init(&s->npt, PT_FORMAT_X86, allow_1g, npt_leaf))
 		return -1;
+	vm->slat = &s->npt;
 	/* No port is given to a guest yet: every access exits. */
 	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
 	memset(s->msrpm, 0xff, MSRPM_PAGES * PAGE_SIZE);
@@ -178,23 +179,6 @@ static int svm_vm_init(struct vm_arch *vm)
 	return 0;
 }
 
-static int svm_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
-		      enum cache_type type)
-{
-	return slat_map(&((struct svm_vm *)vm->virt)->npt, gpa, hpa, size, rights, type);
-}
-
-static int svm_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
-{
-	return slat_unmap(&((struct svm_vm *)vm->virt)->npt, gpa, size);
-}
-
-static int svm_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
-			  enum cache_type type)
-{
-	return slat_protect(&((struct svm_vm *)vm->virt)->npt, gpa, size, rights, type);
-}
-
 static void svm_vm_free(struct vm_arch *vm)
 {
 	struct svm_vm *s = vm->virt;
@@ -202,15 +186,11 @@ static void svm_vm_free(struct vm_arch *vm)
 	if (!s)
 		return;
 	slat_free(&s->npt);
+	vm->slat = NULL;
 	slat_free_pages(s->iopm, IOPM_PAGES);
 	slat_free_pages(s->msrpm, MSRPM_PAGES);
 	slat_free_pages(s, 1);
 	vm->virt = NULL;
-}
-
-static bool svm_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
-{
-	return slat_translate(&((const struct svm_vm *)vm->virt)->npt, gpa, hpa);
 }
 
 static int svm_vcpu_init(struct vcpu_arch *v)
@@ -765,10 +745,10 @@ static const struct virt_ops svm_ops = {
 	.cpu_init = svm_cpu_init,
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
-	.vm_translate = svm_vm_translate,
-	.vm_map = svm_vm_map,
-	.vm_unmap = svm_vm_unmap,
-	.vm_protect = svm_vm_protect,
+	.vm_translate = slat_vm_translate,
+	.vm_map = slat_vm_map,
+	.vm_unmap = slat_vm_unmap,
+	.vm_protect = slat_vm_protect,
 	.vcpu_flush_tlb = svm_vcpu_flush_tlb,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,

@@ -289,6 +289,7 @@ static int vmx_vm_init(struct vm_arch *vm)
 	if (!s->io_bitmap || !s->msr_bitmap ||
 	    slat_init(&s->ept, PT_FORMAT_EPT, allow_1g, ept_leaf))
 		return -1;
+	vm->slat = &s->ept;
 	memset(s->io_bitmap, 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
 	memset(s->msr_bitmap, 0xff, PAGE_SIZE);
 	for (u32 i = 0; i < GUEST_PASSTHROUGH_MSRS; i++)
@@ -298,23 +299,6 @@ static int vmx_vm_init(struct vm_arch *vm)
 	return 0;
 }
 
-static int vmx_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
-		      enum cache_type type)
-{
-	return slat_map(&((struct vmx_vm *)vm->virt)->ept, gpa, hpa, size, rights, type);
-}
-
-static int vmx_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
-{
-	return slat_unmap(&((struct vmx_vm *)vm->virt)->ept, gpa, size);
-}
-
-static int vmx_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights,
-			  enum cache_type type)
-{
-	return slat_protect(&((struct vmx_vm *)vm->virt)->ept, gpa, size, rights, type);
-}
-
 static void vmx_vm_free(struct vm_arch *vm)
 {
 	struct vmx_vm *s = vm->virt;
@@ -322,15 +306,11 @@ static void vmx_vm_free(struct vm_arch *vm)
 	if (!s)
 		return;
 	slat_free(&s->ept);
+	vm->slat = NULL;
 	slat_free_pages(s->io_bitmap, IO_BITMAP_PAGES);
 	slat_free_pages(s->msr_bitmap, 1);
 	slat_free_pages(s, 1);
 	vm->virt = NULL;
-}
-
-static bool vmx_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
-{
-	return slat_translate(&((const struct vmx_vm *)vm->virt)->ept, gpa, hpa);
 }
 
 /* ---- making a VMCS current ---- */
@@ -1180,10 +1160,10 @@ static const struct virt_ops vmx_ops = {
 	.cpu_init = vmx_cpu_init,
 	.vm_init = vmx_vm_init,
 	.vm_free = vmx_vm_free,
-	.vm_translate = vmx_vm_translate,
-	.vm_map = vmx_vm_map,
-	.vm_unmap = vmx_vm_unmap,
-	.vm_protect = vmx_vm_protect,
+	.vm_translate = slat_vm_translate,
+	.vm_map = slat_vm_map,
+	.vm_unmap = slat_vm_unmap,
+	.vm_protect = slat_vm_protect,
 	.vcpu_flush_tlb = vmx_vcpu_flush_tlb,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
