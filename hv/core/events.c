@@ -22,7 +22,10 @@ static enum exc_class class_of(u8 vector)
 
 void events_reset(struct vcpu_events *ev)
 {
+	const struct intr_source *src = ev->src;
+
 	memset(ev, 0, sizeof(*ev));
+	ev->src = src;
 }
 
 /* After the event is in place, so that a planner that clears `pending`
@@ -41,6 +44,11 @@ void events_raise_intr(struct vcpu_events *ev, u8 vector)
 void events_raise_nmi(struct vcpu_events *ev)
 {
 	atomic_store(&ev->nmi, true);
+	mark_pending(ev);
+}
+
+void events_intr_changed(struct vcpu_events *ev)
+{
 	mark_pending(ev);
 }
 
@@ -96,9 +104,14 @@ static int highest_intr(const struct vcpu_events *ev)
 	return -1;
 }
 
+static bool source_pending(const struct vcpu_events *ev)
+{
+	return ev->src && ev->src->pending(ev->src->ctl) >= 0;
+}
+
 bool events_intr_waiting(const struct vcpu_events *ev)
 {
-	return highest_intr(ev) >= 0;
+	return highest_intr(ev) >= 0 || source_pending(ev);
 }
 
 void events_plan(struct vcpu_events *ev, bool nmi_ok, bool intr_ok, struct event_plan *p)
@@ -118,14 +131,18 @@ void events_plan(struct vcpu_events *ev, bool nmi_ok, bool intr_ok, struct event
 	} else if (atomic_load(&ev->nmi) && nmi_ok) {
 		p->inject = (struct event){ EV_NMI, 2, false, 0 };
 		atomic_store(&ev->nmi, false);
-	} else if (vector >= 0 && intr_ok) {
+	} else if (intr_ok) {
 		/* An NMI held back by NMI blocking does not hold back this. */
-		p->inject = (struct event){ EV_INTR, (u8)vector, false, 0 };
-		atomic_fetch_and(&ev->irr[vector / 64], ~(1ull << (vector % 64)));
+		if (vector < 0 && ev->src)
+			vector = ev->src->take(ev->src->ctl);
+		else if (vector >= 0)
+			atomic_fetch_and(&ev->irr[vector / 64], ~(1ull << (vector % 64)));
+		if (vector >= 0)
+			p->inject = (struct event){ EV_INTR, (u8)vector, false, 0 };
 	}
 	/* What still waits needs an exit once the guest can take it. */
 	p->nmi_window = atomic_load(&ev->nmi);
-	p->intr_window = highest_intr(ev) >= 0;
+	p->intr_window = events_intr_waiting(ev);
 	if (p->nmi_window || p->intr_window || ev->again.type || ev->exc.type)
 		mark_pending(ev);
 }

@@ -18,12 +18,29 @@
 
 #include "arch/x86/virt.h"
 
+/* An interrupt controller that decides a vCPU's external interrupts (the
+ * 8259 pair for vCPU 0 today, each vCPU's local APIC next): the vCPU asks
+ * it, at the one point where events go in, as a CPU's INTA cycle asks the
+ * PIC. Called with no lock of lucid's held; the controller takes its own. */
+struct intr_source {
+	/* The vector it would deliver now, or -1: for windows and wake-ups. */
+	int (*pending)(void *ctl);
+	/* Delivers: the vector, acknowledged (IRR to ISR) in the same step,
+	 * or -1 if the request went away meanwhile. */
+	int (*take)(void *ctl);
+	void *ctl;
+};
+
 struct vcpu_events {
 	bool pending;		/* anything below; atomic */
 	struct event again;	/* what the CPU was delivering at the last exit */
 	struct event exc;	/* an exception lucid raised */
 	bool nmi;		/* an NMI waits */
 	u64 irr[4];		/* external interrupts wait, bit per vector; atomic */
+	/* The vCPU's interrupt controller, or NULL: interrupts come only
+	 * through irr. irr goes first: it holds what a cut-short delivery
+	 * left, already acknowledged by the controller. */
+	const struct intr_source *src;
 };
 
 /* What to do before the next entry. */
@@ -37,7 +54,7 @@ struct event_plan {
 
 enum { EVENTS_OK, EVENTS_TRIPLE_FAULT };
 
-/* Clears everything (the vCPU is reset). */
+/* Clears what is pending (the vCPU is reset); the source stays. */
 void events_reset(struct vcpu_events *ev);
 /* The event an exit cut short (EV_NONE if none): delivered again before
  * anything else, and the first exception for merging. An NMI or
@@ -51,12 +68,16 @@ int events_queue_exception(struct vcpu_events *ev, u8 vector, bool has_error, u3
  * vCPU so that it sees it. */
 void events_raise_intr(struct vcpu_events *ev, u8 vector);
 void events_raise_nmi(struct vcpu_events *ev);
+/* The interrupt source's output may have changed: the next entry asks it.
+ * Safe from any CPU; the caller kicks the vCPU. */
+void events_intr_changed(struct vcpu_events *ev);
 /* Whether anything waits: one load, for the run loop's fast path. */
 static inline bool events_pending(const struct vcpu_events *ev)
 {
 	return __atomic_load_n(&ev->pending, __ATOMIC_ACQUIRE);
 }
-/* Whether an external interrupt waits (a halted vCPU wakes if IF is set). */
+/* Whether an external interrupt waits, in irr or at the source (a halted
+ * vCPU wakes if IF is set). */
 bool events_intr_waiting(const struct vcpu_events *ev);
 /* Picks what goes in next and takes it off the queue. nmi_ok, intr_ok:
  * whether the guest can take an NMI or an interrupt now (the back end

@@ -35,6 +35,12 @@ void vcpu_raise_intr(struct vcpu *v, u8 vector)
 	sched_kick(v);
 }
 
+void vcpu_intr_changed(struct vcpu *v)
+{
+	events_intr_changed(&v->events);
+	sched_kick(v);
+}
+
 void vcpu_raise_nmi(struct vcpu *v)
 {
 	events_raise_nmi(&v->events);

@@ -60,5 +60,8 @@ enum exit_action vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error
  * v's CPU look at it (a halted vCPU wakes). */
 void vcpu_raise_intr(struct vcpu *v, u8 vector);
 void vcpu_raise_nmi(struct vcpu *v);
+/* v's interrupt source (v->events.src) may deliver something new: the
+ * next entry asks it; from any CPU (a halted vCPU wakes). */
+void vcpu_intr_changed(struct vcpu *v);
 
 #endif

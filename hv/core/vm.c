@@ -276,7 +276,11 @@ void vm_poweroff_why(struct vm *vm, const char *fmt, ...)
 void vm_request(struct vm *vm, struct vcpu *v, u32 req)
 {
 	atomic_fetch_or(&vm->requests, req);
-	sched_kick(v);
+	if (v)
+		sched_kick(v);
+	else
+		for (u32 i = 0; i < vm->nvcpus; i++)
+			sched_kick(vm->vcpu[i]);
 }
 
 /* Restarts the guest: RAM zeroed, kernel reloaded, vCPUs reset. */

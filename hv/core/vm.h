@@ -22,6 +22,7 @@
 #include "hv/emul/guest_mem.h"
 #include "hv/loader/loader.h"
 #include "hv/vdev/bus.h"
+#include "hv/vdev/irq.h"
 #include "hv/vdev/vdev.h"
 #include "lib/spinlock.h"
 
@@ -50,6 +51,7 @@ struct vm {
 	struct load_request boot;   /* how to (re)load the guest */
 	struct io_bus ports;         /* the devices' ports */
 	struct io_bus mmio;          /* and MMIO regions (not RAM) */
+	struct vm_irq irq;           /* the interrupt lines */
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;
 	struct vm_arch arch;        /* what arch/ keeps of the VM */
@@ -69,7 +71,9 @@ void vm_poweroff(struct vm *vm);
 /* The same, ended by the guest in a way worth a word: "powered off: why". */
 void vm_poweroff_why(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* Asks for a change (VM_REQ_*) from inside a vCPU's slice; the slice
- * ends after this exit and the change follows (vm_serve_requests). */
+ * ends after this exit and the change follows (vm_serve_requests). A
+ * device, which does not know the vCPU, passes NULL: every vCPU of the
+ * VM is kicked. */
 void vm_request(struct vm *vm, struct vcpu *v, u32 req);
 /* Carries out the VM's pending requests, if another CPU is not already
  * doing so. Outside any slice. */

@@ -1,4 +1,5 @@
 #include "hv/vdev/vdev.h"
+#include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
 #include "hv/mm/page_alloc.h"
 #include "lib/log.h"
@@ -39,6 +40,10 @@ void vdev_free_all(struct vm *vm)
 
 		io_bus_unregister(&vm->ports, d->state);
 		io_bus_unregister(&vm->mmio, d->state);
+		irq_controller_remove(vm, d->state);
+		for (u32 k = 0; k < vm->nvcpus; k++)
+			if (vm->vcpu[k]->events.src && vm->vcpu[k]->events.src->ctl == d->state)
+				vm->vcpu[k]->events.src = NULL;
 		if (d->model->free)
 			d->model->free(d);
 		if (d->state_pages)

@@ -4,9 +4,13 @@
  * hv/core/vm.c calls vdev_attach_all, vdev_reset_all and vdev_free_all.
  *
  * A model's attach claims its port and MMIO regions on the VM's buses
- * (hv/vdev/bus.h) and raises interrupts through the vCPUs' event path
- * (vcpu_raise_intr in hv/core/vcpu.h); reset runs while the VM's vCPUs
- * are parked (a reboot), so it may change anything the guest sees. */
+ * (hv/vdev/bus.h). A device raises interrupts by driving a line
+ * (hv/vdev/irq.h); an interrupt controller connects to the lines and
+ * becomes a vCPU's interrupt source (events.src, hv/core/events.h), the
+ * vCPUs' one event path. reset runs while the VM's vCPUs are parked (a
+ * reboot), so it may change anything the guest sees. Whatever a device
+ * registers with d->state as its key (regions, a controller, an
+ * interrupt source) vdev_free_all takes back. */
 #ifndef HV_VDEV_VDEV_H
 #define HV_VDEV_VDEV_H
 

@@ -13,6 +13,7 @@ static int setup(void **state)
 {
 	(void)state;
 	events_reset(&ev);
+	ev.src = NULL;
 	return 0;
 }
 
@@ -246,6 +247,94 @@ static void pending_flag_follows_the_queue(void **state)
 	assert_false(events_pending(&ev));
 }
 
+/* An interrupt controller with one request: its vector, or -1; taking
+ * it acknowledges it, and a request that went away takes as -1. */
+struct fake_ctl {
+	int vector;
+	int takes;
+	bool vanish;	/* pending says yes, take finds nothing */
+};
+
+static int fake_pending(void *c)
+{
+	return ((struct fake_ctl *)c)->vector;
+}
+
+static int fake_take(void *c)
+{
+	struct fake_ctl *f = c;
+	int v = f->vanish ? -1 : f->vector;
+
+	f->takes++;
+	f->vector = -1;
+	return v;
+}
+
+static struct fake_ctl ctl;
+static const struct intr_source fake_src = { fake_pending, fake_take, &ctl };
+
+static void source_delivers_and_acknowledges(void **state)
+{
+	(void)state;
+	ctl = (struct fake_ctl){ 0x30, 0, false };
+	ev.src = &fake_src;
+	assert_true(events_intr_waiting(&ev));
+	events_intr_changed(&ev);
+	assert_true(events_pending(&ev));
+
+	struct event_plan p = plan(true, false);	/* IF=0: wait */
+
+	expect_inject(p, EV_NONE, 0);
+	assert_true(p.intr_window);
+	assert_int_equal(ctl.takes, 0);
+	p = plan(true, true);
+	expect_inject(p, EV_INTR, 0x30);
+	assert_int_equal(ctl.takes, 1);
+	assert_false(p.intr_window);
+	assert_false(events_intr_waiting(&ev));
+}
+
+/* A vector in irr (a cut-short delivery, already acknowledged) goes in
+ * before the controller is asked again. */
+static void irr_before_source(void **state)
+{
+	(void)state;
+	const struct event cut = { EV_INTR, 0x28, false, 0 };
+
+	ctl = (struct fake_ctl){ 0x40, 0, false };
+	ev.src = &fake_src;
+	events_requeue(&ev, &cut);
+	struct event_plan p = plan(true, true);
+
+	expect_inject(p, EV_INTR, 0x28);
+	assert_int_equal(ctl.takes, 0);
+	assert_true(p.intr_window);	/* the source still asks */
+	expect_inject(plan(true, true), EV_INTR, 0x40);
+}
+
+static void source_request_vanishes(void **state)
+{
+	(void)state;
+	ctl = (struct fake_ctl){ 0x30, 0, true };
+	ev.src = &fake_src;
+	struct event_plan p = plan(true, true);
+
+	expect_inject(p, EV_NONE, 0);
+	assert_int_equal(ctl.takes, 1);
+	assert_false(p.intr_window);
+}
+
+static void reset_keeps_the_source(void **state)
+{
+	(void)state;
+	ctl = (struct fake_ctl){ -1, 0, false };
+	ev.src = &fake_src;
+	events_raise_intr(&ev, 0x50);
+	events_reset(&ev);
+	assert_ptr_equal(ev.src, &fake_src);
+	assert_false(events_intr_waiting(&ev));
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -263,6 +352,10 @@ int main(void)
 		T(exception_before_nmi_and_interrupt),
 		T(reset_clears_everything),
 		T(pending_flag_follows_the_queue),
+		T(source_delivers_and_acknowledges),
+		T(irr_before_source),
+		T(source_request_vanishes),
+		T(reset_keeps_the_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
