@@ -45,6 +45,7 @@ enum key {
 	KEY_LOAD,
 	KEY_ENTRY,
 	KEY_MODE,
+	KEY_PLATFORM,
 	KEY_AUTOSTART,
 	KEY_TESTDEV,
 	KEY_DEBUG_EXIT,
@@ -64,6 +65,7 @@ static const char *const key_names[NKEYS] = {
 	[KEY_LOAD] = "load",
 	[KEY_ENTRY] = "entry",
 	[KEY_MODE] = "mode",
+	[KEY_PLATFORM] = "platform",
 	[KEY_AUTOSTART] = "autostart",
 	[KEY_TESTDEV] = "testdev",
 	[KEY_DEBUG_EXIT] = "debug-exit",
@@ -580,6 +582,22 @@ static bool set_mode(struct parser *p, struct span v, bool quoted)
 	return true;
 }
 
+static bool set_platform(struct parser *p, struct span v, bool quoted)
+{
+	char a[SHOW_MAX + 1];
+
+	(void)quoted;
+	if (span_is(v, "pc"))
+		p->vm->platform = CONFIG_PLATFORM_PC;
+	else if (span_is(v, "none"))
+		p->vm->platform = CONFIG_PLATFORM_NONE;
+	else {
+		key_report(p, "\"%s\" is not pc or none", show(a, v));
+		return false;
+	}
+	return true;
+}
+
 static bool set_bool(struct parser *p, struct span v, bool *out)
 {
 	char a[SHOW_MAX + 1];
@@ -621,6 +639,7 @@ static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted
 	[KEY_LOAD] = set_load,
 	[KEY_ENTRY] = set_entry,
 	[KEY_MODE] = set_mode,
+	[KEY_PLATFORM] = set_platform,
 	[KEY_AUTOSTART] = set_flag,
 	[KEY_TESTDEV] = set_flag,
 	[KEY_DEBUG_EXIT] = set_flag,

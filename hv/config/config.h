@@ -32,6 +32,12 @@ enum config_mode {
 	CONFIG_MODE_REAL,
 };
 
+/* Which devices a VM has besides those asked for one by one. */
+enum config_platform {
+	CONFIG_PLATFORM_PC,	/* a PC's: interrupt controllers, COM1, timers, ... */
+	CONFIG_PLATFORM_NONE,	/* none: every port and MMIO address empty */
+};
+
 struct config_module {
 	char name[CONFIG_FILE_NAME_MAX + 1];
 	char cmdline[CONFIG_CMDLINE_MAX + 1];
@@ -52,6 +58,7 @@ struct config_vm {
 	enum config_format format;
 	u64 load, entry;	/* format flat only */
 	enum config_mode mode;	/* format flat only */
+	enum config_platform platform;
 	bool autostart;
 	bool testdev;		/* lucid's test device (hv/vdev/testdev.c) */
 	bool debug_exit;	/* port 0xf4 ends the VM (hv/vdev/debug_exit.c) */

@@ -88,6 +88,7 @@ static void test_every_key(void **state)
 		"load = 0x7c00\n"
 		"entry = 0x7c10\n"
 		"mode = real\n"
+		"platform = none\n"
 		"autostart = true\n"), 0);
 	assert_string_equal(diag_buf, "");
 	assert_int_equal(cfg.nvms, 2);
@@ -112,6 +113,7 @@ static void test_every_key(void **state)
 	assert_true(w->testdev);
 	assert_true(w->debug_exit);
 	assert_true(w->fw_cfg);
+	assert_int_equal(w->platform, CONFIG_PLATFORM_PC);	/* the default */
 
 	f = &cfg.vms[1];
 	assert_string_equal(f->name, "boot_sector-1");
@@ -122,6 +124,7 @@ static void test_every_key(void **state)
 	assert_int_equal(f->load, 0x7c00);
 	assert_int_equal(f->entry, 0x7c10);
 	assert_int_equal(f->mode, CONFIG_MODE_REAL);
+	assert_int_equal(f->platform, CONFIG_PLATFORM_NONE);
 	assert_true(f->autostart);
 	assert_false(f->testdev);
 	assert_false(f->debug_exit);
@@ -440,6 +443,7 @@ static void test_format_and_flat(void **state)
 			       "load = 0\nformat = flat\n"), 0);
 	assert_int_equal(cfg.vms[0].entry, 4096);
 
+	expect_line3("platform = isa", "platform: \"isa\" is not pc or none");
 	expect_line3("format = elf",
 		     "format: \"elf\" is not one of auto, multiboot1, multiboot2, linux, flat");
 	expect_line3("format = Flat",
