@@ -30,6 +30,10 @@ static inline void wrmsr(u32 msr, u64 v)
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
+#ifdef LUCID_HOST_TEST
+/* The host unit tests set the clock. */
+u64 rdtsc(void);
+#else
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -37,6 +41,7 @@ static inline u64 rdtsc(void)
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
+#endif
 
 #define DEFINE_CR(n)                                                        \
 	static inline u64 read_cr##n(void)                                  \

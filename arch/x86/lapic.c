@@ -11,11 +11,12 @@
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ADDR 0x000ffffffffff000ull
 #define LVT_MASKED (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
 #define TIMER_DIV_1 0xb
 #define SVR_ENABLE (1u << 8)
 
 static struct lapic_info info;
+/* LAPIC timer ticks per TSC cycle, 32.32 fixed point. */
+static u64 timer_per_tsc;
 
 u32 lapic_read(u32 reg)
 {
@@ -74,6 +75,7 @@ static void calibrate(const struct lapic_ref_timer *ref)
 	u64 ref_ticks = (u64)ref->hz * 10000 / 1000000;
 	info.tsc_hz = tsc[1] * ref->hz / ref_ticks;
 	info.timer_hz = ticks[1] * ref->hz / ref_ticks;
+	timer_per_tsc = (info.timer_hz << 32) / info.tsc_hz;
 }
 
 void lapic_init(bool use_x2apic, const struct lapic_ref_timer *ref)
@@ -120,9 +122,17 @@ void lapic_send_ipi(u32 apic_id, u32 icr)
 		cpu_relax();
 }
 
-void lapic_timer_periodic(u8 vector, u32 hz)
+void lapic_timer_oneshot(u8 vector)
 {
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
-	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
-	lapic_write(LAPIC_TIMER_INIT, (u32)(info.timer_hz / hz));
+	lapic_write(LAPIC_LVT_TIMER, vector);	/* mode bits 0: one-shot */
+	lapic_write(LAPIC_TIMER_INIT, 0);
+}
+
+void lapic_timer_arm(u64 tsc)
+{
+	/* A multiply, no divide (no 128-bit division without libgcc). */
+	u64 count = (u64)(((unsigned __int128)tsc * timer_per_tsc) >> 32);
+
+	lapic_write(LAPIC_TIMER_INIT, count < 1 ? 1 : count > 0xffffffff ? 0xffffffff : (u32)count);
 }

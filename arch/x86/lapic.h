@@ -38,8 +38,11 @@ const struct lapic_info *lapic(void);
 u32 lapic_read(u32 reg);
 void lapic_write(u32 reg, u32 v);
 void lapic_eoi(void);
-/* Starts this CPU's timer: `vector` fires `hz` times a second. */
-void lapic_timer_periodic(u8 vector, u32 hz);
+/* Puts this CPU's timer in one-shot mode on `vector`, stopped. */
+void lapic_timer_oneshot(u8 vector);
+/* Starts it: it fires once, `tsc` TSC cycles from now (at least one
+ * timer tick; at most what its 32-bit count holds). */
+void lapic_timer_arm(u64 tsc);
 
 #define LAPIC_ID 0x20
 #define LAPIC_VERSION 0x30

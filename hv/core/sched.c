@@ -4,6 +4,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/trap.h"
 #include "hv/console/console.h"
+#include "hv/core/timer.h"
 #include "hv/core/vcpu.h"
 #include "hv/host/cpus.h"
 #include "lib/fmt.h"
@@ -20,14 +21,12 @@ struct runqueue {
 static struct runqueue runqueues[MAX_CPUS];
 static u64 dedicated;	/* CPUs reserved by sched_dedicate */
 
-static void on_tick(struct trap_frame *f)
+void sched_tick(void)
 {
 	struct percpu *p = this_cpu();
 
-	(void)f;
 	p->ticks++;
 	p->need_resched = true;
-	lapic_eoi();
 }
 
 /* Another CPU changed something this CPU's current vCPU depends on (its
@@ -41,9 +40,8 @@ static void on_kick(struct trap_frame *f)
 
 void sched_init(void)
 {
-	trap_set_handler(VEC_TIMER, on_tick);
 	trap_set_handler(VEC_KICK, on_kick);
-	lapic_timer_periodic(VEC_TIMER, SCHED_HZ);
+	timer_cpu_init();
 }
 
 static u64 online_mask(void)
@@ -208,6 +206,8 @@ static bool sched_turn(struct percpu *p, struct runqueue *rq)
 {
 	struct vcpu *v;
 
+	if (timer_due())
+		timer_run_expired();
 	if (p->index == 0)
 		console_poll();
 	sched_park_here();

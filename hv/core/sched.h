@@ -19,8 +19,10 @@
 struct vcpu;
 struct vm;
 
-/* Starts this CPU's tick and takes its kick interrupts. */
+/* Starts this CPU's tick (hv/core/timer.c) and takes its kick interrupts. */
 void sched_init(void);
+/* The tick: this CPU's slice is over. From the timer interrupt. */
+void sched_tick(void);
 /* Reserves CPUs (bit n: CPU n) for one VM before any VM is placed.
  * Returns 0, or -1 with the reason in err. */
 int sched_dedicate(u64 cpus, char *err, size_t len);

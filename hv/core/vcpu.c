@@ -15,6 +15,7 @@
 #include "hv/exits/msr.h"
 #include "hv/exits/portio.h"
 #include "hv/core/sched.h"
+#include "hv/core/timer.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 
@@ -268,6 +269,8 @@ void vcpu_run_slice(struct vcpu *v)
 		load_lazy_state(v, p);
 		virt->vcpu_run(&v->arch, &x);
 		take_host_interrupts();
+		if (timer_due())
+			timer_run_expired();
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
 			x.reason = EXIT_UNKNOWN;
 		v->exits[x.reason]++;

@@ -191,9 +191,28 @@ void lapic_eoi(void)
 	fake_record(FAKE_EOI, NULL, NULL, 0, 0, 0, 0);
 }
 
-void lapic_timer_periodic(u8 vector, u32 hz)
+void lapic_timer_oneshot(u8 vector)
 {
-	fake_record(FAKE_TIMER, NULL, NULL, vector, hz, 0, 0);
+	fake_record(FAKE_TIMER, NULL, NULL, vector, 0, 0, 0);
+}
+
+void lapic_timer_arm(u64 tsc)
+{
+	fake_record(FAKE_TIMER_ARM, NULL, NULL, tsc, 0, 0, 0);
+}
+
+const struct lapic_info *lapic(void)
+{
+	static const struct lapic_info info = { .tsc_hz = FAKE_TSC_HZ, .timer_hz = FAKE_TSC_HZ };
+
+	return &info;
+}
+
+u64 fake_tsc;
+
+u64 rdtsc(void)
+{
+	return fake_tsc;
 }
 
 void trap_set_handler(u8 vector, irq_handler_fn fn)

@@ -86,7 +86,7 @@ enum fake_op {
 	FAKE_MAP,		/* arg: gpa, hpa, size, rights */
 	FAKE_UNMAP,		/* arg: gpa, size */
 	FAKE_VCPU_INIT, FAKE_VCPU_FREE,
-	FAKE_VCPU_RESET,	/* arg: rip, cr0 */
+	FAKE_VCPU_RESET,	/* arg: rip, cr0, tsc_offset */
 	FAKE_LOAD, FAKE_PUT, FAKE_FLUSH_TLB, FAKE_RUN,
 	FAKE_INJECT,		/* arg: vector, has_error, error, type */
 	FAKE_WINDOWS,		/* arg: nmi, intr */
@@ -98,7 +98,8 @@ enum fake_op {
 	FAKE_REGS_SWITCH, FAKE_REGS_PUT, FAKE_REGS_RESET,
 	FAKE_KICK,		/* arg: the kicked CPU */
 	FAKE_CONSOLE_POLL,
-	FAKE_TIMER,		/* arg: vector, hz */
+	FAKE_TIMER,		/* the LAPIC timer set up; arg: vector */
+	FAKE_TIMER_ARM,		/* and started; arg: TSC cycles from now */
 	FAKE_EOI,
 	FAKE_SET_HANDLER,	/* arg: vector */
 	FAKE_IRQ_WINDOW,	/* arg: the vector delivered, 0 if none waited */
@@ -190,6 +191,10 @@ struct fake_faults {
 	bool no_tsc_aux;	/* the machine has no RDTSCP: TSC_AUX gives #GP */
 };
 extern struct fake_faults fake_fail;
+
+/* The host's TSC, which the tests move; it runs at FAKE_TSC_HZ. */
+#define FAKE_TSC_HZ 1000000000ull
+extern u64 fake_tsc;
 
 /* The interrupt handler sched_init (or anything else) installed. */
 irq_handler_fn fake_handler(u8 vector);

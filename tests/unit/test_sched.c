@@ -79,26 +79,35 @@ static void test_tick_and_kick(void **state)
 	u64 ticks = percpu[2].ticks;
 
 	(void)state;
+	host_set_cpu(2);
 	sched_init();
 	assert_int_equal(fake_last_call(FAKE_TIMER, NULL)->arg[0], VEC_TIMER);
-	assert_int_equal(fake_last_call(FAKE_TIMER, NULL)->arg[1], SCHED_HZ);
+	assert_int_equal(fake_last_call(FAKE_TIMER_ARM, NULL)->arg[0], FAKE_TSC_HZ / SCHED_HZ);
 	assert_non_null(fake_handler(VEC_TIMER));
 	assert_non_null(fake_handler(VEC_KICK));
 
-	/* The tick ends the slice of the CPU it fires on, and only there. */
-	host_set_cpu(2);
+	/* The timer's interrupt before the tick is due is no tick. */
 	percpu[1].need_resched = percpu[2].need_resched = false;
+	fake_tsc += FAKE_TSC_HZ / SCHED_HZ - 1;
+	fake_handler(VEC_TIMER)(&f);
+	assert_false(percpu[2].need_resched);
+	assert_int_equal(percpu[2].ticks, ticks);
+	assert_int_equal(fake_last_call(FAKE_TIMER_ARM, NULL)->arg[0], 1);
+
+	/* The tick ends the slice of the CPU it fires on, and only there. */
+	fake_tsc++;
 	fake_handler(VEC_TIMER)(&f);
 	assert_true(percpu[2].need_resched);
 	assert_false(percpu[1].need_resched);
 	assert_int_equal(percpu[2].ticks, ticks + 1);
-	assert_int_equal(fake_count(FAKE_EOI, NULL), 1);
+	assert_int_equal(fake_count(FAKE_EOI, NULL), 2);
+	assert_int_equal(fake_last_call(FAKE_TIMER_ARM, NULL)->arg[0], FAKE_TSC_HZ / SCHED_HZ);
 
 	host_set_cpu(1);
 	fake_handler(VEC_KICK)(&f);
 	assert_true(percpu[1].need_resched);
 	assert_int_equal(percpu[1].ticks, 0);
-	assert_int_equal(fake_count(FAKE_EOI, NULL), 2);
+	assert_int_equal(fake_count(FAKE_EOI, NULL), 3);
 }
 
 /* A vCPU of this CPU needs no interrupt; another CPU's does. */

@@ -351,6 +351,7 @@ static void test_tick_ends_slice(void **state)
 static void timer_fires(struct vcpu *v, const void *arg)
 {
 	(void)arg;
+	fake_tsc += FAKE_TSC_HZ / SCHED_HZ;	/* the tick is due */
 	fake_host_irq(v->cpu, VEC_TIMER);
 }
 
