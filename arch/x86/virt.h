@@ -102,6 +102,7 @@ struct vcpu_state {
 	struct guest_seg seg[NR_SEGS];
 	struct guest_seg ldtr, tr;
 	struct guest_seg gdtr, idtr;	/* base and limit only */
+	u64 tsc_offset;	/* guest TSC = host TSC + this (mod 2^64) */
 };
 
 /* The registers that say how the guest's addresses translate. */

@@ -129,8 +129,12 @@ static int vm_boot(struct vm *vm)
 		printk("vm %s: cannot boot: %s\n", vm->name, err);
 		return -1;
 	}
+	/* Its TSC counts from 0 at the host's rate, one clock for all its
+	 * vCPUs (the devices' time is measured from tsc_base too). */
+	vm->tsc_base = rdtsc();
 	vdev_reset_all(vm);
 	vcpu_state_from_entry(&st, &e);
+	st.tsc_offset = 0 - vm->tsc_base;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 

@@ -56,6 +56,7 @@ struct vm {
 	u32 ndevs;
 	struct vm_arch arch;        /* what arch/ keeps of the VM */
 	u32 reboots;
+	u64 tsc_base;               /* host TSC when it last booted: guest TSC 0 */
 };
 
 /* Creates the VM a lucid.cfg section describes (zeroed RAM, vCPUs,

@@ -285,7 +285,7 @@ static void fake_vcpu_reset(struct vcpu_arch *a, const struct vcpu_state *st)
 	struct vcpu *v = fake_vcpu_of(a);
 	struct fake_vcpu *f = fake_vcpu(v);
 
-	fake_record(FAKE_VCPU_RESET, v, NULL, st->rip, st->cr0, 0, 0);
+	fake_record(FAKE_VCPU_RESET, v, NULL, st->rip, st->cr0, st->tsc_offset, 0);
 	fake_vcpu_defaults(f);
 	f->cr[0] = st->cr0;
 	f->cr[3] = st->cr3;

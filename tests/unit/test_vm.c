@@ -291,8 +291,15 @@ static void test_start(void **state)
 	(void)state;
 	assert_int_equal(vm_start(one), 0);
 	check_started(one);
+	fake_tsc = 5000;	/* each VM's TSC starts at 0, the same for its vCPUs */
+	fake_calls_clear();
 	assert_int_equal(vm_start(two), 0);
 	check_started(two);
+	assert_int_equal(fake_count(FAKE_VCPU_RESET, NULL), 2);
+	for (u32 i = 0; i < fake_ncalls(); i++)
+		if (fake_call(i)->op == FAKE_VCPU_RESET)
+			assert_int_equal(fake_call(i)->arg[2], (u64)-5000);
+	assert_int_equal(two->tsc_base, 5000);
 
 	/* Started already: nothing happens. */
 	fake_calls_clear();
@@ -411,8 +418,10 @@ static void test_reboot_from_exit_handler(void **state)
 	(void)state;
 	reboot_by_hypercall(vm);
 	assert_int_equal(vm->reboots, 1);
+	fake_tsc = 7000;	/* its TSC starts at 0 again */
 	reboot_by_hypercall(vm);
 	assert_int_equal(vm->reboots, 2);
+	assert_int_equal(fake_last_call(FAKE_VCPU_RESET, vm->vcpu[1])->arg[2], (u64)-7000);
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->vcpu[0]->state, VCPU_RUNNABLE);
 	assert_int_equal(vm->vcpu[1]->state, VCPU_STOPPED);

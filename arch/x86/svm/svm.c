@@ -290,7 +290,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
 	s->nmi_blocked = s->iret_seen = false;
 	s->dr7_armed = false;
-	s->vmcb->ctl.tsc_offset = 0;
+	s->vmcb->ctl.tsc_offset = st->tsc_offset;
 	if (virt_selftest_take_bad_entry())
 		s->vmcb->save.efer &= ~EFER_SVME;	/* VMRUN's first check */
 	dirty(s->vmcb, VMCB_CLEAN_ALL);

@@ -613,7 +613,7 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	vmwrite(VMCS_GUEST_ACTIVITY, VMX_ACTIVITY_ACTIVE);
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	vmwrite(VMCS_TSC_OFFSET, 0);
+	vmwrite(VMCS_TSC_OFFSET, st->tsc_offset);
 	s->proc = ctl_proc;	/* no window asked for */
 	vmwrite(VMCS_PROC_CONTROLS, s->proc);
 	vmcs_return(s, borrowed);
