@@ -255,7 +255,7 @@ void vcpu_park_if_pausing(struct vcpu *v)
 	atomic_store(&v->parked, true);
 }
 
-void vcpu_run_slice(struct vcpu *v)
+static void run_slice(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
 	struct exit_record x;
@@ -300,4 +300,19 @@ void vcpu_run_slice(struct vcpu *v)
 			v->halted_logged = true;
 		}
 	}
+}
+
+/* The vCPU each CPU runs a slice of now, for devices of each vCPU. */
+static struct vcpu *running[MAX_CPUS];
+
+struct vcpu *vcpu_current(void)
+{
+	return running[this_cpu()->index];
+}
+
+void vcpu_run_slice(struct vcpu *v)
+{
+	running[this_cpu()->index] = v;
+	run_slice(v);
+	running[this_cpu()->index] = NULL;
 }

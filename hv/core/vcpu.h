@@ -47,6 +47,9 @@ struct vcpu {
 
 /* Runs v until its time slice ends or it stops being runnable. */
 void vcpu_run_slice(struct vcpu *v);
+/* The vCPU whose slice this CPU runs, or NULL outside one: a device of
+ * each vCPU (its local APIC) learns from it which vCPU's exit calls it. */
+struct vcpu *vcpu_current(void);
 /* On v's own CPU, outside its slice: if v's VM is pausing, puts v's
  * lazily switched registers back into v and marks it parked. */
 void vcpu_park_if_pausing(struct vcpu *v);

@@ -51,6 +51,7 @@ struct vm {
 	struct load_request boot;   /* how to (re)load the guest */
 	struct io_bus ports;         /* the devices' ports */
 	struct io_bus mmio;          /* and MMIO regions (not RAM) */
+	struct msr_bus msrs;         /* MSRs devices serve */
 	struct vm_irq irq;           /* the interrupt lines */
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;

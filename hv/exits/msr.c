@@ -11,24 +11,28 @@ static enum exit_action gp(struct vcpu *v)
 	return vcpu_inject_exception(v, EXC_GP, true, 0);
 }
 
-enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
+/* The MSRs lucid itself emulates. Returns 0, or -1 for #GP. */
+static int own_msr_read(struct vcpu *v, u32 index, u64 *val)
 {
-	u64 val;
-
-	switch (x->msr.index) {
+	switch (index) {
 	case MSR_EFER:
 	case MSR_PAT:
 	case MSR_TSC:
-		if (virt->vcpu_get_msr(&v->arch, x->msr.index, &val))
-			return gp(v);
-		break;
+		return virt->vcpu_get_msr(&v->arch, index, val);
 	case MSR_TSC_AUX:
-		if (guest_tsc_aux_read(&v->arch, &val))
-			return gp(v);
-		break;
+		return guest_tsc_aux_read(&v->arch, val);
 	default:
-		return gp(v);
+		return -1;
 	}
+}
+
+enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
+{
+	const struct msr_region *dev = msr_bus_find(&v->vm->msrs, x->msr.index);
+	u64 val;
+
+	if (dev ? dev->read(dev->dev, x->msr.index, &val) : own_msr_read(v, x->msr.index, &val))
+		return gp(v);
 	v->regs.gpr[REG_RAX] = (u32)val;
 	v->regs.gpr[REG_RDX] = val >> 32;
 	return ACT_SKIP;
@@ -59,8 +63,11 @@ static bool efer_valid(struct vcpu *v, u64 val)
 
 enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 {
+	const struct msr_region *dev = msr_bus_find(&v->vm->msrs, x->msr.index);
 	u64 val = x->msr.value;
 
+	if (dev)
+		return dev->write(dev->dev, x->msr.index, val) ? gp(v) : ACT_SKIP;
 	switch (x->msr.index) {
 	case MSR_EFER:
 		if (!efer_valid(v, val))

@@ -82,3 +82,35 @@ void io_bus_write(const struct io_bus *bus, u64 addr, u8 size, u64 val)
 			b->write(b->dev, addr + i - b->base, 1, (val >> (8 * i)) & 0xff);
 	}
 }
+
+int msr_bus_register(struct msr_bus *bus, const struct msr_region *r)
+{
+	if (bus->n == MSR_BUS_MAX_REGIONS || !r->count || r->base + r->count - 1 < r->base)
+		return -1;
+	for (u32 i = 0; i < bus->n; i++) {
+		const struct msr_region *o = &bus->r[i];
+
+		if (r->base <= o->base + (o->count - 1) && o->base <= r->base + (r->count - 1))
+			return -1;
+	}
+	bus->r[bus->n++] = *r;
+	return 0;
+}
+
+void msr_bus_unregister(struct msr_bus *bus, const void *dev)
+{
+	u32 k = 0;
+
+	for (u32 i = 0; i < bus->n; i++)
+		if (bus->r[i].dev != dev)
+			bus->r[k++] = bus->r[i];
+	bus->n = k;
+}
+
+const struct msr_region *msr_bus_find(const struct msr_bus *bus, u32 msr)
+{
+	for (u32 i = 0; i < bus->n; i++)
+		if (msr - bus->r[i].base < bus->r[i].count)
+			return &bus->r[i];
+	return NULL;
+}

@@ -182,6 +182,32 @@ static void unregister_by_device(void **state)
 	assert_int_equal(io_bus_register(&bus, &r1), 0);	/* free again */
 }
 
+static void msr_ranges(void **state)
+{
+	struct msr_bus mb = { 0 };
+	int a, b;
+	const struct msr_region lapic = { 0x800, 0x100, NULL, NULL, &a };
+
+	(void)state;
+	assert_int_equal(msr_bus_register(&mb, &lapic), 0);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x8ff, 1, NULL, NULL, &b }), -1);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x700, 0x101, NULL, NULL, &b }), -1);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x900, 0, NULL, NULL, &b }), -1);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0xffffffff, 2, NULL, NULL, &b }), -1);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x6e0, 1, NULL, NULL, &b }), 0);
+	assert_ptr_equal(msr_bus_find(&mb, 0x800)->dev, &a);
+	assert_ptr_equal(msr_bus_find(&mb, 0x8ff)->dev, &a);
+	assert_ptr_equal(msr_bus_find(&mb, 0x6e0)->dev, &b);
+	assert_null(msr_bus_find(&mb, 0x900));
+	assert_null(msr_bus_find(&mb, 0x7ff));
+	for (u32 i = 0; i < MSR_BUS_MAX_REGIONS - 2; i++)
+		assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x1000 + i, 1, NULL, NULL, &b }), 0);
+	assert_int_equal(msr_bus_register(&mb, &(struct msr_region){ 0x2000, 1, NULL, NULL, &b }), -1);
+	msr_bus_unregister(&mb, &b);
+	assert_int_equal(mb.n, 1);
+	assert_null(msr_bus_find(&mb, 0x6e0));
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -195,6 +221,7 @@ int main(void)
 		T(straddling_access_is_split_at_the_edge),
 		T(null_callbacks),
 		T(unregister_by_device),
+		T(msr_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,49 @@ static void test_other_msrs_give_gp(void **state)
 	assert_int_equal(fake_count(FAKE_SET_MSR, NULL), 0);
 }
 
+/* --- MSRs a device serves --------------------------------------------------------- */
+
+static u64 dev_msr[4];
+
+static int dev_read(void *dev, u32 msr, u64 *val)
+{
+	assert_ptr_equal(dev, dev_msr);
+	if (msr == 0x803)
+		return -1;	/* the device's #GP */
+	*val = dev_msr[msr - 0x800];
+	return 0;
+}
+
+static int dev_write(void *dev, u32 msr, u64 val)
+{
+	assert_ptr_equal(dev, dev_msr);
+	if (msr == 0x803)
+		return -1;
+	dev_msr[msr - 0x800] = val;
+	return 0;
+}
+
+static void test_device_msrs(void **state)
+{
+	const struct msr_region r = { 0x800, 4, dev_read, dev_write, dev_msr };
+
+	(void)state;
+	assert_int_equal(msr_bus_register(&vm.msrs, &r), 0);
+	assert_int_equal(guest_wrmsr(0x801, 0x1122334455667788ull), ACT_SKIP);
+	assert_int_equal(dev_msr[1], 0x1122334455667788ull);
+	assert_int_equal(guest_rdmsr(0x801), ACT_SKIP);
+	assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x55667788);
+	assert_int_equal(vcpu.regs.gpr[REG_RDX], 0x11223344);
+	vcpu.regs.gpr[REG_RAX] = RAX_BEFORE;
+	vcpu.regs.gpr[REG_RDX] = RDX_BEFORE;
+	check_gp(guest_rdmsr(0x803), "RDMSR", 0x803, 0);
+	check_gp(guest_wrmsr(0x803, 1), "WRMSR", 0x803, 1);
+	check_gp(guest_rdmsr(0x804), "RDMSR", 0x804, 0);	/* past its range: lucid's #GP */
+	assert_int_equal(fake_count(FAKE_SET_MSR, NULL), 0);
+	msr_bus_unregister(&vm.msrs, dev_msr);
+	check_gp(guest_rdmsr(0x801), "RDMSR", 0x801, 0);
+}
+
 /* --- EFER -------------------------------------------------------------------------- */
 
 static void test_efer(void **state)
@@ -232,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_read_guest_msrs),
 		T(test_other_msrs_give_gp),
+		T(test_device_msrs),
 		T(test_efer),
 		T(test_pat),
 		T(test_tsc),

@@ -348,6 +348,28 @@ static void test_tick_ends_slice(void **state)
 	assert_int_equal(fake_script_left(v), 0);
 }
 
+static void check_current(struct vcpu *v, const void *arg)
+{
+	(void)arg;
+	assert_ptr_equal(vcpu_current(), v);
+}
+
+/* Inside its slice a vCPU is its CPU's current one, and only there. */
+static void test_current(void **state)
+{
+	struct vcpu *v = &vcpus[0];
+	struct fake_exit look = { .x = { .reason = EXIT_NOP, .insn_len = LEN },
+				  .guest = check_current };
+
+	(void)state;
+	assert_null(vcpu_current());
+	fake_script(v, &look);
+	fake_script_reason(v, EXIT_NOP, true);
+	slice(v);
+	assert_int_equal(fake_script_left(v), 0);
+	assert_null(vcpu_current());
+}
+
 static void timer_fires(struct vcpu *v, const void *arg)
 {
 	(void)arg;
@@ -604,6 +626,7 @@ int main(void)
 		T(test_exits_counted_by_reason),
 		T(test_tick_ends_slice),
 		T(test_host_interrupts_after_every_exit),
+		T(test_current),
 		T(test_lazy_state),
 		T(test_halted_with_interrupts_off),
 		T(test_interrupt_and_window),
