@@ -18,6 +18,7 @@
 #define VM_IRQ_CONTROLLERS 2
 
 struct vm;
+struct intr_source;
 
 /* A controller's inputs: lines [0, lines). */
 struct irq_controller {
@@ -29,6 +30,9 @@ struct irq_controller {
 struct vm_irq {
 	struct irq_controller ctl[VM_IRQ_CONTROLLERS];
 	u32 nctl;
+	/* The 8259 pair's INTA, for the local APIC's LINT0 in ExtINT mode
+	 * (and a vCPU 0 without a local APIC, whose source it is then). */
+	const struct intr_source *extint;
 };
 
 /* Connects a controller (at device attach). Returns 0, or -1 after

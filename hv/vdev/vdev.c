@@ -42,6 +42,8 @@ void vdev_free_all(struct vm *vm)
 		io_bus_unregister(&vm->mmio, d->state);
 		msr_bus_unregister(&vm->msrs, d->state);
 		irq_controller_remove(vm, d->state);
+		if (vm->irq.extint && vm->irq.extint->ctl == d->state)
+			vm->irq.extint = NULL;
 		for (u32 k = 0; k < vm->nvcpus; k++)
 			if (vm->vcpu[k]->events.src && vm->vcpu[k]->events.src->ctl == d->state)
 				vm->vcpu[k]->events.src = NULL;
