@@ -95,6 +95,18 @@ $(B)/lucid.iso: $(B)/lucid.elf boot/grub.cfg
 	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
 
+# The Linux guest: Debian's cloud kernel and busybox-static, fetched with
+# apt-get download (tools/fetch-linux), never committed; the initramfs is
+# busybox and tests/linux/init. Fetched once: `make clean` forgets it.
+LINUX := $(B)/linux
+$(LINUX)/version:
+	tools/fetch-linux $(LINUX)
+$(LINUX)/vmlinuz $(LINUX)/busybox: $(LINUX)/version
+$(LINUX)/initramfs.gz: $(LINUX)/version tests/linux/init tools/mkinitramfs
+	tools/mkinitramfs $(LINUX)/busybox tests/linux/init $@
+.PHONY: linux
+linux: $(LINUX)/vmlinuz $(LINUX)/initramfs.gz
+
 include boot/efi/efi.mk
 include tests/unit/unit.mk
 include tools/tools.mk
