@@ -10,6 +10,7 @@ UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
 UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_console := hv/console/console.c lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
+UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
