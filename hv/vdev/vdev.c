@@ -41,6 +41,7 @@ void vdev_free_all(struct vm *vm)
 		io_bus_unregister(&vm->ports, d->state);
 		io_bus_unregister(&vm->mmio, d->state);
 		irq_controller_remove(vm, d->state);
+		pci_func_remove(vm, d->state);
 		for (u32 k = 0; k < vm->nvcpus; k++)
 			if (vm->vcpu[k]->events.src && vm->vcpu[k]->events.src->ctl == d->state)
 				vm->vcpu[k]->events.src = NULL;
