@@ -5,17 +5,6 @@
 /* Days before each month in a year that is not a leap year. */
 static const u16 days_before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
 
-/* a / b and a mod b rounded down, for negative a too (b > 0). */
-static s64 div_floor(s64 a, s64 b)
-{
-	return a / b - (a % b < 0);
-}
-
-static s64 mod_floor(s64 a, s64 b)
-{
-	return a - div_floor(a, b) * b;
-}
-
 bool date_leap(s32 year)
 {
 	return mod_floor(year, 4) == 0 && (mod_floor(year, 100) != 0 || mod_floor(year, 400) == 0);

@@ -20,6 +20,18 @@ struct date {
 	u8 wday;	/* 0 (Sunday) - 6: date_from_seconds sets it, date_to_seconds ignores it */
 };
 
+/* a / b rounded down, and what is left (0 to b - 1), for negative a too
+ * (b > 0): times before 1970. */
+static inline s64 div_floor(s64 a, s64 b)
+{
+	return a / b - (a % b < 0);
+}
+
+static inline s64 mod_floor(s64 a, s64 b)
+{
+	return a - div_floor(a, b) * b;
+}
+
 bool date_leap(s32 year);
 /* The days of a month (1-12) in a year. */
 u8 date_month_days(s32 year, u8 month);
