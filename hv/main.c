@@ -1,7 +1,8 @@
 /* hv_main: bring the machine under lucid's control, in an order where each
  * step has what it needs: CPU tables first (so faults are reported), then
  * memory (map, allocator, final page tables, guarded stacks), then the
- * machine (ACPI, LAPIC, timers), then the banner and the console. */
+ * machine (ACPI, LAPIC, timers), then the banner, the time of day and the
+ * console. */
 #include "hv/main.h"
 #include "arch/x86/virt.h"
 #include "hv/core/sched.h"
@@ -22,6 +23,7 @@
 #include "hv/host/cpus.h"
 #include "hv/host/machine.h"
 #include "hv/host/selftest.h"
+#include "hv/host/wallclock.h"
 #include "hv/version.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
@@ -138,6 +140,7 @@ __noreturn void hv_main(struct boot_info *bi)
 	lapic_init(features.x2apic, &pit);
 	this_cpu()->apic_id = lapic()->id;
 	print_banner(bi);
+	wallclock_init();
 
 	if (cmdline_get(bi->cmdline, "lucid.selftest", test, sizeof(test)))
 		selftest_run(test);

@@ -23,6 +23,7 @@
 #include "hv/loader/loader.h"
 #include "hv/vdev/bus.h"
 #include "hv/vdev/irq.h"
+#include "hv/vdev/pci.h"
 #include "hv/vdev/vdev.h"
 #include "lib/spinlock.h"
 
@@ -53,6 +54,7 @@ struct vm {
 	struct io_bus mmio;          /* and MMIO regions (not RAM) */
 	struct msr_bus msrs;         /* MSRs devices serve */
 	struct vm_irq irq;           /* the interrupt lines */
+	struct pci_bus pci;          /* the PCI functions on bus 0 */
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;
 	struct vm_arch arch;        /* what arch/ keeps of the VM */

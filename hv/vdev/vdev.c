@@ -44,6 +44,7 @@ void vdev_free_all(struct vm *vm)
 		irq_controller_remove(vm, d->state);
 		if (vm->irq.extint && vm->irq.extint->ctl == d->state)
 			vm->irq.extint = NULL;
+		pci_func_remove(vm, d->state);
 		for (u32 k = 0; k < vm->nvcpus; k++)
 			if (vm->vcpu[k]->events.src && vm->vcpu[k]->events.src->ctl == d->state)
 				vm->vcpu[k]->events.src = NULL;

@@ -10,7 +10,7 @@
  * vCPUs' one event path. reset runs while the VM's vCPUs are parked (a
  * reboot), so it may change anything the guest sees. Whatever a device
  * registers with d->state as its key (regions, a controller, an
- * interrupt source) vdev_free_all takes back. */
+ * interrupt source, a PCI function) vdev_free_all takes back. */
 #ifndef HV_VDEV_VDEV_H
 #define HV_VDEV_VDEV_H
 

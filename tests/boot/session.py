@@ -34,6 +34,8 @@ BANNER = [
     ("timer", r"^timer: TSC (\d+) MHz, LAPIC timer (\d+) MHz, (xAPIC|x2APIC)$"),
     ("virt", r"^virt: (.*)$"),
     ("modules", r"^modules: (\d+)(?: \((.*)\))?$"),
+    ("clock", r"^clock: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(the CMOS clock\)|"
+              r"no usable CMOS clock; the time starts at 2000-01-01 00:00:00)$"),
     ("started", r"^cpus: (\d+) of (\d+) started$"),
 ]
 PROMPT = r"^lucid> "

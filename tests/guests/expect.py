@@ -238,6 +238,27 @@ EXPECT = {
     "fw-cfg": expect(
         P('signature "QEMU"'), P("ID 1: the I/O port interface, no DMA"), P("one CPU"),
         P("RAM size 8 MiB, as the memory map says"), P("file directory: no files")),
+    "pc-devices": expect(
+        P("CMOS clock in BCD and 24 hours, no interrupts"),
+        P("CMOS battery good"),
+        P("the CMOS date is valid BCD in the 21st century"),
+        P("under SET the CMOS clock holds what is written, UIP clear"),
+        P("the CMOS clock runs on from the time set"),
+        P("CMOS RAM 0x40-0x5f keeps what is written"),
+        P("CMOS memory sizes: 640 KiB base, 7168 KiB above 1 MiB"),
+        P("keyboard controller self-test: 0x55, then SYS"),
+        P("the command byte reads back what is written"),
+        P("the keyboard echoes 0xee"),
+        P("PCI 00:00.0 is Intel's 440FX"),
+        P("PCI 00:00.0 is a host bridge"),
+        P("PCI 00:01.0 reads all ones"),
+        P("port 0x80 takes a POST code and reads 0xff")),
+    "i8042-reset": expect(
+        P("boot 0: pulsing the reset line (command 0xfe)"),
+        P("boot 1: back after command 0xfe"),
+        P("boot 1: CMOS RAM kept its byte over the reset"),
+        P("boot 2: back after the output port write"),
+        reason=r"vm i8042-reset: reset by the keyboard controller \(output port 0xfe\)"),
     "hlt-cli": expect(
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),

@@ -12,6 +12,7 @@
 
 #include "tests/unit/fake_hv.h"
 #include "hv/core/sched.h"
+#include "hv/host/wallclock.h"
 #include "hv/mm/page_alloc.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -20,6 +21,7 @@
 
 static u8 *arena;
 static struct memmap map;
+static u64 wallclock = 1796507300ull * 1000000;	/* 2026-12-05 21:48:20, a Saturday */
 static char logbuf[LOG_CAPTURE];
 static size_t loglen;
 
@@ -51,6 +53,16 @@ int host_init(u32 ncpus)
 	host_set_cpu(0);
 	log_add_sink(capture);
 	return 0;
+}
+
+u64 wallclock_us(void)
+{
+	return wallclock;
+}
+
+void host_set_wallclock_us(u64 us)
+{
+	wallclock = us;
 }
 
 void host_test_start(void)

@@ -36,6 +36,10 @@ void host_set_cpu(u32 cpu);
 /* How many CPUs cpus_online() reports. */
 void host_set_online(u32 ncpus);
 
+/* The host's time of day (hv/host/wallclock.h), in microseconds since
+ * 1970: it stays where a test sets it (at first 2026-12-05 21:48:20). */
+void host_set_wallclock_us(u64 us);
+
 /* Each test starts on CPU 0 with no calls recorded and an empty log. */
 void host_test_start(void);
 

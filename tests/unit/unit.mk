@@ -10,6 +10,7 @@ UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
 UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_console := hv/console/console.c lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
+UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
@@ -37,18 +38,21 @@ UNIT_SRCS_test_svm_guest_check := arch/x86/svm/svm_guest_check.c lib/fmt.c lib/s
 
 # The generic hypervisor over a fake back end (tests/unit/fake_hv.h). Whole
 # folders, so that a new exit handler or device is linked (and needs its
-# stubs) at once. fake_sched.c compiles hv/core/sched.c itself.
+# stubs) at once. fake_sched.c compiles hv/core/sched.c itself; fake_env.c
+# keeps the time of day (hv/host/wallclock.h).
 UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sched.c \
 	tests/unit/fake_env.c $(filter-out hv/core/sched.c,$(wildcard hv/core/*.c)) \
 	$(wildcard hv/exits/*.c) \
 	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
-	hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/log.c lib/string.c
+	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_HV_TESTS := test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
-	test_timer
+	test_timer test_pc_devices
 $(foreach t,$(UNIT_HV_TESTS),$(eval UNIT_SRCS_$(t) := $(UNIT_HV_SRCS))$(eval UNIT_DEPS_$(t) := $(UNIT_HV_DEPS)))
 # The CR4 bits a guest may set come from the test, not only the host.
 UNIT_LDFLAGS_test_cr := -Wl,--wrap=cpuid_cr4_allowed
+# The interrupt lines the devices drive, seen by the test.
+UNIT_LDFLAGS_test_pc_devices := -Wl,--wrap=irq_set
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
