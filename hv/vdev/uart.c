@@ -255,69 +255,69 @@ static void reg_write(struct uart *u, u32 reg, u8 val)
 static u64 port_read(void *dev, u64 offset, u8 size)
 {
 	struct uart *u = dev;
-	u64 flags = spin_lock_irqsave(&u->lock), val = 0;
+	u64 val = 0;
 
+	spin_lock(&u->lock);
 	for (u8 i = 0; i < size; i++)
 		val |= (u64)reg_read(u, (u32)offset + i) << (8 * i);
 	update_irq(u);
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 	return val;
 }
 
 static void port_write(void *dev, u64 offset, u8 size, u64 val)
 {
 	struct uart *u = dev;
-	u64 flags = spin_lock_irqsave(&u->lock);
 
+	spin_lock(&u->lock);
 	for (u8 i = 0; i < size; i++)
 		reg_write(u, (u32)offset + i, (u8)(val >> (8 * i)));
 	update_irq(u);
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 }
 
 u32 uart_input(struct vm *vm, const u8 *bytes, u32 len)
 {
 	struct uart *u = vdev_state(vm, &uart_model);
 	u32 took = 0;
-	u64 flags;
 
 	if (!u)
 		return 0;
-	flags = spin_lock_irqsave(&u->lock);
+	spin_lock(&u->lock);
 	if (u->mcr & UART_MCR_LOOP) {
-		spin_unlock_irqrestore(&u->lock, flags);
+		spin_unlock(&u->lock);
 		return 0;
 	}
 	for (u32 i = 0; i < len; i++)
 		took += rx_put(u, bytes[i]);
 	update_irq(u);
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 	return took;
 }
 
 u64 uart_output_end(struct vm *vm)
 {
 	struct uart *u = vdev_state(vm, &uart_model);
-	u64 flags, end;
+	u64 end;
 
 	if (!u)
 		return 0;
-	flags = spin_lock_irqsave(&u->lock);
+	spin_lock(&u->lock);
 	end = u->written;
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 	return end;
 }
 
 u32 uart_output_read(struct vm *vm, u64 *pos, u8 *buf, u32 size, u64 *lost)
 {
 	struct uart *u = vdev_state(vm, &uart_model);
-	u64 flags, oldest;
+	u64 oldest;
 	u32 n = 0;
 
 	*lost = 0;
 	if (!u)
 		return 0;
-	flags = spin_lock_irqsave(&u->lock);
+	spin_lock(&u->lock);
 	oldest = u->written > UART_RING_SIZE ? u->written - UART_RING_SIZE : 0;
 	if (*pos < oldest) {
 		*lost = oldest - *pos;
@@ -325,7 +325,7 @@ u32 uart_output_read(struct vm *vm, u64 *pos, u8 *buf, u32 size, u64 *lost)
 	}
 	while (n < size && *pos < u->written)
 		buf[n++] = u->ring[(*pos)++ % UART_RING_SIZE];
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 	return n;
 }
 
@@ -340,8 +340,8 @@ static bool wanted(const struct config_vm *c)
 static void reset(struct vdev *d)
 {
 	struct uart *u = d->state;
-	u64 flags = spin_lock_irqsave(&u->lock);
 
+	spin_lock(&u->lock);
 	if (u->line_len)
 		line_flush(u);
 	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
@@ -349,7 +349,7 @@ static void reset(struct vdev *d)
 	rx_clear(u);
 	u->thr_pending = false;
 	update_irq(u);
-	spin_unlock_irqrestore(&u->lock, flags);
+	spin_unlock(&u->lock);
 }
 
 static int attach(struct vdev *d)
