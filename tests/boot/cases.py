@@ -479,9 +479,8 @@ def guest_problems(expect, vm, log, listing, excused=()):
     if VMS_STATE.get(listing.get(vm)) != end:
         problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
                         f"but its log says {end}")
-    results = re.findall(rf"^test {re.escape(vm)}: (PASS|FAIL|SKIP) (.*)$", log, re.M)
     results = [("PASS" if st == "FAIL" and msg.startswith(tuple(excused)) else st, msg)
-               for st, msg in results]
+               for st, msg in expect.results(log, vm)]
     return problems + expect.check(vm, results, end, log)
 
 

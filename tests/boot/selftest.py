@@ -16,6 +16,10 @@ serial console through the real Session, and must fail what it should.
 - banner-caches-disabled: a banner in which a CPU says it started with
   its caches disabled fails (guests-checked-vm-passes shows that the same
   banner without that line passes).
+- guests-results-over-com1: a guest run as under plain QEMU (fw-cfg-qemu)
+  passes on its "NAME: test: PASS" lines from COM1 and its debug-exit
+  line, and fails on a FAIL line, a missing result, a changed status or a
+  power-off by hypercall.
 
 Each check returns a list of problems; empty means it passed."""
 import re
@@ -48,6 +52,7 @@ memory: 1000 MiB usable, 900 MiB free
 timer: TSC 2000 MHz, LAPIC timer 1000 MHz, xAPIC
 virt: AMD SVM with NPT
 modules: 1 (lucid.cfg {len(CFG)} bytes)
+clock: 2026-12-05 21:48:20 (the CMOS clock)
 cpus: 2 of 2 started
 vm protmode: started: 4 MiB, 1 vCPU on CPU 0
 vm unlisted: started: 4 MiB, 1 vCPU on CPU 1
@@ -158,6 +163,38 @@ def check_caches_disabled(root):
     return ["the banner passed with a CPU whose caches are disabled"]
 
 
+# fw-cfg-qemu's lines in lucid's log when it passes (tests/guests/fw-cfg.c).
+COM1_VM = "fw-cfg-qemu"
+COM1_LOG = """vm fw-cfg-qemu: started: 8 MiB, 1 vCPU on CPU 0
+fw-cfg-qemu: test: PASS signature "QEMU" (0x554d4551)
+fw-cfg-qemu: test: PASS ID 1: the I/O port interface, no DMA (1)
+fw-cfg-qemu: test: PASS one CPU (1)
+fw-cfg-qemu: test: PASS RAM size 8 MiB, as the memory map says
+fw-cfg-qemu: test: PASS file directory: no files
+fw-cfg-qemu: done: 5 passed, 0 failed, 0 skipped
+vm fw-cfg-qemu: powered off: debug-exit status 1 (the guest wrote 0x0 to port 0xf4)"""
+
+
+def check_results_over_com1(root):
+    listing = {COM1_VM: "shut off"}
+    problems = []
+    got = cases.guest_problems(expect, COM1_VM, COM1_LOG, listing)
+    if got:
+        problems.append(f"the passing log fails: {got}")
+    bad = {
+        "a FAIL line": COM1_LOG.replace("test: PASS one CPU", "test: FAIL one CPU"),
+        "a missing result": COM1_LOG.replace("fw-cfg-qemu: test: PASS one CPU (1)\n", ""),
+        "status 3": COM1_LOG.replace("status 1 (the guest wrote 0x0", "status 3 (the guest wrote 0x1"),
+        "a power-off by hypercall": re.sub(r"powered off: .*", "powered off", COM1_LOG),
+    }
+    for what, log in bad.items():
+        if log == COM1_LOG:
+            problems.append(f"{what}: the made-up log did not change")
+        elif not cases.guest_problems(expect, COM1_VM, log, listing):
+            problems.append(f"{what} passes")
+    return problems
+
+
 def check_cfg_matches_expect(root):
     vms = expect.cfg_vms(GUESTS_CFG.read_text())
     return [f"{vm}: {why}" for vm, why in expect.coverage(vms).items()]
@@ -170,4 +207,5 @@ CHECKS = {
     "guests-prompt-before-answer": check_prompt_before_answer,
     "guests-cfg-matches-expect": check_cfg_matches_expect,
     "banner-caches-disabled": check_caches_disabled,
+    "guests-results-over-com1": check_results_over_com1,
 }

@@ -2,7 +2,10 @@
 """What each VM of tests/guests/guests.cfg must do, for the harness.
 
 For every VM: the test results it reports, in order (lucid prints each as
-"test <vm>: PASS <message>"), and how it ends:
+"test <vm>: PASS <message>"; a guest run as QEMU's -kernel would run it,
+with the word `qemu` on its command line, writes "test: PASS <message>"
+to COM1, which lucid logs as "<vm>: test: PASS <message>"), and how it
+ends:
   "shutoff"  it powered itself off (LUCID_HC_SHUTDOWN);
   "crashed"  lucid stopped it, with a log line matching `reason`;
   "running"  it is still running when the others are done (never stops).
@@ -10,7 +13,7 @@ A result is R(status, prefix): status is "PASS", "SKIP" or "PASS|SKIP"
 (the guest skips what the CPU does not offer), and the message must start
 with prefix. A SKIP message starts with the words of the PASS it replaces.
 Some VMs allow alternatives (whole lists). `console` lists text that must
-appear in the VM's console output (LUCID_HC_CONSOLE_WRITE).
+appear in the VM's console output (LUCID_HC_CONSOLE_WRITE, or COM1).
 
 Any FAIL, any result not listed, or a missing one fails the VM, and so
 does a VM of the config without an expectation here (coverage() below).
@@ -50,6 +53,13 @@ def expect(*results, **kw):
     return Expect(results=(tuple(results),), **kw)
 
 
+def debug_exit(vm, status):
+    """`reason` for a VM that ends as under QEMU's isa-debug-exit: the
+    runtime writes 0 (all passed, QEMU's status 1) or 1 (a failure, 3)."""
+    return (rf"(?m)^vm {re.escape(vm)}: powered off: debug-exit status {status} "
+            rf"\(the guest wrote 0x{(status - 1) // 2:x} to port 0xf4\)$")
+
+
 VIRT_INSNS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA",
               "VMXON", "VMXOFF", "VMCLEAR", "VMPTRLD", "VMPTRST", "VMREAD",
               "VMWRITE", "VMLAUNCH", "VMRESUME", "INVEPT", "INVVPID", "VMFUNC"]
@@ -77,6 +87,8 @@ def pf(what, error, reg="RDI"):
 
 
 FPU = expect(P("x87 and SSE state intact over"), PS("AVX upper halves intact"))
+FW_CFG = [P('signature "QEMU"'), P("ID 1: the I/O port interface, no DMA"), P("one CPU"),
+          P("RAM size 8 MiB, as the memory map says"), P("file directory: no files")]
 TLB = expect(P("a VA saw only this VM's current page over"))
 DEBUG_REGS = expect(P("DR0-DR3 kept this VM's values over"),
                     P("DR6 and DR7 kept this VM's values over"),
@@ -259,6 +271,23 @@ EXPECT = {
         P("boot 1: CMOS RAM kept its byte over the reset"),
         P("boot 2: back after the output port write"),
         reason=r"vm i8042-reset: reset by the keyboard controller \(output port 0xfe\)"),
+    "fw-cfg": expect(*FW_CFG),
+    # The same kernel as QEMU's -kernel runs it: results and output on
+    # COM1, the end through the debug-exit port.
+    "fw-cfg-qemu": expect(*FW_CFG, reason=debug_exit("fw-cfg-qemu", 1),
+                          console=("fw-cfg-qemu: done: 5 passed, 0 failed, 0 skipped",)),
+    "uart": expect(
+        P("registers after reset: IER 0, IIR 1, LCR 0, MCR 0, LSR 0x60, MSR 0xb0"),
+        P("scratch register reads back 0xa5 and 0x5a"),
+        P("IER reads back 0 and 0x0f, bits 7:4 stay clear"),
+        P("loopback: MSR mirrors MCR, 0x90 for RTS and OUT2"),
+        P("loopback: a byte sent comes back"),
+        P("FIFOs: IIR bits 7:6 are 3 with FCR0 set (a 16550A), 0 without"),
+        P("FIFOs: 16 bytes deep, in order, the rest an overrun"),
+        P("DLAB: divisor 0x010c reads back, IER kept"),
+        P("IIR reports THRE when it is enabled, reading it clears it"),
+        P("sent a line through THR"),
+        console=("uart: serial line from the guest",)),
     "hlt-cli": expect(
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),
@@ -396,6 +425,14 @@ def _match(alt, results):
         if status not in r.status.split("|") or not msg.startswith(r.prefix):
             return f"result {i + 1} is {status} {msg!r}, expected {r.status} {r.prefix!r}..."
     return None
+
+
+def results(log, vm):
+    """The results vm reported, in the order of lucid's log: the lines of
+    its result hypercalls and those it wrote to its own console as a
+    guest for plain QEMU does. [(status, message)]"""
+    v = re.escape(vm)
+    return re.findall(rf"^(?:test {v}: |{v}: test: )(PASS|FAIL|SKIP) (.*)$", log, re.M)
 
 
 def check(name, results, end, log=""):

@@ -53,7 +53,9 @@ extern u32 test_passed, test_failed, test_skipped;
 
 /* ---- output --------------------------------------------------------- */
 
-/* True under lucid (CPUID hypervisor bit and the 0x40000000 signature). */
+/* True under lucid (CPUID hypervisor bit and the 0x40000000 signature),
+ * unless the command line has the word `qemu`: the guest then behaves as
+ * on plain QEMU (COM1, isa-debug-exit) wherever it runs. */
 extern bool on_lucid;
 /* CPUID vendor is AuthenticAMD: hypercalls use VMMCALL, else VMCALL. */
 extern bool cpu_amd;

@@ -2,7 +2,9 @@
  * LUCID_HC_TEST_RESULT and console output is LUCID_HC_CONSOLE_WRITE; on
  * plain QEMU (no lucid signature) both go to COM1 as "test: PASS ..." and
  * the guest powers off through isa-debug-exit or ACPI, so that a guest can
- * be debugged with qemu -kernel. */
+ * be debugged with qemu -kernel. The word `qemu` on the command line
+ * makes it behave as on plain QEMU under lucid too: a kernel written for
+ * QEMU's -kernel, run unchanged. */
 #include "guest.h"
 #include "cpu.h"
 #include "hypercall.h"
@@ -190,9 +192,11 @@ void runtime_start(void)
 	idt_init();
 	tss_init();
 	detect();
+	boot_parse();
+	if (has_token(boot.cmdline, "qemu"))
+		on_lucid = false;
 	if (!on_lucid)
 		com1_init();
-	boot_parse();
 	if (test_early)
 		test_early();
 	segs_reload();
