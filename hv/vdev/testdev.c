@@ -10,6 +10,7 @@ struct testdev {
 	u8 reg[TESTDEV_PORTS];
 	struct vm *vm;
 	u64 exc_base;	/* the VM's exception exits when it last booted */
+	u32 lines;	/* the interrupt lines it holds high */
 };
 
 /* The bus hands over only accesses inside a region (hv/vdev/bus.h). */
@@ -49,6 +50,31 @@ static u64 exc_read(void *dev, u64 offset, u8 size)
 	return val;
 }
 
+static u64 irq_read(void *dev, u64 offset, u8 size)
+{
+	const struct testdev *t = dev;
+	u32 val = 0;
+
+	memcpy(&val, (const u8 *)&t->lines + offset, size);
+	return val;
+}
+
+static void irq_write(void *dev, u64 offset, u8 size, u64 val)
+{
+	struct testdev *t = dev;
+	u32 line = val & 0x7f;
+	bool high = val & TESTDEV_IRQ_HIGH;
+
+	(void)size;
+	if (offset != 0 || line >= VM_IRQ_LINES)
+		return;
+	if (high)
+		t->lines |= 1u << line;
+	else
+		t->lines &= ~(1u << line);
+	irq_set(t->vm, line, high);
+}
+
 static u64 page_read(void *dev, u64 offset, u8 size)
 {
 	const struct testdev *t = dev;
@@ -74,6 +100,9 @@ static void reset(struct vdev *d)
 {
 	struct testdev *t = d->state;
 
+	for (u32 line = 0; line < VM_IRQ_LINES; line++)
+		if (t->lines & (1u << line))
+			irq_set(d->vm, line, false);
 	memset(t, 0, sizeof(*t));
 	t->vm = d->vm;
 	t->exc_base = exception_exits(d->vm);
@@ -86,6 +115,7 @@ static int attach(struct vdev *d)
 	const struct io_region ports[] = {
 		{ TESTDEV_PORT, TESTDEV_PORTS, reg_read, reg_write, t },
 		{ TESTDEV_EXC_PORT, TESTDEV_EXC_PORTS, exc_read, NULL, t },
+		{ TESTDEV_IRQ_PORT, TESTDEV_IRQ_PORTS, irq_read, irq_write, t },
 	};
 	const struct io_region page = { TESTDEV_MMIO, TESTDEV_MMIO_SIZE, page_read, page_write, t };
 
@@ -97,10 +127,11 @@ static int attach(struct vdev *d)
 		printk("vm %s: the test device's MMIO page is RAM or taken\n", vm->name);
 		return -1;
 	}
-	if (io_bus_register(&vm->ports, &ports[0]) || io_bus_register(&vm->ports, &ports[1])) {
-		printk("vm %s: the test device's ports are taken\n", vm->name);
-		return -1;
-	}
+	for (u32 i = 0; i < ARRAY_SIZE(ports); i++)
+		if (io_bus_register(&vm->ports, &ports[i])) {
+			printk("vm %s: the test device's ports are taken\n", vm->name);
+			return -1;
+		}
 	reset(d);
 	return 0;
 }

@@ -7,10 +7,17 @@
  *                    reflected in this VM (exits of EXIT_EXCEPTION, all
  *                    its vCPUs), low 32 bits; the test guests' proof that
  *                    an exception is intercepted;
+ *   ports 0xe8-0xeb  the VM's interrupt lines (hv/vdev/irq.h): a write
+ *                    whose first byte is 0xe8 drives the line of that
+ *                    byte's bits 0-6 to the level of its bit 7 (1: high),
+ *                    so a test guest raises and lowers an interrupt as a
+ *                    device would; lines from VM_IRQ_LINES up are ignored.
+ *                    A read gives the lines it holds high, a bit each;
  *   MMIO 0xfeb00000  4 KiB that read back what was written, every access
  *                    an exit (MMIO emulation can be checked byte by byte).
  * Bytes outside the registers read as 0xff. The register and the page start
- * zeroed, and are zeroed again when the VM reboots. */
+ * zeroed, and are zeroed again when the VM reboots, when the lines it holds
+ * high fall. */
 #ifndef HV_VDEV_TESTDEV_H
 #define HV_VDEV_TESTDEV_H
 
@@ -18,6 +25,9 @@
 #define TESTDEV_PORTS 4
 #define TESTDEV_EXC_PORT 0xe4
 #define TESTDEV_EXC_PORTS 4
+#define TESTDEV_IRQ_PORT 0xe8
+#define TESTDEV_IRQ_PORTS 4
+#define TESTDEV_IRQ_HIGH 0x80	/* the level bit of a line's byte */
 #define TESTDEV_MMIO 0xfeb00000ull
 #define TESTDEV_MMIO_SIZE 4096
 

@@ -415,6 +415,26 @@ EXPECT = {
         P("changing CR4.LA57 in long mode raises #GP(0)"),
         P("CR4 bits CPUID offers set, clear and read back"),
         P("a CR4.PGE toggle drops a global mapping from the TLB")),
+    "pic": expect(
+        P("initialised as Linux does: masks read back, nothing pending"),
+        P("master line 3 gives vector 0x33"),
+        P("ISR shows line 3 until the EOI"),
+        P("slave line 10 gives vector 0x3a"),
+        P("ISR: master input 2 and slave input 2 until the EOIs"),
+        P("masked line 4 waits in IRR"),
+        P("unmasked, it is delivered"),
+        P("line 5 in service holds back line 5 and line 6"),
+        P("higher line 3 nests; its EOI leaves 5 in service"),
+        P("after each EOI the next goes: 5, then 6"),
+        P("lines 6 and 3 raised with IF=0: 3 first"),
+        P("slave line 12 before master line 4: it ranks at input 2"),
+        P("ELCR keeps lines 0-2 edge-triggered"),
+        P("level line 5 comes again after the EOI while high"),
+        P("and not after it is lowered"),
+        P("poll reads 0x80 | 6 and puts line 6 in service"),
+        P("the polled line is not delivered; a poll of nothing reads 0"),
+        P("automatic EOI: nothing in service, line 3 again without an EOI"),
+        P("a slave line lowered before it is taken: spurious 0x3f, master input 2 in service")),
 }
 
 

@@ -1,7 +1,7 @@
-/* hlt-cli: HLT with interrupts disabled halts the vCPU for good. The VM has
- * no interrupt controller and lucid injects no NMI, so nothing can wake it:
- * lucid must leave the vCPU halted (the VM stays "running", and a time-
- * shared CPU goes to other vCPUs) rather than resume it, spin on it, or
+/* hlt-cli: HLT with interrupts disabled halts the vCPU for good. No device
+ * of the VM raises an interrupt and lucid injects no NMI, so nothing can
+ * wake it: lucid must leave the vCPU halted (the VM stays "running", and a
+ * time-shared CPU goes to other vCPUs) rather than resume it, spin on it, or
  * call the VM crashed. The guest reports PASS before it halts; a FAIL if
  * HLT ever returns (a lucid that just skips HLT fails here). The harness
  * checks afterwards that the VM is still running.
