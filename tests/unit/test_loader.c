@@ -400,7 +400,7 @@ struct mape {
 static const struct mape map16[] = {
 	{ 0, 0x9fc00, 1 },
 	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
+	{ 0xe0000, 0x20000, 2 },
 	{ 0x100000, MiB(15), 1 },
 };
 
@@ -766,7 +766,8 @@ static void test_mb1_header_search(void **state)
 	expect_error("no multiboot header in the first 8 KiB");
 	rq.format = LOAD_AUTO;
 	expect_error("kernel \"k\": no multiboot header (multiboot2 in the first 32 KiB, "
-		     "multiboot in the first 8 KiB); a flat binary must be asked for as such");
+		     "multiboot in the first 8 KiB) and no Linux setup header; a flat binary "
+		     "must be asked for as such");
 }
 
 static void test_mb1_not_elf(void **state)
@@ -1311,6 +1312,16 @@ static void test_request_errors(void **state)
 	expect_error("module 1 has no data");
 	many[1].file.size = 0;
 	load_ok();
+	/* An initrd is for Linux: multiboot kernels take files as modules. */
+	rq.initrd = (struct load_file){ "initrd", NULL, 10 };
+	expect_error("kernel \"k\": initrd has no data");
+	rq.initrd.data = img;
+	expect_error("kernel \"k\": is a multiboot kernel, which takes no initrd (give the file "
+		     "as a module instead)");
+	std_mb2();
+	expect_error("is a multiboot2 kernel, which takes no initrd");
+	rq.initrd = (struct load_file){ 0 };
+	load_ok();
 }
 
 /* --- placement -------------------------------------------------------------- */
@@ -1344,7 +1355,7 @@ static void test_holes(void **state)
 	const struct mape want[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
+		{ 0xe0000, 0x20000, 2 },
 		{ MiB(1), MiB(7), 1 },
 		{ MiB(16), MiB(8), 1 },
 	};
@@ -1390,7 +1401,7 @@ static void test_map_from_regions(void **state)
 	const struct mape want[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
+		{ 0xe0000, 0x20000, 2 },
 		{ MiB(1), MiB(3), 1 },
 	};
 	struct bootinfo b;
@@ -1508,12 +1519,15 @@ static void test_flat_errors(void **state)
 	expect_error("flat image mode 5 is neither real nor protected");
 	rq.flat_mode = GUEST_PROTECTED;
 	rq.cmdline = "x";
-	expect_error("a flat image cannot be given a command line or modules");
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
 	rq.cmdline = "";
 	load_ok();
+	rq.initrd = (struct load_file){ "initrd", img, 1 };
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
+	rq.initrd.size = 0;
 	rq.mods = three_mods;
 	rq.nmods = 1;
-	expect_error("a flat image cannot be given a command line or modules");
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
 }
 
 /* --- messages ------------------------------------------------------------------ */
@@ -1538,6 +1552,7 @@ static void test_format_names(void **state)
 	assert_string_equal(loader_format_name(LOAD_MULTIBOOT1), "multiboot");
 	assert_string_equal(loader_format_name(LOAD_MULTIBOOT2), "multiboot2");
 	assert_string_equal(loader_format_name(LOAD_FLAT), "flat");
+	assert_string_equal(loader_format_name(LOAD_LINUX), "linux");
 	assert_string_equal(loader_format_name(LOAD_AUTO), "auto");
 }
 
