@@ -20,93 +20,10 @@
 
 #include "hv/core/vcpu_state.h"
 #include "hv/emul/guest_paging.h"
-#include "hv/loader/loader.h"
-
-#define FILL 0xaa
-
-/* --- the VM ---------------------------------------------------------------- */
-
-static struct guest_mem gm;
-
-static void vm_add(u64 gpa, u64 size)
-{
-	u8 *buf = aligned_alloc(PAGE_SIZE, size);
-
-	assert_non_null(buf);
-	memset(buf, FILL, size);
-	gm.r[gm.n++] = (struct gmem_region){ gpa, (u64)(uintptr_t)buf, size };
-	gm.size += size;
-}
-
-static void vm_free(void)
-{
-	for (u32 i = 0; i < gm.n; i++)
-		free((void *)(uintptr_t)gm.r[i].hpa);
-	memset(&gm, 0, sizeof(gm));
-}
-
-static void vm_refill(void)
-{
-	for (u32 i = 0; i < gm.n; i++)
-		memset((void *)(uintptr_t)gm.r[i].hpa, FILL, gm.r[i].size);
-}
-
-/* A copy of all RAM, to prove a refused load wrote nothing. One buffer,
- * kept: fresh pages for every copy would cost more than the copying. */
-static u8 *snap;
-static u64 snap_size;
-
-static u8 *vm_snapshot(void)
-{
-	u64 total = 0;
-	u8 *p;
-
-	for (u32 i = 0; i < gm.n; i++)
-		total += gm.r[i].size;
-	if (total > snap_size) {
-		free(snap);
-		snap = malloc(total);
-		assert_non_null(snap);
-		snap_size = total;
-	}
-	p = snap;
-	for (u32 i = 0; i < gm.n; p += gm.r[i].size, i++)
-		memcpy(p, (const void *)(uintptr_t)gm.r[i].hpa, gm.r[i].size);
-	return snap;
-}
-
-static bool vm_same(const u8 *copy)
-{
-	for (u32 i = 0; i < gm.n; copy += gm.r[i].size, i++)
-		if (memcmp(copy, (const void *)(uintptr_t)gm.r[i].hpa, gm.r[i].size))
-			return false;
-	return true;
-}
-
-static u8 *gp(u64 gpa, u64 len)
-{
-	u8 *p = gmem_ptr(&gm, gpa, len);
-
-	if (!p)
-		fail_msg("0x%llx+0x%llx is not in one region", (unsigned long long)gpa,
-			 (unsigned long long)len);
-	return p;
-}
+#include "tests/unit/loader_vm.h"
 
 static u8 rd8(u64 gpa) { return *gp(gpa, 1); }
 static u16 rd16(u64 gpa) { u16 v; memcpy(&v, gp(gpa, 2), 2); return v; }
-static u32 rd32(u64 gpa) { u32 v; memcpy(&v, gp(gpa, 4), 4); return v; }
-static u64 rd64(u64 gpa) { u64 v; memcpy(&v, gp(gpa, 8), 8); return v; }
-
-static void assert_filled(u64 gpa, u64 len, u8 v)
-{
-	const u8 *p = gp(gpa, len);
-
-	for (u64 i = 0; i < len; i++)
-		if (p[i] != v)
-			fail_msg("byte 0x%llx is 0x%02x, not 0x%02x", (unsigned long long)(gpa + i),
-				 p[i], v);
-}
 
 /* --- building bzImages ----------------------------------------------------- */
 
@@ -170,9 +87,6 @@ static void bz_default(void)
 
 /* --- loading --------------------------------------------------------------- */
 
-static struct load_request rq;
-static struct guest_entry e;
-static char err[256];
 static u8 *initrd;
 
 static void set_initrd(u64 size)
@@ -187,17 +101,7 @@ static void set_initrd(u64 size)
 
 static int load(void)
 {
-	u8 *copy = malloc(img_size ? img_size : 1);
-	int rc;
-
-	assert_non_null(copy);
-	memcpy(copy, img, img_size);
-	rq.kernel = (struct load_file){ "vmlinuz", copy, img_size };
-	memset(&e, 0x5a, sizeof(e));
-	memset(err, 'x', sizeof(err));
-	rc = loader_load(&gm, &rq, &e, err, sizeof(err));
-	free(copy);
-	return rc;
+	return load_file("vmlinuz", img, img_size);
 }
 
 static void load_ok(void)
@@ -209,21 +113,9 @@ static void load_ok(void)
 	assert_int_equal(e.mode, GUEST_LONG);
 }
 
-/* The load must fail with msg in one line and leave RAM untouched. */
 static void expect_error(const char *msg)
 {
-	u8 *before = vm_snapshot();
-	bool same;
-
-	assert_int_equal(load(), -1);
-	same = vm_same(before);
-	if (!strstr(err, msg))
-		fail_msg("error \"%s\" is not \"%s\"", err, msg);
-	assert_null(strchr(err, '\n'));
-	assert_int_equal(e.ip, 0);
-	assert_int_equal(e.rsi, 0);
-	if (!same)
-		fail_msg("a refused kernel changed guest RAM");
+	expect_refused("vmlinuz", img, img_size, msg);
 }
 
 static int setup(void **state)
@@ -241,9 +133,6 @@ static int teardown(void **state)
 	vm_free();
 	free(initrd);
 	initrd = NULL;
-	free(snap);
-	snap = NULL;
-	snap_size = 0;
 	return 0;
 }
 
@@ -685,7 +574,7 @@ static void test_linux_hostile_headers(void **state)
 	vm_add(0, MiB(24));
 	set_initrd(5000);
 	for (int round = 0; round < 200; round++) {
-		u8 *before;
+		const u8 *before;
 		int rc;
 
 		bz_default();

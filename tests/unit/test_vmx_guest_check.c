@@ -206,33 +206,6 @@ static void realmode(void)
 	set(F_RFLAGS, 0x2);
 }
 
-/* Linux's 64-bit entry as lucid's reset leaves it (test_vcpu_state.c's
- * long_mode_entry): CR0 PG NE ET PE, CR4 PAE and the fixed VMXE, EFER LMA
- * LME; CS 0x10 (0xa09b), data 0x18 (0xc093) in every other register, a
- * usable LDT (0x82) and a busy TSS (0x8b) with the limits reset leaves,
- * the loader's GDT at 0x1000, no IDT, IF clear. */
-static void linux64(void)
-{
-	common();
-	set(F_ENTRY, get(F_ENTRY) | ENTRY_IA32E);
-	set(F_CR0, 0x80000031);
-	set(F_CR3, 0x4000);
-	set(F_CR4, 0x2020);
-	set(F_EFER, 0x500);
-	seg(CS, 0x10, 0, 0xffffffff, 0xa09b);
-	for (int i = ES; i <= GS; i++)
-		if (i != CS)
-			seg(i, 0x18, 0, 0xffffffff, 0xc093);
-	seg(LDTR, 0, 0, 0xffff, 0x82);
-	seg(TR, 0, 0, 0xffff, 0x8b);
-	set(F_GDTR_BASE, 0x1000);
-	set(F_GDTR_LIMIT, 0x1f);
-	set(F_IDTR_BASE, 0);
-	set(F_IDTR_LIMIT, 0);
-	set(F_RIP, 0x1000200);
-	set(F_RFLAGS, 0x2);
-}
-
 /* A virtual-8086 task: protected mode, RFLAGS.VM, every segment at its
  * selector * 16 with limit 0xffff and access rights 0xf3. */
 static void v86(void)
@@ -259,6 +232,29 @@ static void pae32(void)
 	set(F_PDPTE(1), 0x2001);
 	set(F_PDPTE(2), 0x3001);
 	set(F_PDPTE(3), 0x4001 | BIT(3) | BIT(4));	/* PWT, PCD */
+}
+
+/* Linux's 64-bit entry as lucid's reset leaves it (test_vcpu_state.c's
+ * long_mode_entry): the reset's LDT and TSS, with CR0 PG NE ET PE, CR4
+ * PAE and the fixed VMXE, EFER LMA LME; CS 0x10 (0xa09b), data 0x18
+ * (0xc093) in every other register, the loader's GDT at 0x1000, no IDT,
+ * IF clear. */
+static void linux64(void)
+{
+	realmode();
+	set(F_ENTRY, get(F_ENTRY) | ENTRY_IA32E);
+	set(F_CR0, 0x80000031);
+	set(F_CR3, 0x4000);
+	set(F_CR4, 0x2020);
+	set(F_EFER, 0x500);
+	seg(CS, 0x10, 0, 0xffffffff, 0xa09b);
+	for (int i = ES; i <= GS; i++)
+		if (i != CS)
+			seg(i, 0x18, 0, 0xffffffff, 0xc093);
+	set(F_GDTR_BASE, 0x1000);
+	set(F_GDTR_LIMIT, 0x1f);
+	set(F_IDTR_LIMIT, 0);
+	set(F_RIP, 0x1000200);
 }
 
 /* lucid without unrestricted guest, as older CPUs would need */
