@@ -9,8 +9,8 @@
  * exists.
  *
  * Where things go (docs/loaders.md):
- *   0x1000 up        GDT, boot_params, command line, PML4, PDPT, PDs, a page
- *                    or more each, all below 0x9f000
+ *   0x1000 up        GDT (and a stack above it), boot_params, command line,
+ *                    PML4, PDPT, PDs, a page or more each, below 0x9f000
  *   pref_address     the kernel and init_size bytes of room for it
  *   high             the initrd, as high as fits below initrd_addr_max
  * The top of conventional memory is left alone: Linux's decompressor puts
@@ -412,6 +412,9 @@ int linux_load(struct loader *l, struct guest_entry *e)
 	e->cr3 = o.pml4;
 	e->gdt = o.gdt;
 	e->gdt_limit = sizeof(boot_gdt) - 1;
+	/* The protocol promises no stack; the rest of the GDT's page serves
+	 * a kernel that pushes before it takes its own. */
+	e->sp = o.gdt + PAGE_SIZE;
 	e->end = l->kernel_end;
 	return 0;
 }

@@ -273,6 +273,8 @@ static void test_linux_basic(void **state)
 	assert_int_equal(rd64(e.gdt), 0);
 	assert_int_equal(rd64(e.gdt + 0x10), 0x00af9b000000ffffull);
 	assert_int_equal(rd64(e.gdt + 0x18), 0x00cf93000000ffffull);
+	/* A stack: the rest of the GDT's page. */
+	assert_int_equal(e.sp, e.gdt + PAGE_SIZE);
 
 	/* Identity page tables over 4 GiB, in low memory. */
 	assert_true(e.cr3 >= 0x1000 && e.cr3 + 6 * PAGE_SIZE <= 0x9f000);
