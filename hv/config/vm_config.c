@@ -32,17 +32,20 @@ static int boot_request(const struct boot_info *bi, const struct config_vm *c, u
 		[CONFIG_FORMAT_AUTO] = LOAD_AUTO,
 		[CONFIG_FORMAT_MULTIBOOT1] = LOAD_MULTIBOOT1,
 		[CONFIG_FORMAT_MULTIBOOT2] = LOAD_MULTIBOOT2,
+		[CONFIG_FORMAT_LINUX] = LOAD_LINUX,
 		[CONFIG_FORMAT_FLAT] = LOAD_FLAT,
 	};
 
 	memset(rq, 0, sizeof(*rq));
-	if (c->format == CONFIG_FORMAT_LINUX || c->initrd[0]) {
-		printk("vm %s: not created: Linux guests come in a later release\n", c->name);
-		return -1;
-	}
 	if (!find_file(bi, c->kernel, &rq->kernel)) {
 		printk("vm %s: not created: no boot module or built-in guest named \"%s\"\n",
 		       c->name, c->kernel);
+		return -1;
+	}
+	/* The loader refuses an initrd to a kernel that is not Linux. */
+	if (c->initrd[0] && !find_file(bi, c->initrd, &rq->initrd)) {
+		printk("vm %s: not created: no boot module named \"%s\" (its initrd)\n", c->name,
+		       c->initrd);
 		return -1;
 	}
 	for (u32 i = 0; i < c->nmodules; i++) {

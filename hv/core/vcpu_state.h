@@ -7,8 +7,10 @@
 #include "hv/loader/loader.h"
 
 /* Where a loader left the guest: real mode at e->ip (CS = ip >> 4 &
- * 0xf000), or 32-bit protected mode on flat 4 GiB segments, paging off,
- * with EAX, EBX and ESP as the boot protocol gives them. */
+ * 0xf000); 32-bit protected mode on flat 4 GiB segments, paging off,
+ * with EAX, EBX and ESP as the boot protocol gives them; or long mode
+ * (Linux's 64-bit entry) on the loader's GDT and page tables, CS 0x10,
+ * data 0x18, RSI = boot_params, IF = 0. */
 void vcpu_state_from_entry(struct vcpu_state *st, const struct guest_entry *e);
 
 #endif

@@ -11,8 +11,8 @@ int flat_image_load(struct loader *l, struct guest_entry *e)
 
 	if (rq->flat_mode != GUEST_REAL && rq->flat_mode != GUEST_PROTECTED)
 		return ld_fail(l, "flat image mode %d is neither real nor protected", rq->flat_mode);
-	if (rq->nmods || (rq->cmdline && rq->cmdline[0]))
-		return ld_fail(l, "a flat image cannot be given a command line or modules");
+	if (rq->nmods || rq->initrd.size || (rq->cmdline && rq->cmdline[0]))
+		return ld_fail(l, "a flat image cannot be given a command line, modules or an initrd");
 	l->limit = rq->flat_mode == GUEST_REAL ? HIGH_MEM_START : GiB(4);
 	/* The caller chose the address: any RAM will do, reserved or not. */
 	l->usable_only = false;

@@ -49,8 +49,7 @@ static int __printf(2, 3) fail_raw(struct loader *l, const char *fmt, ...)
 	return -1;
 }
 
-/* "16 MiB", "640 KiB": whole units, rounded up or down. */
-static const char *size_str(char *buf, size_t len, u64 bytes, bool round_up)
+const char *ld_size_str(char *buf, size_t len, u64 bytes, bool round_up)
 {
 	u64 unit = bytes >= MiB(1) ? MiB(1) : KiB(1);
 	u64 n = bytes / unit + (round_up && bytes % unit);
@@ -107,8 +106,7 @@ void ld_init(struct loader *l, const struct guest_mem *gm, const struct load_req
 	build_map(l);
 }
 
-/* May [addr, addr+len) hold kernel data? Callers have checked the limit. */
-static bool allowed(const struct loader *l, u64 addr, u64 len)
+bool ld_fits(const struct loader *l, u64 addr, u64 len)
 {
 	if (!l->usable_only)
 		return gmem_is_ram(l->gm, addr, len);
@@ -146,10 +144,10 @@ int ld_add_segment(struct loader *l, const char *what, int idx, u64 dst, const u
 	if (dst < LOADER_LOW_RESERVED)
 		return ld_fail(l, "%s [0x%llx, 0x%llx) overlaps the first page, which lucid keeps free",
 			       name, ull(dst), ull(dst + memsz));
-	if (!allowed(l, dst, memsz))
+	if (!ld_fits(l, dst, memsz))
 		return ld_fail(l, "%s [0x%llx, 0x%llx) is not in the VM's %sRAM (%s)",
 			       name, ull(dst), ull(dst + memsz), l->usable_only ? "usable " : "",
-			       size_str(size, sizeof(size), l->gm->size, false));
+			       ld_size_str(size, sizeof(size), l->gm->size, false));
 	for (u32 i = 0; i < l->nseg; i++) {
 		const struct load_seg *s = &l->seg[i];
 
@@ -204,15 +202,15 @@ static int no_room(struct loader *l, u64 need, const char *what, u64 from, u64 l
 {
 	char a[24], b[24];
 
-	size_str(a, sizeof(a), need, true);
+	ld_size_str(a, sizeof(a), need, true);
 	if (need > l->gm->size)
 		return fail_raw(l, "kernel \"%s\" plus modules need %s, the VM has %s",
-				kernel_name(l), a, size_str(b, sizeof(b), l->gm->size, false));
+				kernel_name(l), a, ld_size_str(b, sizeof(b), l->gm->size, false));
 	if (need > l->limit)
 		return fail_raw(l, "kernel \"%s\" plus modules need %s, but only the first 4 GiB "
 				"can be used", kernel_name(l), a);
 	return ld_fail(l, "%s (%s) does not fit in the VM's usable RAM above 0x%llx", what,
-		       size_str(b, sizeof(b), len, true), ull(from));
+		       ld_size_str(b, sizeof(b), len, true), ull(from));
 }
 
 int ld_place(struct loader *l, u64 info_size)

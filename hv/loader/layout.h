@@ -10,11 +10,11 @@
 #include "lib/string.h"
 
 /* The PC layout below 1 MiB that every guest is told about: 639 KiB of
- * conventional memory, then the EBDA's last KiB, the VGA and option ROM
- * hole, and the BIOS area. */
+ * conventional memory, then the EBDA's last KiB, the VGA hole, and the
+ * BIOS area from 0xe0000, where a guest searches for the ACPI RSDP. */
 #define LOW_MEM_END 0x9fc00ull
 #define EBDA_END 0xa0000ull
-#define BIOS_START 0xf0000ull
+#define BIOS_START 0xe0000ull
 #define HIGH_MEM_START MiB(1)
 
 /* Guest-physical addresses have at most 52 bits; nothing beyond is RAM. */
@@ -71,9 +71,14 @@ static inline unsigned long long ull(u64 v)
 
 void ld_init(struct loader *l, const struct guest_mem *gm, const struct load_request *rq,
 	     char *err, size_t errlen);
+/* "16 MiB", "640 KiB": whole units, rounded up or down; returns buf. */
+const char *ld_size_str(char *buf, size_t len, u64 bytes, bool round_up);
 /* Formats "kernel \"name\": " and the message into err; returns -1. */
 int ld_fail(struct loader *l, const char *fmt, ...) __printf(2, 3);
 
+/* May [addr, addr+len) hold kernel data: inside one usable range of the
+ * map (anywhere in RAM for a flat image)? Checks no limit. */
+bool ld_fits(const struct loader *l, u64 addr, u64 len);
 /* Registers a kernel segment: memsz bytes at dst, the first filesz from
  * src, the rest zeroed. Checks the first page, the limit, RAM and overlap
  * with earlier segments. */
@@ -98,7 +103,7 @@ u32 ld_mem_lower_kib(const struct loader *l);
 u32 ld_mem_upper_kib(const struct loader *l);
 
 /* The format back ends (elf.c, aout.c, multiboot1.c, multiboot2.c,
- * flat.c). */
+ * bzimage.c, flat.c). */
 bool elf_is_elf(const u8 *data, u64 size);
 /* Registers an ELF32/ELF64 x86 executable's PT_LOAD segments by physical
  * address; *entry gets the physical entry point. */
@@ -116,6 +121,9 @@ s64 mb1_find(const u8 *data, u64 size, s64 *bad);
 s64 mb2_find(const u8 *data, u64 size, s64 *bad);
 int mb1_load(struct loader *l, u64 hdr_off, struct guest_entry *e);
 int mb2_load(struct loader *l, u64 hdr_off, struct guest_entry *e);
+/* A Linux setup header: "HdrS" at 0x202. */
+bool linux_is_bzimage(const u8 *data, u64 size);
+int linux_load(struct loader *l, struct guest_entry *e);
 int flat_image_load(struct loader *l, struct guest_entry *e);
 
 #endif

@@ -13,6 +13,8 @@ const char *loader_format_name(enum load_format f)
 		return "multiboot";
 	case LOAD_MULTIBOOT2:
 		return "multiboot2";
+	case LOAD_LINUX:
+		return "linux";
 	case LOAD_FLAT:
 		return "flat";
 	}
@@ -33,6 +35,8 @@ static int check_request(struct loader *l)
 	for (u32 i = 0; i < rq->nmods; i++)
 		if (rq->mods[i].file.size && !rq->mods[i].file.data)
 			return ld_fail(l, "module %u has no data", i);
+	if (rq->initrd.size && !rq->initrd.data)
+		return ld_fail(l, "initrd has no data");
 	return 0;
 }
 
@@ -63,8 +67,8 @@ int loader_load(const struct guest_mem *gm, const struct load_request *rq,
 
 	switch (rq->format) {
 	case LOAD_AUTO:
-		/* Linux bzImage goes here, first: its setup header ("HdrS" at
-		 * 0x202) marks it, and it has no multiboot header. */
+		/* A bzImage has no multiboot header; its setup header ("HdrS"
+		 * at 0x202) marks it. */
 		off2 = mb2_find(k->data, k->size, &bad2);
 		if (off2 < 0)
 			off1 = mb1_find(k->data, k->size, &bad1);
@@ -72,14 +76,16 @@ int loader_load(const struct guest_mem *gm, const struct load_request *rq,
 			e->format = LOAD_MULTIBOOT2;
 		else if (off1 >= 0)
 			e->format = LOAD_MULTIBOOT1;
+		else if (linux_is_bzimage(k->data, k->size))
+			e->format = LOAD_LINUX;
 		else if (bad2 >= 0)
 			return no_header(&l, "multiboot2", bad2, NULL);
 		else if (bad1 >= 0)
 			return no_header(&l, "multiboot", bad1, NULL);
 		else
 			return ld_fail(&l, "no multiboot header (multiboot2 in the first 32 KiB, "
-				       "multiboot in the first 8 KiB); a flat binary must be asked "
-				       "for as such");
+				       "multiboot in the first 8 KiB) and no Linux setup header; a "
+				       "flat binary must be asked for as such");
 		break;
 	case LOAD_MULTIBOOT2:
 		off2 = mb2_find(k->data, k->size, &bad2);
@@ -93,6 +99,9 @@ int loader_load(const struct guest_mem *gm, const struct load_request *rq,
 			return no_header(&l, "multiboot", bad1, "8 KiB");
 		e->format = LOAD_MULTIBOOT1;
 		break;
+	case LOAD_LINUX:
+		e->format = LOAD_LINUX;	/* linux_load() checks the header */
+		break;
 	case LOAD_FLAT:
 		e->format = LOAD_FLAT;
 		break;
@@ -100,8 +109,15 @@ int loader_load(const struct guest_mem *gm, const struct load_request *rq,
 		return ld_fail(&l, "load format %d is unknown", rq->format);
 	}
 
-	if (e->format == LOAD_MULTIBOOT2)
+	/* Multiboot has no initrd: the config names a multiboot kernel's
+	 * modules itself (module =), in order, with their strings. */
+	if (rq->initrd.size && (e->format == LOAD_MULTIBOOT1 || e->format == LOAD_MULTIBOOT2))
+		rc = ld_fail(&l, "is a %s kernel, which takes no initrd (give the file as a "
+			     "module instead)", loader_format_name(e->format));
+	else if (e->format == LOAD_MULTIBOOT2)
 		rc = mb2_load(&l, (u64)off2, e);
+	else if (e->format == LOAD_LINUX)
+		rc = linux_load(&l, e);
 	else if (e->format == LOAD_MULTIBOOT1)
 		rc = mb1_load(&l, (u64)off1, e);
 	else

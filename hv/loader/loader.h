@@ -12,12 +12,15 @@
 enum guest_mode {
 	GUEST_REAL,		/* real mode, A20 on */
 	GUEST_PROTECTED,	/* 32-bit, flat 4 GiB segments, paging off, IF = 0 */
+	GUEST_LONG,		/* 64-bit, the Linux boot protocol's entry: the loader's
+				 * GDT (CS 0x10, data 0x18) and identity page tables */
 };
 
 enum load_format {
-	LOAD_AUTO,		/* multiboot2, then multiboot1; never flat */
+	LOAD_AUTO,		/* multiboot2, multiboot1, then Linux; never flat */
 	LOAD_MULTIBOOT1,
 	LOAD_MULTIBOOT2,
+	LOAD_LINUX,		/* bzImage, boot protocol 2.12+, 64-bit entry */
 	LOAD_FLAT,
 };
 
@@ -26,6 +29,11 @@ struct guest_entry {
 	u64 ip;		/* real mode: linear address; lucid sets CS = (ip >> 4) & 0xf000, IP = ip & 0xffff */
 	u32 eax, ebx;	/* multiboot magic and info address */
 	u64 sp;		/* 0 = not set */
+	/* GUEST_LONG only: */
+	u64 rsi;	/* Linux: the boot_params ("zero page") address */
+	u64 cr3;	/* the loader's identity page tables */
+	u64 gdt;	/* the loader's GDT in guest RAM, and its limit */
+	u16 gdt_limit;
 	enum load_format format;	/* the format used (never LOAD_AUTO), for the log */
 	u64 end;	/* first byte above everything written: kernel, modules, info */
 };
@@ -46,6 +54,7 @@ struct load_request {
 	const char *cmdline;	/* NULL: empty */
 	const struct load_module *mods;
 	u32 nmods;
+	struct load_file initrd;	/* Linux only; size 0: none */
 	enum load_format format;
 	u64 flat_load, flat_entry;	/* LOAD_FLAT only */
 	enum guest_mode flat_mode;	/* LOAD_FLAT only */

@@ -346,6 +346,18 @@ EXPECT = {
         P("multiboot2 magic"),
         P("second PT_LOAD at 0x300000 holds its file bytes"),
         P("its p_memsz beyond p_filesz is zero")),
+    "linux-entry": expect(
+        P("64-bit mode at 0x200200, the load address + 0x200"),
+        P("CS 0x10: 64-bit code; DS 0x18, ES 0x18, SS 0x18: flat data"),
+        P("interrupts disabled"),
+        P("RSI "),
+        P("type_of_loader 0xff"),
+        P('command line "mem=8 check=linux" at '),
+        P("e820: 4 entries: RAM [0, 0x9fc00) and [1 MiB, 8 MiB)"),
+        P("initrd at "),
+        P("initrd content is pattern.bin"),
+        P("CR3 "),
+        P("the whole protected-mode kernel is loaded")),
     "protmode": expect(
         P("entered at 0x200000 in protected mode, paging off"),
         P("the whole file is loaded")),

@@ -35,11 +35,15 @@ GUESTS_FLAT_PM := protmode
 GUESTS_FLAT_RM64 := mode-switch
 # Flat .bin written in nasm alone, entered in real mode.
 GUESTS_ASM := realmode
+# Linux bzImage (lib/bzimage.asm, lib/bzimage.ld): entered by the Linux
+# boot protocol in 64-bit mode, no runtime; hypercalls directly.
+GUESTS_LINUX := linux-entry
 
 GUEST_LOAD_DEFAULT    := 0x100000
 GUEST_LOAD_protmode   := 0x200000
 GUEST_LOAD_mode-switch := 0x8000
 GUEST_LOAD_realmode   := 0x10000
+GUEST_LOAD_linux-entry := 0x200000
 guest_load = $(or $(GUEST_LOAD_$(1)),$(GUEST_LOAD_DEFAULT))
 
 # The module the multiboot*-info guests check (guests.cfg passes it).
@@ -48,7 +52,8 @@ PATTERN_SEED := 0x1234
 
 GUESTS_ELF := $(GUESTS_MB1_32) $(GUESTS_MB1_64) $(GUESTS_MB2_32) $(GUESTS_MB2_64)
 GUESTS_BIN := $(GUESTS_AOUT) $(GUESTS_FLAT_PM) $(GUESTS_FLAT_RM64) $(GUESTS_ASM)
-GUEST_FILES := $(GUESTS_ELF:%=$(GB)/%.elf) $(GUESTS_BIN:%=$(GB)/%.bin) $(GB)/pattern.bin
+GUEST_FILES := $(GUESTS_ELF:%=$(GB)/%.elf) $(GUESTS_BIN:%=$(GB)/%.bin) \
+	$(GUESTS_LINUX:%=$(GB)/%.bzImage) $(GB)/pattern.bin
 
 # Guests are not lucid: SSE is allowed, and no -mgeneral-regs-only. The
 # loop-to-memset transformation is off so that string.c is not recursive.
@@ -170,6 +175,20 @@ $(GB)/$(1).bin: $(GDIR)/$(1).asm $(GB)/hypercall_abi.inc
 	$(NASM) -f bin -Werror -I$(GB)/ -DLOAD=$(call guest_load,$(1)) -o $$@ $$<
 endef
 
+# The ELF puts .setup at address 0 and the kernel at its load address;
+# objcopy lays the file out by the load addresses bzimage.ld gives
+# (AT(0x400)), setup first.
+define guest_linux
+$(GB)/$(1).elf: $(GB)/obj64/$(1).o $(GB)/lib64/bzimage.o $(GB)/lib64/lucid_fmt.o \
+		$(GB)/lib64/lucid_string.o $(GLIB)/bzimage.ld
+	$(LD) $(GLDFLAGS) -m elf_x86_64 -T $(GLIB)/bzimage.ld \
+		--defsym=GUEST_LOAD=$(call guest_load,$(1)) -o $$@ $$(filter %.o,$$^)
+$(GB)/$(1).bzImage: $(GB)/$(1).elf
+	$(OBJCOPY) -O binary $$< $$@
+	@test "$$$$(dd if=$$@ bs=1 skip=514 count=4 2>/dev/null)" = HdrS || \
+		{ echo "error: $$@: no Linux setup header" >&2; rm -f $$@; exit 1; }
+endef
+
 # The ABI's constants for nasm, from the C header (plain integer #defines).
 $(GB)/hypercall_abi.inc: hv/exits/hypercall_abi.h
 	@mkdir -p $(dir $@)
@@ -183,6 +202,7 @@ $(foreach g,$(GUESTS_AOUT),$(eval $(call guest_aout,$(g))))
 $(foreach g,$(GUESTS_FLAT_PM),$(eval $(call guest_flat_pm,$(g))))
 $(foreach g,$(GUESTS_FLAT_RM64),$(eval $(call guest_flat_rm64,$(g))))
 $(foreach g,$(GUESTS_ASM),$(eval $(call guest_asm,$(g))))
+$(foreach g,$(GUESTS_LINUX),$(eval $(call guest_linux,$(g))))
 
 $(GB)/pattern.bin: $(GLIB)/mkpattern.py
 	@mkdir -p $(dir $@)

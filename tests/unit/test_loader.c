@@ -14,9 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/loader/loader.h"
+#include "tests/unit/loader_vm.h"
 
-#define FILL 0xaa
 #define PT_LOAD 1
 #define PT_NOTE 4
 #define PF_X 1
@@ -24,76 +23,6 @@
 #define PF_R 4
 #define MB1_MAGIC 0x1badb002u
 #define MB2_MAGIC 0xe85250d6u
-
-/* --- the VM ---------------------------------------------------------------- */
-
-static struct guest_mem gm;
-
-static void vm_add(u64 gpa, u64 size)
-{
-	u8 *buf = aligned_alloc(PAGE_SIZE, size);
-
-	assert_non_null(buf);
-	memset(buf, FILL, size);
-	gm.r[gm.n++] = (struct gmem_region){ gpa, (u64)(uintptr_t)buf, size };
-	gm.size += size;
-}
-
-static void vm_free(void)
-{
-	for (u32 i = 0; i < gm.n; i++)
-		free((void *)(uintptr_t)gm.r[i].hpa);
-	memset(&gm, 0, sizeof(gm));
-}
-
-/* A copy of all RAM, to prove a refused load wrote nothing. */
-static u8 *vm_snapshot(void)
-{
-	u64 total = 0;
-	u8 *copy, *p;
-
-	for (u32 i = 0; i < gm.n; i++)
-		total += gm.r[i].size;	/* not gm.size, which a test may fake */
-	copy = p = malloc(total);
-	assert_non_null(copy);
-	for (u32 i = 0; i < gm.n; i++, p += gm.r[i - 1].size)
-		memcpy(p, (const void *)(uintptr_t)gm.r[i].hpa, gm.r[i].size);
-	return copy;
-}
-
-static bool vm_same(const u8 *copy)
-{
-	for (u32 i = 0; i < gm.n; i++, copy += gm.r[i - 1].size)
-		if (memcmp(copy, (const void *)(uintptr_t)gm.r[i].hpa, gm.r[i].size))
-			return false;
-	return true;
-}
-
-static u8 *gp(u64 gpa, u64 len)
-{
-	u8 *p = gmem_ptr(&gm, gpa, len);
-
-	if (!p)
-		fail_msg("0x%llx+0x%llx is not in one region", (unsigned long long)gpa,
-			 (unsigned long long)len);
-	return p;
-}
-
-static u32 rd32(u64 gpa)
-{
-	u32 v;
-
-	assert_int_equal(gmem_read(&gm, gpa, &v, 4), 0);
-	return v;
-}
-
-static u64 rd64(u64 gpa)
-{
-	u64 v;
-
-	assert_int_equal(gmem_read(&gm, gpa, &v, 8), 0);
-	return v;
-}
 
 /* A guest string, kept in one of a few rotating buffers. */
 static const char *rdstr(u64 gpa)
@@ -104,16 +33,6 @@ static const char *rdstr(u64 gpa)
 
 	assert_true(gmem_read_str(&gm, gpa, b, sizeof(buf[0])) >= 0);
 	return b;
-}
-
-static void assert_filled(u64 gpa, u64 len, u8 v)
-{
-	const u8 *p = gp(gpa, len);
-
-	for (u64 i = 0; i < len; i++)
-		if (p[i] != v)
-			fail_msg("byte 0x%llx is 0x%02x, not 0x%02x", (unsigned long long)(gpa + i),
-				 p[i], v);
 }
 
 /* --- building kernels ---------------------------------------------------- */
@@ -328,23 +247,9 @@ static void std_kludge(void)
 
 /* --- running the loader --------------------------------------------------- */
 
-static struct load_request rq;
-static struct guest_entry e;
-static char err[256];
-
 static int load(void)
 {
-	u8 *copy = malloc(img_size ? img_size : 1);
-	int rc;
-
-	assert_non_null(copy);
-	memcpy(copy, img, img_size);
-	rq.kernel = (struct load_file){ "k", copy, img_size };
-	memset(&e, 0x5a, sizeof(e));
-	memset(err, 'x', sizeof(err));
-	rc = loader_load(&gm, &rq, &e, err, sizeof(err));
-	free(copy);
-	return rc;
+	return load_file("k", img, img_size);
 }
 
 static void load_ok(void)
@@ -357,19 +262,7 @@ static void load_ok(void)
 /* The load must fail with msg in one line and leave RAM untouched. */
 static void expect_error(const char *msg)
 {
-	u8 *before = vm_snapshot();
-	bool same;
-
-	assert_int_equal(load(), -1);
-	same = vm_same(before);
-	free(before);
-	if (!strstr(err, msg))
-		fail_msg("error \"%s\" is not \"%s\"", err, msg);
-	assert_null(strchr(err, '\n'));
-	assert_int_equal(e.ip, 0);
-	assert_int_equal(e.eax, 0);
-	if (!same)
-		fail_msg("a refused kernel changed guest RAM");
+	expect_refused("k", img, img_size, msg);
 }
 
 static int setup(void **state)
@@ -400,7 +293,7 @@ struct mape {
 static const struct mape map16[] = {
 	{ 0, 0x9fc00, 1 },
 	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
+	{ 0xe0000, 0x20000, 2 },
 	{ 0x100000, MiB(15), 1 },
 };
 
@@ -766,7 +659,8 @@ static void test_mb1_header_search(void **state)
 	expect_error("no multiboot header in the first 8 KiB");
 	rq.format = LOAD_AUTO;
 	expect_error("kernel \"k\": no multiboot header (multiboot2 in the first 32 KiB, "
-		     "multiboot in the first 8 KiB); a flat binary must be asked for as such");
+		     "multiboot in the first 8 KiB) and no Linux setup header; a flat binary "
+		     "must be asked for as such");
 }
 
 static void test_mb1_not_elf(void **state)
@@ -1311,6 +1205,16 @@ static void test_request_errors(void **state)
 	expect_error("module 1 has no data");
 	many[1].file.size = 0;
 	load_ok();
+	/* An initrd is for Linux: multiboot kernels take files as modules. */
+	rq.initrd = (struct load_file){ "initrd", NULL, 10 };
+	expect_error("kernel \"k\": initrd has no data");
+	rq.initrd.data = img;
+	expect_error("kernel \"k\": is a multiboot kernel, which takes no initrd (give the file "
+		     "as a module instead)");
+	std_mb2();
+	expect_error("is a multiboot2 kernel, which takes no initrd");
+	rq.initrd = (struct load_file){ 0 };
+	load_ok();
 }
 
 /* --- placement -------------------------------------------------------------- */
@@ -1344,7 +1248,7 @@ static void test_holes(void **state)
 	const struct mape want[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
+		{ 0xe0000, 0x20000, 2 },
 		{ MiB(1), MiB(7), 1 },
 		{ MiB(16), MiB(8), 1 },
 	};
@@ -1390,7 +1294,7 @@ static void test_map_from_regions(void **state)
 	const struct mape want[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
+		{ 0xe0000, 0x20000, 2 },
 		{ MiB(1), MiB(3), 1 },
 	};
 	struct bootinfo b;
@@ -1508,12 +1412,15 @@ static void test_flat_errors(void **state)
 	expect_error("flat image mode 5 is neither real nor protected");
 	rq.flat_mode = GUEST_PROTECTED;
 	rq.cmdline = "x";
-	expect_error("a flat image cannot be given a command line or modules");
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
 	rq.cmdline = "";
 	load_ok();
+	rq.initrd = (struct load_file){ "initrd", img, 1 };
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
+	rq.initrd.size = 0;
 	rq.mods = three_mods;
 	rq.nmods = 1;
-	expect_error("a flat image cannot be given a command line or modules");
+	expect_error("a flat image cannot be given a command line, modules or an initrd");
 }
 
 /* --- messages ------------------------------------------------------------------ */
@@ -1538,6 +1445,7 @@ static void test_format_names(void **state)
 	assert_string_equal(loader_format_name(LOAD_MULTIBOOT1), "multiboot");
 	assert_string_equal(loader_format_name(LOAD_MULTIBOOT2), "multiboot2");
 	assert_string_equal(loader_format_name(LOAD_FLAT), "flat");
+	assert_string_equal(loader_format_name(LOAD_LINUX), "linux");
 	assert_string_equal(loader_format_name(LOAD_AUTO), "auto");
 }
 

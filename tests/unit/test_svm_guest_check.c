@@ -68,6 +68,19 @@ static void long64(void)
 	vmcb.save.cs = (struct vmcb_seg){ .sel = 0x08, .attr = 0xa9b, .limit = 0xffffffff };
 }
 
+/* Linux's 64-bit entry as vcpu_state.c builds it and svm_vcpu_reset loads
+ * it (test_vcpu_state.c's long_mode_entry): CR0 PG NE ET PE, CR4 PAE,
+ * EFER SVME LMA LME, CS 0x10 with attr 0xa9b. */
+static void linux64(void)
+{
+	common();
+	vmcb.save.cr0 = 0x80000031;
+	vmcb.save.cr3 = 0x4000;
+	vmcb.save.cr4 = BIT(5);
+	vmcb.save.efer = EFER_SVME | EFER_LMA | EFER_LME;
+	vmcb.save.cs = (struct vmcb_seg){ .sel = 0x10, .attr = 0xa9b, .limit = 0xffffffff };
+}
+
 /* lucid's reset into real mode: CR0 ET alone, EFER SVME alone, CS at its
  * segment (attr 0x9b: P, S, code read accessed). */
 static void realmode(void)
@@ -106,6 +119,11 @@ static void valid_guests_pass(void **state)
 	(void)state;
 	long64();
 	assert_passes();
+	linux64();
+	assert_passes();
+	/* ...but not with CS.D set beside CS.L */
+	vmcb.save.cs.attr |= BIT(10);
+	assert_fails("CS");
 	realmode();
 	assert_passes();
 	/* caching off, as after RESET */

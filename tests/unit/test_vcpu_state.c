@@ -69,11 +69,51 @@ static void protected_mode_entry(void **state)
 	assert_int_equal(st.idtr.limit, 0xffff);
 }
 
+/* Linux's 64-bit entry (boot.rst, "64-bit Boot Protocol"): long mode on
+ * the loader's GDT and page tables. The values are those
+ * test_vmx_guest_check.c's linux64() and test_svm_guest_check.c's
+ * linux64() run through the entry checks. */
+static void long_mode_entry(void **state)
+{
+	struct guest_entry e = { .mode = GUEST_LONG, .ip = 0x1000200, .rsi = 0x2000,
+				 .cr3 = 0x4000, .gdt = 0x1000, .gdt_limit = 0x1f };
+	struct vcpu_state st;
+
+	(void)state;
+	memset(&st, 0xa5, sizeof(st));
+	vcpu_state_from_entry(&st, &e);
+	/* __BOOT_CS: 64-bit code (L, not D/B), G, P, S, execute/read, accessed. */
+	assert_seg(&st.seg[SEG_CS], 0x10, 0, 0xffffffff, 0xa9b);
+	/* __BOOT_DS in DS, ES, SS (and FS, GS): flat read/write data. */
+	for (int i = 0; i < NR_SEGS; i++)
+		if (i != SEG_CS)
+			assert_seg(&st.seg[i], 0x18, 0, 0xffffffff, 0xc93);
+	assert_int_equal(st.rip, 0x1000200);
+	assert_int_equal(st.cr0, 0x80000031);		/* PG NE ET PE */
+	assert_int_equal(st.cr3, 0x4000);
+	assert_int_equal(st.cr4, 0x20);			/* PAE */
+	assert_int_equal(st.efer, 0x500);		/* LMA LME */
+	assert_int_equal(st.rflags, 0x2);		/* IF = 0 */
+	assert_int_equal(st.gpr[REG_RSI], 0x2000);
+	for (int r = 0; r < NR_GPRS; r++)
+		if (r != REG_RSI)
+			assert_int_equal(st.gpr[r], 0);
+	assert_int_equal(st.gdtr.base, 0x1000);
+	assert_int_equal(st.gdtr.limit, 0x1f);
+	assert_int_equal(st.idtr.base, 0);
+	assert_int_equal(st.idtr.limit, 0);	/* a fault shuts down, not through 0 */
+	/* A usable LDT and a busy TSS: type 0xb is the 64-bit busy TSS in
+	 * long mode, which VM entry insists on. */
+	assert_seg(&st.ldtr, 0, 0, 0xffff, 0x82);
+	assert_seg(&st.tr, 0, 0, 0xffff, 0x8b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_mode_entry),
 		cmocka_unit_test(protected_mode_entry),
+		cmocka_unit_test(long_mode_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,9 @@
  * virtual-8086 task; a 32-bit PAE guest. Each test breaks one rule of one
  * of them and looks for the field and the rule in the line.
  *
+ * A fifth, linux64(), is the Linux boot protocol's 64-bit entry as
+ * vcpu_state.c builds it and vmx_vcpu_reset writes it.
+ *
  * Field encodings, bit positions and values are spelled out from the SDM
  * (vol. 3C chapter 25, 27.3.1 and appendix B), not taken from lucid's
  * headers, so that a wrong constant there shows here too. */
@@ -231,6 +234,29 @@ static void pae32(void)
 	set(F_PDPTE(3), 0x4001 | BIT(3) | BIT(4));	/* PWT, PCD */
 }
 
+/* Linux's 64-bit entry as lucid's reset leaves it (test_vcpu_state.c's
+ * long_mode_entry): the reset's LDT and TSS, with CR0 PG NE ET PE, CR4
+ * PAE and the fixed VMXE, EFER LMA LME; CS 0x10 (0xa09b), data 0x18
+ * (0xc093) in every other register, the loader's GDT at 0x1000, no IDT,
+ * IF clear. */
+static void linux64(void)
+{
+	realmode();
+	set(F_ENTRY, get(F_ENTRY) | ENTRY_IA32E);
+	set(F_CR0, 0x80000031);
+	set(F_CR3, 0x4000);
+	set(F_CR4, 0x2020);
+	set(F_EFER, 0x500);
+	seg(CS, 0x10, 0, 0xffffffff, 0xa09b);
+	for (int i = ES; i <= GS; i++)
+		if (i != CS)
+			seg(i, 0x18, 0, 0xffffffff, 0xc093);
+	set(F_GDTR_BASE, 0x1000);
+	set(F_GDTR_LIMIT, 0x1f);
+	set(F_IDTR_LIMIT, 0);
+	set(F_RIP, 0x1000200);
+}
+
 /* lucid without unrestricted guest, as older CPUs would need */
 static void restricted(void)
 {
@@ -270,6 +296,11 @@ static void valid_guests_pass(void **state)
 	assert_passes();
 	pae32();
 	assert_passes();
+	linux64();
+	assert_passes();
+	/* ...which needs the IA-32e mode entry control set from EFER.LMA. */
+	set(F_ENTRY, get(F_ENTRY) & ~ENTRY_IA32E);
+	assert_fails("IA-32e");
 	/* A 64-bit user process: CPL 3 in CS and SS alike. */
 	long64();
 	seg(CS, 0x33, 0, 0xffffffff, 0xa0fb);

@@ -25,6 +25,8 @@ UNIT_SRCS_test_guest_mem := hv/emul/guest_mem.c lib/string.c
 UNIT_SRCS_test_guest_paging := hv/emul/guest_paging.c hv/emul/fetch_tlb.c hv/emul/guest_mem.c \
 	lib/string.c
 UNIT_SRCS_test_loader   := $(wildcard hv/loader/*.c) hv/emul/guest_mem.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_bzimage  := $(wildcard hv/loader/*.c) hv/emul/guest_mem.c hv/emul/guest_paging.c \
+	hv/core/vcpu_state.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_config   := hv/config/config.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_insn     := hv/emul/insn.c lib/string.c
 UNIT_SRCS_test_cpuid_view := hv/exits/cpuid_view.c lib/string.c
