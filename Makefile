@@ -1,5 +1,6 @@
 # lucid build. `make` builds build/lucid.elf, build/lucid.iso and
-# build/lucid.efi; `make run` boots it in QEMU; `make test` runs every test.
+# build/lucid.efi; `make run` boots it in QEMU; `make test` runs every test;
+# `make run CFG=my.cfg` and `make image CFG=my.cfg` boot your own VMs.
 # See README.md and docs/building.md.
 
 # The version number lives in hv/version.h.
@@ -32,7 +33,7 @@ kobjs    :=
 include $(sort $(shell find boot arch hv drivers lib -name objects.mk))
 KOBJ     := $(addprefix $(B)/k/,$(kobjs))
 
-.PHONY: all deps run test test-unit test-boot test-slow bench clean
+.PHONY: all deps run image test test-unit test-boot test-slow bench clean
 all: $(B)/lucid.elf $(B)/lucid.iso $(B)/lucid.efi guests
 
 deps:
@@ -112,8 +113,29 @@ include tests/unit/unit.mk
 include tools/tools.mk
 include tests/guests/guests.mk
 
+# Your own VMs: CFG is a lucid.cfg, the files it names relative to it;
+# tools/mkimage checks it and writes IMAGE (docs/config.md).
+CFG   ?=
+IMAGE ?= $(B)/lucid-image.iso
+
 run: deps all
+ifeq ($(CFG),)
 	@tools/run-qemu
+else
+	@tools/mkimage -o "$(IMAGE)" "$(CFG)"
+	@LUCID_IMAGE="$(IMAGE)" LUCID_CFG="$(CFG)" tools/run-qemu
+endif
+
+# Writes the image and says how to put it on a USB stick; never writes to
+# a device itself.
+image: deps
+	@$(MAKE) --no-print-directory $(B)/lucid.elf
+	@tools/mkimage -o "$(IMAGE)" $(if $(CFG),"$(CFG)")
+	@echo "It boots from a USB stick or disk on BIOS and UEFI machines. To write it to a"
+	@echo "whole stick (not a partition; everything on the stick is lost), find the"
+	@echo "stick's device with lsblk, then:"
+	@echo "    sudo dd if=$(IMAGE) of=/dev/sdX bs=4M conv=fsync status=progress"
+	@echo "Try it first in QEMU: make run CFG=... (or LUCID_IMAGE=$(IMAGE) tools/run-qemu)"
 
 test: deps
 	@$(MAKE) --no-print-directory all unit-bins

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from boot import cases, emulator, selftest  # noqa: E402
 from boot.harness import run_case  # noqa: E402
+from tools import checks as tools_checks  # noqa: E402
 from tree import checks as tree_checks  # noqa: E402
 
 UNIT_TIMEOUT = 120
@@ -142,7 +143,7 @@ def run_unit_tests(build, tally, only):
         run_unit_binary(path, tally, only)
 
 
-# ---- checks without an emulator: the source tree, the boot harness -------
+# ---- checks without an emulator: the source tree, the harness, the tools --
 
 def run_checks(tally, only, group, checks):
     for name, check in checks.items():
@@ -205,6 +206,7 @@ def main():
         if not args.no_unit:
             run_checks(tally, args.only, "tree", tree_checks.CHECKS)
             run_checks(tally, args.only, "selftest", selftest.CHECKS)
+            run_checks(tally, args.only, "tools", tools_checks.CHECKS)
             run_unit_tests(build, tally, args.only)
         if not args.no_boot:
             run_boot_tests(build, tally, args.slow, args.only, args.jobs)

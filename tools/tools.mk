@@ -2,12 +2,14 @@
 # lucid.cfg with the parser lucid runs at boot; run it as tools/lucid-cfg.
 TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I. -DLUCID_HOST_TEST
 
-LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config/config.c lib/fmt.c lib/string.c
+# It links lucid's built-in guests (hv/builtin/) to know their names.
+LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config/config.c hv/builtin/builtin.c lib/fmt.c lib/string.c
+LUCID_CFG_OBJS := $(B)/k/hv/builtin/images.o
 
 all: $(B)/lucid-cfg
 
-$(B)/lucid-cfg: $(LUCID_CFG_SRCS)
+$(B)/lucid-cfg: $(LUCID_CFG_SRCS) $(LUCID_CFG_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TCFLAGS) -MMD -MP -MF $@.d -o $@ $(LUCID_CFG_SRCS)
+	$(CC) $(TCFLAGS) -MMD -MP -MF $@.d -o $@ $(LUCID_CFG_SRCS) $(LUCID_CFG_OBJS)
 
 -include $(B)/lucid-cfg.d

@@ -24,7 +24,8 @@ class Case:
     check: Callable
     emulator: str = "qemu"          # "qemu" or "bochs"
     firmware: str = "bios"          # "bios" (SeaBIOS) or "uefi" (OVMF)
-    image: str = "iso"              # "iso" (GRUB) or "esp" (lucid.efi)
+    image: str = "iso"              # "iso" (GRUB), "esp" (lucid.efi) or "disk"
+                                    # (tools/mkimage; modules: the config and its files)
     cmdline: str = ""
     modules: dict = field(default_factory=dict)  # or a function giving it
     smp: int = 2
@@ -444,15 +445,7 @@ def test_guests(s, others=(), left_out=(), excused=None):
     s.info.append(f"{len(ending) - len(late)} of {len(ending)} guests ended "
                   f"after {s.elapsed():.1f}s")
     s.settle(0.5)
-    s.send("vms\r")
-    # A prompt may come before the answer (lucid prompts again after other
-    # CPUs' lines), never inside it: the answer ends at the first prompt
-    # after its own first line.
-    s.expect(VMS_HEADER, "the header of 'vms'")
-    start = s.pos
-    s.expect(PROMPT, "the prompt after 'vms'")
-    listing = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
-                              s.text()[start:s.pos], re.M))
+    listing = vms_listing(s)
     text = s.text()
     # A VM lucid knows counts, even one the config's regex missed.
     known = re.findall(r"^vm (\S+): started:", text, re.M) + list(listing)
@@ -465,6 +458,19 @@ def test_guests(s, others=(), left_out=(), excused=None):
         s.subresult(f"guest/{vm}", problems, log)
     s.expect_absent(r"^EXCEPTION", "exception")
     return text
+
+
+def vms_listing(s):
+    """Types 'vms'; {vm: state} of its answer."""
+    s.send("vms\r")
+    # A prompt may come before the answer (lucid prompts again after other
+    # CPUs' lines), never inside it: the answer ends at the first prompt
+    # after its own first line.
+    s.expect(VMS_HEADER, "the header of 'vms'")
+    start = s.pos
+    s.expect(PROMPT, "the prompt after 'vms'")
+    return dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
+                           s.text()[start:s.pos], re.M))
 
 
 def guest_problems(expect, vm, log, listing, excused=()):
@@ -593,6 +599,37 @@ def guests_smp4(s):
         s.subresult(f"vm/{vm}", problems, log)
 
 
+# Your own guests (tools/mkimage, `make image CFG=`): a config naming two
+# test guests by paths relative to its own directory, one in a
+# subdirectory and one with a space in its name, made into an image that
+# boots as a raw disk, as from a USB stick.
+OWN_VMS = ("cpuid", "protmode")
+OWN_CFG = ('# make image CFG=lucid.cfg\n'
+           '[vm "cpuid"]\nmemory = 4M\nkernel = guests/cpuid.elf\n\n'
+           '[vm "protmode"]\nmemory = 4M\nkernel = "flat guest.bin"   # protmode.bin\n'
+           'format = flat\nload = 0x200000\n')
+
+
+def own_files(build):
+    """The config and the files it names, by the names it gives them."""
+    guests = build / "guests"
+    return {"lucid.cfg": OWN_CFG.encode(),
+            "guests/cpuid.elf": (guests / "cpuid.elf").read_bytes(),
+            "flat guest.bin": (guests / "protmode.bin").read_bytes()}
+
+
+def own_image(s, loader, mem):
+    """Both VMs get their files under the config's names, run their
+    tests and power off."""
+    from guests import expect
+    standard_boot(s, loader, 2, mem, modules=s.modules)
+    listing = vms_listing(s)
+    text = s.text()
+    for vm in OWN_VMS:
+        log = vm_log(text, vm)
+        s.subresult(f"guest/{vm}", guest_problems(expect, vm, log, listing), log)
+
+
 def all_cases(build):
     """The table, for the lucid built in build/."""
     def text_ranges():
@@ -618,6 +655,10 @@ def all_cases(build):
              modules={"lucid.cfg": LUCID_CFG}),
         Case("qemu-modules", modules, modules={"lucid.cfg": LUCID_CFG}),
         Case("qemu-default-vm", default_config),
+        Case("qemu-image-bios", lambda s: own_image(s, "GRUB (BIOS)", (230, 256)),
+             image="disk", modules=lambda: own_files(build)),
+        Case("qemu-image-uefi", lambda s: own_image(s, "GRUB (UEFI)", (200, 256)),
+             image="disk", firmware="uefi", modules=lambda: own_files(build)),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
         Case("qemu-bad-entry", lambda s: bad_entry(s, "svm", 2, "virt: AMD SVM with NPT"),

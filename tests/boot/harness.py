@@ -35,6 +35,8 @@ def qemu_command(case, image):
         cmd += ["-bios", emulator.OVMF, "-net", "none"]
     if case.image == "esp":
         cmd += ["-drive", f"file=fat:rw:{image},format=raw,if=ide"]
+    elif case.image == "disk":
+        cmd += ["-drive", f"file={image},format=raw,if=ide"]
     else:
         cmd += ["-cdrom", str(image)]
     return cmd + case.qemu_args
@@ -43,6 +45,8 @@ def qemu_command(case, image):
 def build_image(case, case_dir, build, modules):
     if case.image == "esp":
         return images.make_esp(case_dir, build / "lucid.efi", modules)
+    if case.image == "disk":
+        return images.make_disk(case_dir, build / "lucid.elf", modules)
     return images.make_iso(case_dir, build / "lucid.elf", case.cmdline, modules)
 
 

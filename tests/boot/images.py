@@ -1,9 +1,12 @@
-"""Builds the boot images the test cases need (a GRUB rescue ISO or an EFI
-system partition directory) and reads section addresses from lucid.elf."""
+"""Builds the boot images the test cases need (a GRUB rescue ISO, an EFI
+system partition directory, or the image tools/mkimage makes of a
+config) and reads section addresses from lucid.elf."""
 import shutil
 import struct
 import subprocess
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def grub_cfg(cmdline, modules):
@@ -45,6 +48,25 @@ def make_esp(case_dir, efi, modules=None):
     for name, data in (modules or {}).items():
         (boot / name).write_bytes(data)
     return esp
+
+
+def make_disk(case_dir, elf, files):
+    """Writes files ({name: bytes}: "lucid.cfg", the config, and the files
+    it names, by their names relative to it) into case_dir/own/ and makes
+    case_dir/lucid-image.iso of them with tools/mkimage, as `make image`
+    does; returns the image's path."""
+    own = Path(case_dir) / "own"
+    shutil.rmtree(own, ignore_errors=True)
+    for name, data in files.items():
+        (own / name).parent.mkdir(parents=True, exist_ok=True)
+        (own / name).write_bytes(data)
+    image = Path(case_dir) / "lucid-image.iso"
+    res = subprocess.run([str(ROOT / "tools" / "mkimage"), "-o", str(image), "--elf", str(elf),
+                          str(own / "lucid.cfg")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"tools/mkimage failed:\n{res.stdout}")
+    return image
 
 
 SHF_ALLOC = 0x2
