@@ -151,6 +151,7 @@ struct config_vm host_config(const char *name, u32 vcpus, u64 memory, u64 cpus)
 	c.format = CONFIG_FORMAT_FLAT;
 	c.load = HOST_KERNEL_AT;
 	c.entry = HOST_KERNEL_AT;
+	c.platform = CONFIG_PLATFORM_NONE;	/* a test asks for the PC's devices */
 	return c;
 }
 

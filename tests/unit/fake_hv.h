@@ -58,7 +58,8 @@ void host_log_expect(const char *line);
 /* The kernel every VM made here boots: a flat protected-mode image. */
 #define HOST_KERNEL_AT 0x2000ull
 extern const u8 host_kernel[16];
-/* lucid.cfg's section for a VM: vcpus, memory bytes, `cpus =` (0: shared). */
+/* lucid.cfg's section for a VM: vcpus, memory bytes, `cpus =` (0: shared);
+ * platform = none: no devices but those the test asks for. */
 struct config_vm host_config(const char *name, u32 vcpus, u64 memory, u64 cpus);
 /* The boot request of host_kernel. */
 const struct load_request *host_boot(void);
