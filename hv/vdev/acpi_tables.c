@@ -123,8 +123,8 @@ static u64 put_madt(struct builder *b, u32 ncpus)
 				MPS_ACTIVE_HIGH | MPS_LEVEL };
 	/* LINT1 of every local APIC is the NMI line, as the MP spec wires it. */
 	struct madt_lapic_nmi nmi = { MADT_LAPIC_NMI, sizeof(nmi), 0xff, 0, 1 };
-	u32 len = sizeof(struct madt_fixed) + ncpus * sizeof(struct madt_lapic) + sizeof(io) + 2 * sizeof(sci) +
-		  sizeof(nmi);
+	u32 len = sizeof(struct madt_fixed) + ncpus * sizeof(struct madt_lapic) + sizeof(io) +
+		  2 * sizeof(sci) + sizeof(nmi);
 	u64 gpa = 0;
 	u8 *t = table(b, "APIC", len, 4, &gpa), *e;
 
@@ -147,21 +147,19 @@ static u64 put_madt(struct builder *b, u32 ncpus)
 	return gpa;
 }
 
-static void device_crs(struct aml *a, const struct aml *crs)
-{
-	aml_name_buffer(a, "_CRS", crs->buf, crs->len);
-}
-
-/* Device (name) { Name (_HID, EisaId (hid)) Name (_CRS, ...) }, with the
- * _CRS the caller wrote into r. */
-static void pnp_device(struct aml *a, const char *name, const char *hid, struct aml *r)
+/* Device (name) { Name (_HID, EisaId (hid)) Name (_UID, uid)
+ * Name (_CRS, ...) }, the _CRS from the descriptors the caller wrote
+ * into r. */
+static void pnp_device(struct aml *a, const char *name, const char *hid, u32 uid, struct aml *r)
 {
 	u32 dev = aml_device(a, name);
 
 	aml_name_begin(a, "_HID");
 	aml_eisaid(a, hid);
+	aml_name_begin(a, "_UID");
+	aml_int(a, uid);
 	aml_res_end(r);
-	device_crs(a, r);
+	aml_name_buffer(a, "_CRS", r->buf, r->len);
 	aml_close(a, dev);
 }
 
@@ -196,11 +194,6 @@ static void dsdt_body(struct aml *a, u32 ncpus, u64 ram_top)
 
 	/* The PCI root: bus 0, config mechanism #1, the I/O space around
 	 * it and the memory above RAM up to the IOAPIC as its windows. */
-	dev = aml_device(a, "PCI0");
-	aml_name_begin(a, "_HID");
-	aml_eisaid(a, "PNP0A03");
-	aml_name_begin(a, "_UID");
-	aml_int(a, 0);
 	aml_init(&r, crsbuf, sizeof(crsbuf));
 	aml_res_bus(&r, 0, 0xff);
 	aml_res_io(&r, PCI_IO_CONFIG, 8);
@@ -209,36 +202,27 @@ static void dsdt_body(struct aml *a, u32 ncpus, u64 ram_top)
 	ram_top = ALIGN_UP(ram_top, MiB(1));
 	if (ram_top < PCI_MEM_END)
 		aml_res_mem_window(&r, (u32)ram_top, PCI_MEM_END);
-	aml_res_end(&r);
-	device_crs(a, &r);
-	aml_close(a, dev);
+	pnp_device(a, "PCI0", "PNP0A03", 0, &r);
 
 	aml_init(&r, crsbuf, sizeof(crsbuf));
 	aml_res_io(&r, 0x3f8, 8);
 	aml_res_irq(&r, 4);
-	dev = aml_device(a, "COM1");
-	aml_name_begin(a, "_HID");
-	aml_eisaid(a, "PNP0501");
-	aml_name_begin(a, "_UID");
-	aml_int(a, 1);
-	aml_res_end(&r);
-	device_crs(a, &r);
-	aml_close(a, dev);
+	pnp_device(a, "COM1", "PNP0501", 1, &r);
 
 	aml_init(&r, crsbuf, sizeof(crsbuf));
 	aml_res_io(&r, 0x70, 2);
 	aml_res_irq(&r, 8);
-	pnp_device(a, "RTC", "PNP0B00", &r);
+	pnp_device(a, "RTC", "PNP0B00", 0, &r);
 
 	aml_init(&r, crsbuf, sizeof(crsbuf));
 	aml_res_io(&r, 0x60, 1);
 	aml_res_io(&r, 0x64, 1);
 	aml_res_irq(&r, 1);
-	pnp_device(a, "KBD", "PNP0303", &r);
+	pnp_device(a, "KBD", "PNP0303", 0, &r);
 
 	aml_init(&r, crsbuf, sizeof(crsbuf));
 	aml_res_irq(&r, 12);
-	pnp_device(a, "MOU", "PNP0F13", &r);
+	pnp_device(a, "MOU", "PNP0F13", 0, &r);
 	aml_close(a, sb);
 }
 
