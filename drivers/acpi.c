@@ -6,132 +6,13 @@
  * A pointer from the accessor is never used after the next accessor call,
  * so a mapper with a single temporary window is enough. */
 #include "drivers/acpi.h"
+#include "drivers/acpi_layout.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define SDT_HDR_LEN 36u
-#define RSDP_V1_LEN 20u
 #define RSDP_MAX_LEN 1024u	/* 36 in every spec so far */
 #define ROOT_MAX_LEN 65536u
 #define TABLE_MAX_LEN 0x100000u	/* 64k x2APIC entries would still fit */
-
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
-#define MADT_ISO 2
-#define MADT_LAPIC_ADDR 5
-#define MADT_X2APIC 9
-
-#define MADT_PCAT_COMPAT (1u << 0)
-#define LAPIC_ENABLED (1u << 0)
-#define LAPIC_ONLINE_CAPABLE (1u << 1)
-#define FADT_RESET_REG_SUP (1u << 10)
-
-struct rsdp {
-	char sig[8];
-	u8 checksum;		/* covers the first 20 bytes (ACPI 1.0 part) */
-	char oem_id[6];
-	u8 revision;
-	u32 rsdt_addr;
-	u32 length;		/* revision >= 2 from here on */
-	u64 xsdt_addr;
-	u8 ext_checksum;
-	u8 reserved[3];
-} __packed;
-
-struct sdt_hdr {
-	char sig[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	u32 oem_revision;
-	u32 creator_id;
-	u32 creator_revision;
-} __packed;
-
-struct madt_fixed {
-	struct sdt_hdr hdr;
-	u32 lapic_addr;
-	u32 flags;
-} __packed;
-
-struct madt_lapic {
-	u8 type, length, uid, apic_id;
-	u32 flags;
-} __packed;
-
-struct madt_ioapic {
-	u8 type, length, id, reserved;
-	u32 addr;
-	u32 gsi_base;
-} __packed;
-
-struct madt_iso {
-	u8 type, length, bus, source;
-	u32 gsi;
-	u16 flags;
-} __packed;
-
-struct madt_lapic_addr {
-	u8 type, length;
-	u16 reserved;
-	u64 addr;
-} __packed;
-
-struct madt_x2apic {
-	u8 type, length;
-	u16 reserved;
-	u32 apic_id;
-	u32 flags;
-	u32 uid;
-} __packed;
-
-struct gas_raw {
-	u8 space, bit_width, bit_offset, access_size;
-	u64 addr;
-} __packed;
-
-/* The FADT up to RESET_VALUE, spelled out so the asserts below check our
- * reading of the spec rather than a bare number. */
-struct fadt_prefix {
-	struct sdt_hdr hdr;
-	u32 firmware_ctrl, dsdt;
-	u8 reserved0, pm_profile;
-	u16 sci_int;
-	u32 smi_cmd;
-	u8 acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
-	u32 pm1a_evt, pm1b_evt, pm1a_cnt, pm1b_cnt, pm2_cnt, pm_tmr, gpe0, gpe1;
-	u8 pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
-	u8 gpe0_len, gpe1_len, gpe1_base, cst_cnt;
-	u16 p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
-	u8 duty_offset, duty_width, day_alrm, mon_alrm, century;
-	u16 iapc_boot_arch;
-	u8 reserved1;
-	u32 flags;
-	struct gas_raw reset_reg;
-	u8 reset_value;
-} __packed;
-
-_Static_assert(sizeof(struct rsdp) == 36, "RSDP layout");
-_Static_assert(offsetof(struct rsdp, rsdt_addr) == 16, "RSDP layout");
-_Static_assert(offsetof(struct rsdp, length) == RSDP_V1_LEN, "RSDP layout");
-_Static_assert(offsetof(struct rsdp, xsdt_addr) == 24, "RSDP layout");
-_Static_assert(offsetof(struct rsdp, ext_checksum) == 32, "RSDP layout");
-_Static_assert(sizeof(struct sdt_hdr) == SDT_HDR_LEN, "SDT header layout");
-_Static_assert(offsetof(struct sdt_hdr, checksum) == 9, "SDT header layout");
-_Static_assert(sizeof(struct madt_fixed) == 44, "MADT layout");
-_Static_assert(sizeof(struct madt_lapic) == 8, "MADT type 0 layout");
-_Static_assert(sizeof(struct madt_ioapic) == 12, "MADT type 1 layout");
-_Static_assert(offsetof(struct madt_iso, flags) == 8, "MADT type 2 layout");
-_Static_assert(sizeof(struct madt_lapic_addr) == 12, "MADT type 5 layout");
-_Static_assert(offsetof(struct madt_x2apic, uid) == 12, "MADT type 9 layout");
-_Static_assert(sizeof(struct gas_raw) == 12, "GAS layout");
-_Static_assert(offsetof(struct fadt_prefix, pm1a_evt) == 56, "FADT layout");
-_Static_assert(offsetof(struct fadt_prefix, iapc_boot_arch) == 109, "FADT layout");
-_Static_assert(offsetof(struct fadt_prefix, flags) == 112, "FADT layout");
-_Static_assert(offsetof(struct fadt_prefix, reset_reg) == 116, "FADT layout");
-_Static_assert(offsetof(struct fadt_prefix, reset_value) == 128, "FADT layout");
 
 struct parser {
 	acpi_map_fn map;
@@ -158,15 +39,6 @@ static bool copy_phys(struct parser *p, u64 phys, void *dst, u64 len)
 		return false;
 	memcpy(dst, src, len);
 	return true;
-}
-
-static u8 sum8(const u8 *b, u64 len)
-{
-	u8 s = 0;
-
-	while (len--)
-		s += *b++;
-	return s;
 }
 
 /* Appends one line to warn without ever overrunning it; later lines are
@@ -204,7 +76,7 @@ static const u8 *map_table(struct parser *p, u64 phys, const struct sdt_hdr *h,
 		snprintf(why, whylen, "truncated, %u bytes not readable", h->length);
 		return NULL;
 	}
-	if (sum8(t, h->length) != 0) {
+	if (acpi_sum(t, h->length) != 0) {
 		snprintf(why, whylen, "bad checksum");
 		return NULL;
 	}
@@ -353,7 +225,7 @@ static void parse_madt(struct parser *p, u64 phys, const struct sdt_hdr *h)
 
 static void parse_fadt(struct parser *p, u64 phys, const struct sdt_hdr *h)
 {
-	struct fadt_prefix f;
+	struct fadt f;
 	const u8 *t;
 	char why[64];
 
@@ -368,9 +240,9 @@ static void parse_fadt(struct parser *p, u64 phys, const struct sdt_hdr *h)
 	}
 	p->have_fadt = true;
 	/* ACPI 1.0 FADTs end before RESET_REG; they have no reset register. */
-	if (h->length < sizeof(f))
+	if (h->length < FADT_V2_LEN)
 		return;
-	memcpy(&f, t, sizeof(f));
+	memcpy(&f, t, FADT_V2_LEN);
 	if (!(f.flags & FADT_RESET_REG_SUP))
 		return;
 	if (f.reset_reg.space > 2 || f.reset_reg.addr == 0) {
@@ -433,7 +305,7 @@ static int read_rsdp(struct parser *p, u64 phys, char *err, size_t errlen)
 	memcpy(&r, b, RSDP_V1_LEN);
 	if (memcmp(r.sig, "RSD PTR ", 8))
 		return fail(err, errlen, "RSDP at 0x%llx has a bad signature", at);
-	if (sum8(b, RSDP_V1_LEN))
+	if (acpi_sum(b, RSDP_V1_LEN))
 		return fail(err, errlen, "RSDP at 0x%llx has a bad checksum", at);
 	if (r.revision >= 2) {
 		if (!copy_phys(p, phys, &r, sizeof(r)))
@@ -446,7 +318,7 @@ static int read_rsdp(struct parser *p, u64 phys, char *err, size_t errlen)
 		if (!b)
 			return fail(err, errlen, "RSDP at 0x%llx: %u bytes not readable", at,
 				    r.length);
-		if (sum8(b, r.length))
+		if (acpi_sum(b, r.length))
 			return fail(err, errlen, "RSDP at 0x%llx has a bad extended checksum",
 				    at);
 	}
@@ -514,7 +386,7 @@ static bool rsdp_at(acpi_map_fn map, void *ctx, u64 phys)
 {
 	const u8 *b = map_range(map, ctx, phys, RSDP_V1_LEN);
 
-	return b && !memcmp(b, "RSD PTR ", 8) && sum8(b, RSDP_V1_LEN) == 0;
+	return b && !memcmp(b, "RSD PTR ", 8) && acpi_sum(b, RSDP_V1_LEN) == 0;
 }
 
 /* Only candidates that fit whole inside [start, start+len) are tried. */

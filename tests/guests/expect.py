@@ -101,6 +101,16 @@ DEBUG_REGS = expect(P("DR0-DR3 kept this VM's values over"),
                     P("DR7.GD clear after that #DB"),
                     P("DR6.BD set after that #DB"))
 
+ACPI_CHECKS = [P("RSDP found by the scan of 0xe0000-0xfffff (at 0xe0000)"),
+               P("RSDP revision 2, both checksums good; RSDT and XSDT good"),
+               P("the XSDT leads to the MADT and the FADT, checksums good"),
+               P("MADT: 2 local APICs (ids 0..1), the IOAPIC at 0xfec00000, overrides"),
+               P("FADT: SCI 9, no SMI port, PM1a at 0x600/0x604, PM timer at 0x608, 8042, "
+                 "reset register at port 0x60c"),
+               P("DSDT at 0xe0080: checksum good, \\_S5 with SLP_TYP 5"),
+               P("PM1a_CNT has SCI_EN set: ACPI is on"),
+               P("the PM timer advances")]
+
 EXPECT = {
     "cpuid": expect(
         P("hypervisor bit set in CPUID 1 ECX"),
@@ -288,6 +298,13 @@ EXPECT = {
         P("IIR reports THRE when it is enabled, reading it clears it"),
         P("sent a line through THR"),
         console=("uart: serial line from the guest",)),
+    "acpi": expect(
+        *ACPI_CHECKS,
+        P("writing 0x6 to the reset register, port 0x60c"),
+        *ACPI_CHECKS,
+        P("came back after the reset register's reboot (boot 1)"),
+        P("writing SLP_TYP 5 with SLP_EN to PM1a_CNT"),
+        reason=r"(?m)^vm acpi: powered off: ACPI S5 \(the guest wrote 0x3400 to port 0x604\)$"),
     "hlt-cli": expect(
         P("halting with IF=0; nothing may wake this vCPU"),
         end="running"),

@@ -163,12 +163,14 @@ struct config_vm host_config(const char *name, u32 vcpus, u64 memory, u64 cpus)
 	c.format = CONFIG_FORMAT_FLAT;
 	c.load = HOST_KERNEL_AT;
 	c.entry = HOST_KERNEL_AT;
+	c.platform = CONFIG_PLATFORM_NONE;	/* a test asks for the PC's devices */
 	return c;
 }
 
-struct vm *host_vm(const char *name, u32 vcpus, u64 memory, u64 cpus, bool start)
+static struct vm *make_vm(struct config_vm c, bool start)
 {
-	struct config_vm c = host_config(name, vcpus, memory, cpus);
+	const char *name = c.name;
+	u64 cpus = c.cpus;
 	char err[120];
 	struct vm *vm;
 
@@ -182,4 +184,17 @@ struct vm *host_vm(const char *name, u32 vcpus, u64 memory, u64 cpus, bool start
 	fake_calls_clear();
 	host_log_clear();
 	return vm;
+}
+
+struct vm *host_vm(const char *name, u32 vcpus, u64 memory, u64 cpus, bool start)
+{
+	return make_vm(host_config(name, vcpus, memory, cpus), start);
+}
+
+struct vm *host_pc_vm(const char *name, u32 vcpus, u64 memory, bool start)
+{
+	struct config_vm c = host_config(name, vcpus, memory, 0);
+
+	c.platform = CONFIG_PLATFORM_PC;
+	return make_vm(c, start);
 }

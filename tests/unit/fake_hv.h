@@ -62,7 +62,8 @@ void host_log_expect(const char *line);
 /* The kernel every VM made here boots: a flat protected-mode image. */
 #define HOST_KERNEL_AT 0x2000ull
 extern const u8 host_kernel[16];
-/* lucid.cfg's section for a VM: vcpus, memory bytes, `cpus =` (0: shared). */
+/* lucid.cfg's section for a VM: vcpus, memory bytes, `cpus =` (0: shared);
+ * platform = none: no devices but those the test asks for. */
 struct config_vm host_config(const char *name, u32 vcpus, u64 memory, u64 cpus);
 /* The boot request of host_kernel. */
 const struct load_request *host_boot(void);
@@ -70,6 +71,8 @@ const struct load_request *host_boot(void);
  * must succeed; with `start`, vm_start too. Recorded calls and the log
  * are cleared after. */
 struct vm *host_vm(const char *name, u32 vcpus, u64 memory, u64 cpus, bool start);
+/* The same with the PC's devices (platform = pc), time-shared. */
+struct vm *host_pc_vm(const char *name, u32 vcpus, u64 memory, bool start);
 
 /* --- the scheduler's own pieces (fake_sched.c) ----------------------- */
 

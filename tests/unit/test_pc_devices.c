@@ -62,7 +62,7 @@ static int setup(void **state)
 	(void)state;
 	if (host_init(2))
 		return -1;
-	vm = host_vm("pc", 1, MEM, 0, true);
+	vm = host_pc_vm("pc", 1, MEM, true);
 	return 0;
 }
 
@@ -213,7 +213,7 @@ static void test_rtc_uip(void **state)
  * clearing it starts this VM's clock from there, and only this VM's. */
 static void test_rtc_set(void **state)
 {
-	struct vm *other = host_vm("pc-other", 1, MiB(1), 0, true);
+	struct vm *other = host_pc_vm("pc-other", 1, MiB(1), true);
 
 	(void)state;
 	cmos_set(0x0b, 0x92);		/* SET with UIE: SET clears UIE */
@@ -381,6 +381,7 @@ static void test_rtc_memory_sizes(void **state)
 	static struct vm big;
 
 	(void)state;
+	c.platform = CONFIG_PLATFORM_PC;
 	assert_int_equal(cmos(0x15) | cmos(0x16) << 8, 640);
 	assert_int_equal(cmos(0x17) | cmos(0x18) << 8, 39 * 1024);
 	assert_int_equal(cmos(0x30) | cmos(0x31) << 8, 39 * 1024);

@@ -43,6 +43,7 @@ static int setup(void **state)
 	if (host_init(2))
 		return -1;
 	c = host_config("pic", 1, MiB(1), 0);
+	c.platform = CONFIG_PLATFORM_PC;
 	c.testdev = true;
 	vm = vm_create(&c, host_boot());
 	if (!vm || vm_start(vm))

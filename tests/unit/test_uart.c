@@ -45,7 +45,8 @@ static int setup(void **state)
 	(void)state;
 	if (host_init(2))
 		return -1;
-	c = host_config("com", 1, MiB(1), 0);	/* platform = pc, the default */
+	c = host_config("com", 1, MiB(1), 0);
+	c.platform = CONFIG_PLATFORM_PC;
 	vm = vm_create(&c, host_boot());
 	if (!vm || vm_start(vm) || irq_controller_add(vm, &fake_pic))
 		return -1;

@@ -12,6 +12,8 @@ UNIT_SRCS_test_console := hv/console/console.c lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
 UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_acpi_tables := hv/vdev/acpi_tables.c hv/vdev/aml.c drivers/acpi.c lib/fmt.c \
+	lib/string.c
 UNIT_SRCS_test_mb2     := boot/multiboot2.c boot/boot_info.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_memmap  := hv/mm/memmap.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_page_alloc := hv/mm/page_alloc.c hv/mm/memmap.c lib/fmt.c lib/string.c
@@ -49,12 +51,15 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_HV_TESTS := test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
-	test_timer test_pc_devices test_uart test_pic
+	test_timer test_pc_devices test_uart test_pic test_acpi_pm
 $(foreach t,$(UNIT_HV_TESTS),$(eval UNIT_SRCS_$(t) := $(UNIT_HV_SRCS))$(eval UNIT_DEPS_$(t) := $(UNIT_HV_DEPS)))
 # The CR4 bits a guest may set come from the test, not only the host.
 UNIT_LDFLAGS_test_cr := -Wl,--wrap=cpuid_cr4_allowed
 # The interrupt lines the devices drive, seen by the test.
 UNIT_LDFLAGS_test_pc_devices := -Wl,--wrap=irq_set
+# The SCI line as the ACPI PM device drives it; its tables read back by
+# lucid's own ACPI parser.
+UNIT_LDFLAGS_test_acpi_pm := -Wl,--wrap=irq_set drivers/acpi.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
