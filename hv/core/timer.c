@@ -27,12 +27,14 @@ static u64 tick_period(void)
 }
 
 /* Under q's lock: the hardware fires at the head or the tick, whichever
- * comes first. */
+ * comes first. A head already marked due waits for the loop, not for
+ * another interrupt: armed for a deadline past, the timer would fire
+ * again at once, over and over, until the loop ran. */
 static void program(struct timer_queue *q, u64 now)
 {
 	u64 next = q->next_tick;
 
-	if (q->head && q->head->deadline < next)
+	if (q->head && !q->due && q->head->deadline < next)
 		next = q->head->deadline;
 	lapic_timer_arm(next > now ? next - now : 1);
 }

@@ -160,6 +160,24 @@ static void tick_beside_timers(void **state)
 	assert_int_equal(hw_armed(), TICK);
 }
 
+/* An expired head marked due waits for the loop: the interrupt does not
+ * arm the hardware for a deadline already past, which would fire again
+ * at once until the loop ran. */
+static void due_head_waits_for_the_loop(void **state)
+{
+	struct trap_frame f = { 0 };
+
+	(void)state;
+	timer_arm(&t[0], 1100);
+	fake_tsc = 1100;
+	fake_handler(VEC_TIMER)(&f);
+	assert_true(timer_due());
+	assert_int_equal(hw_armed(), 1000 + TICK - 1100);	/* the tick */
+	assert_int_equal(fired, 0);
+	timer_run_expired();
+	assert_string_equal(order, "0");
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, before_each)
 
 int main(void)
@@ -169,6 +187,7 @@ int main(void)
 		T(cancel_and_move),
 		T(callback_arms_again),
 		T(tick_beside_timers),
+		T(due_head_waits_for_the_loop),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
