@@ -740,16 +740,17 @@ static void test_i8042_reset_pulses(void **state)
 }
 
 /* The ports are bytes apart from their neighbours: wider accesses reach
- * 0x61 and 0x65, which are not the controller's. */
+ * 0x61 (the PIT's port B, whose refresh bit moves with time) and 0x65,
+ * which are not the controller's. */
 static void test_i8042_odd_accesses(void **state)
 {
 	(void)state;
 	out(vm, 0x64, 2, 0x12aa);		/* 0xaa, and 0x12 to no one */
 	assert_int_equal(in(vm, 0x64, 4), 0xffffff1d);
-	assert_int_equal(in(vm, 0x60, 2), 0xff55);
+	assert_int_equal(in(vm, 0x60, 2) & 0xff, 0x55);
 	assert_empty();
 	out(vm, 0x63, 2, 0xab00);		/* 0x63 no one's, 0x64 gets 0xab */
-	assert_int_equal(in(vm, 0x5f, 4), 0xffff00ff);
+	assert_int_equal(in(vm, 0x5f, 4) & 0xff00ffff, 0xff0000ff);
 	out(vm, 0x60, 4, 0x123456f4);		/* the keyboard gets 0xf4 */
 	BYTES(0xfa);
 }
