@@ -97,7 +97,8 @@ EXPECT = {
         P("ABI version 1 in CPUID 0x40000001"),
         P("SVM hidden"),
         P("VMX hidden"),
-        P("APIC, MTRR, MCE and MCA hidden in CPUID 1 EDX"),
+        P("MTRR, MCE and MCA hidden in CPUID 1 EDX"),
+        P("APIC, x2APIC and TSC deadline offered in CPUID 1"),
         P("CPUID 1 EBX: APIC ID 0, 1 logical CPU"),
         P("leaves above the highest, lucid's unused and the SVM leaf read as zeros")),
     "ports-unassigned": expect(

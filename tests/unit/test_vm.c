@@ -93,7 +93,7 @@ static void test_create(void **state)
 {
 	struct config_vm c = host_config("made", 2, MiB(1), 0);
 	u64 before = page_alloc_free_pages();
-	u32 n = vm_count();
+	u32 n = vm_count(), dev_pages = 0;
 	struct vm *vm;
 
 	(void)state;
@@ -120,9 +120,12 @@ static void test_create(void **state)
 		assert_non_null(v->next_run); /* placed on a CPU */
 		assert_in_range(v->cpu, 0, NCPUS - 1);
 	}
-	/* RAM, and one page each for the VM's and the vCPUs' back-end and
-	 * FPU state (the fake's). */
-	assert_int_equal(before - page_alloc_free_pages(), MiB(1) / PAGE_SIZE + 1 + 2 * 2);
+	/* RAM, one page each for the VM's and the vCPUs' back-end and FPU
+	 * state (the fake's), and the devices' state. */
+	for (u32 i = 0; i < vm->ndevs; i++)
+		dev_pages += vm->devs[i].state_pages;
+	assert_int_equal(before - page_alloc_free_pages(),
+			 MiB(1) / PAGE_SIZE + 1 + 2 * 2 + dev_pages);
 	assert_string_equal(host_log(), "");
 }
 
