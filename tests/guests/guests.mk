@@ -15,7 +15,7 @@ OBJCOPY ?= objcopy
 # Multiboot1 ELF32, runs in 32-bit protected mode.
 GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
 	npt-isolation npt-neighbour triple-fault no-exit ram-walk multiboot1-info \
-	cpu-state rdtsc console-write mmio-unsupported hypercall-spin debug-exit fw-cfg
+	cpu-state rdtsc console-write mmio-unsupported hypercall-spin debug-exit fw-cfg lapic
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
