@@ -255,52 +255,45 @@ static int deliverable(const struct lapic *l)
 	return v;
 }
 
-/* Whether the 8259 pair's INTA comes first: LINT0 in ExtINT mode, or
+/* The 8259 pair's INTA if it comes first: LINT0 in ExtINT mode, or
  * vCPU 0 with its APIC disabled (LINT0 is then the CPU's INTR pin). */
-static bool extint_open(const struct lapic *l)
+static const struct intr_source *extint(struct lapic *l)
 {
-	u32 e = l->lvt[LVT_LINT0];
+	const struct intr_source *ext = l->dev->vm->irq.extint;
+	bool open;
 
+	spin_lock(&l->lock);
 	if (!hw_enabled(l))
-		return l->vcpu->id == 0;
-	return !(e & LVT_MASKED) && LVT_DM(e) == LAPIC_DM_EXTINT;
+		open = l->vcpu->id == 0;
+	else
+		open = !(l->lvt[LVT_LINT0] & LVT_MASKED) &&
+		       LVT_DM(l->lvt[LVT_LINT0]) == LAPIC_DM_EXTINT;
+	spin_unlock(&l->lock);
+	return open ? ext : NULL;
 }
 
 static int src_pending(void *ctl)
 {
 	struct lapic *l = ctl;
-	const struct intr_source *ext = l->dev->vm->irq.extint;
-	bool open;
-	int v;
+	const struct intr_source *ext = extint(l);
+	int v = ext ? ext->pending(ext->ctl) : -1;
 
+	if (v >= 0)
+		return v;
 	spin_lock(&l->lock);
-	open = ext && extint_open(l);
 	v = deliverable(l);
 	spin_unlock(&l->lock);
-	if (open) {
-		int e = ext->pending(ext->ctl);
-
-		if (e >= 0)
-			return e;
-	}
 	return v;
 }
 
 static int src_take(void *ctl)
 {
 	struct lapic *l = ctl;
-	const struct intr_source *ext = l->dev->vm->irq.extint;
-	bool open;
-	int v;
+	const struct intr_source *ext = extint(l);
+	int v = ext ? ext->take(ext->ctl) : -1;
 
-	spin_lock(&l->lock);
-	open = ext && extint_open(l);
-	spin_unlock(&l->lock);
-	if (open) {
-		v = ext->take(ext->ctl);
-		if (v >= 0)
-			return v;
-	}
+	if (v >= 0)
+		return v;
 	spin_lock(&l->lock);
 	v = deliverable(l);
 	if (v >= 0) {
