@@ -216,6 +216,9 @@ static void test_xapic_registers(void **state)
 	assert_int_equal(rd(TDCR), 0xb);
 	wr(ICR_HI, 0xffffffff);
 	assert_int_equal(rd(ICR_HI), 0xff000000);
+	for (u32 i = 0; i < 6; i++)
+		wr(LVT_TIMER + i * 0x10, 0x20);
+	assert_int_equal(rd(LVT_ERROR), 0x20);
 	wr(SVR, 0xff);			/* off again: every LVT masked */
 	for (u32 i = 0; i < 6; i++)
 		assert_true(rd(LVT_TIMER + i * 0x10) & (1u << 16));
@@ -523,6 +526,10 @@ static void test_ipis(void **state)
 	cur = v1;
 	wr(DFR, 0x0fffffff);
 	wr(LDR, 0x12000000);	/* cluster 1, bit 1 */
+	wr(ICR_HI, 0x12u << 24);
+	wr(ICR_HI, 0x22u << 24);	/* cluster 2: not vCPU 1's */
+	wr(ICR, 0x800 | 0x82);
+	assert_int_equal(pending(v1), -1);
 	wr(ICR_HI, 0x12u << 24);
 	wr(ICR, 0x800 | 0x82);
 	assert_int_equal(take(v1), 0x82);
