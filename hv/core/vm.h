@@ -57,6 +57,9 @@ struct vm {
 	struct pci_bus pci;          /* the PCI functions on bus 0 */
 	struct vdev devs[VM_MAX_DEVICES];
 	u32 ndevs;
+	/* CPUID leaf 1 feature bits its devices offer beside lucid's view
+	 * (the local APIC's), set at attach; hv/exits/cpuid.c adds them. */
+	u32 cpuid1_ecx, cpuid1_edx;
 	struct vm_arch arch;        /* what arch/ keeps of the VM */
 	u32 reboots;
 	u64 tsc_base;               /* host TSC when it last booted: guest TSC 0 */

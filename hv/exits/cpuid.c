@@ -33,7 +33,7 @@ static __attribute__((noinline)) void set_regs_per_vcpu(struct vcpu *v, u32 leaf
 
 	virt->vcpu_get_crs(&v->arch, &crs);
 	s = (struct cpuid_vcpu_state){ v->id, v->vm->nvcpus, crs.cr4, fpu_guest_xcr0(&v->arch),
-				       v->vm->reboots };
+				       v->vm->reboots, v->vm->cpuid1_ecx, v->vm->cpuid1_edx };
 
 	cpuid_view_fixup(&guest_view, leaf, sub, &s, &r);
 	set_regs(v, &r);

@@ -1,7 +1,8 @@
 /* Building the guest's CPUID view (hv/exits/cpuid_view.h). The allow lists below
  * name each bit passed on; a bit is left out when lucid does not give a
  * guest what it promises: virtualisation extensions, the local APIC, x2APIC
- * and the TSC deadline timer (no virtual LAPIC yet), MTRR, MCE/MCA,
+ * and the TSC deadline timer (the VM's local APIC device offers them,
+ * through cpuid_vcpu_state: a VM without one has none), MTRR, MCE/MCA,
  * performance counters, debug store, speculation-control and capability
  * MSRs (lucid answers only the MSRs in hv/exits/msr.c; the others raise #GP),
  * MONITOR/MWAIT (intercepted), state lucid does not switch between guests
@@ -313,7 +314,8 @@ void cpuid_view_fixup(const struct cpuid_view *cv, u32 leaf, u32 sub,
 	switch (leaf) {
 	case 1:
 		r->ebx = (r->ebx & L1_EBX) | (MIN(s->nvcpus, 0xffu) << 16) | (s->apic_id << 24);
-		r->ecx |= L1_ECX_HYPERVISOR;
+		r->ecx |= L1_ECX_HYPERVISOR | s->l1_ecx;
+		r->edx |= s->l1_edx;
 		if ((r->ecx & L1_ECX_XSAVE) && (s->cr4 & CR4_OSXSAVE))
 			r->ecx |= L1_ECX_OSXSAVE;
 		if (s->nvcpus > 1)

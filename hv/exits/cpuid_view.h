@@ -46,6 +46,7 @@ struct cpuid_vcpu_state {
 	u64 cr4;
 	u64 xcr0;
 	u32 resets;   /* of its VM */
+	u32 l1_ecx, l1_edx;	/* leaf 1 features its VM's devices offer */
 };
 
 /* Fills cv from `host`. xfeatures: the XCR0 bits lucid switches between

@@ -1,8 +1,9 @@
 /* Host tests for the 8259A pair (hv/vdev/pic.c) in a VM of platform pc,
  * over the fake back end (fake_hv.h): each register and command through
  * the VM's port bus, the lines as devices drive them (irq_set, and the
- * test device's line register), and the pair as vCPU 0's interrupt
- * source (pending/take, and the kick when INT rises). */
+ * test device's line register), and the pair's INTA (pending/take) as
+ * vCPU 0 reaches it through its local APIC's LINT0, and the kick when
+ * INT rises. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -88,12 +89,12 @@ static u8 irr(u16 port)
 
 static int pending(void)
 {
-	return v->events.src->pending(v->events.src->ctl);
+	return vm->irq.extint->pending(vm->irq.extint->ctl);
 }
 
 static int take(void)
 {
-	return v->events.src->take(v->events.src->ctl);
+	return vm->irq.extint->take(vm->irq.extint->ctl);
 }
 
 /* Whether the pair told vCPU 0 that INT rose since the last call. */
@@ -122,14 +123,15 @@ static void init_pair(u8 master_base, u8 slave_base, u8 icw4)
 
 /* --- power-on and reset ------------------------------------------------------ */
 
-/* The pair's INTA is the VM's ExtINT and vCPU 0's source; at power-on everything is clear, nothing is
- * expected of ICW, the bases are 0 (a rising line 3 asks for vector 3),
- * IR7 is the lowest priority and the slave sits on input 2. */
+/* The pair's INTA is the VM's ExtINT, which vCPU 0's local APIC passes
+ * on through LINT0; at power-on everything is clear, nothing is expected
+ * of ICW, the bases are 0 (a rising line 3 asks for vector 3), IR7 is
+ * the lowest priority and the slave sits on input 2. */
 static void test_power_on_state(void **state)
 {
 	(void)state;
+	assert_non_null(vm->irq.extint);
 	assert_non_null(v->events.src);
-	assert_ptr_equal(vm->irq.extint, v->events.src);
 	assert_int_equal(in(M + 1), 0);
 	assert_int_equal(in(S + 1), 0);
 	assert_int_equal(in(M), 0);		/* IRR selected */
