@@ -20,6 +20,7 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 #define VEC_TIMER 0x20		/* each CPU's scheduler tick */
 #define VEC_PIC_BASE 0x30	/* the legacy 8259s' 16 inputs, all masked (drivers/pic8259.c) */
 #define VEC_KICK 0xf0		/* another CPU wants this one out of guest mode */
+#define VEC_EXIT_NOW 0xf1	/* this CPU's own: the next guest exits at once (svm.c) */
 #define VEC_SPURIOUS 0xff
 
 void trap_set_handler(u8 vector, irq_handler_fn fn);

@@ -13,6 +13,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/guest_regs.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/slat.h"
 #include "arch/x86/svm/svm_guest_check.h"
 #include "arch/x86/svm/vmcb.h"
@@ -80,6 +81,13 @@ static struct svm_guest_env guest_check_env;	/* for a refused VMRUN */
  * VMRUN and the reset value after #VMEXIT; between those its breakpoints
  * may hit lucid itself (arch/x86/trap.c resumes). */
 static bool dr7_sync;
+/* QEMU's TCG (7.2, and 9.x still) delivers an interrupt injected through
+ * EVENTINJ but keeps it as its pending exception, and delivers it once
+ * more, IF or not, should its vCPU be kicked before the next exit or
+ * exception (helper_vmrun): the guest sees it twice. There lucid sends
+ * itself an interrupt before such a VMRUN, so that the guest exits right
+ * after taking the injected one, which ends QEMU's pending exception. */
+static bool intr_exits_at_once;
 
 void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
 extern const char svm_vmexit_rip[]; /* svm_entry.asm: right after VMRUN */
@@ -596,6 +604,8 @@ static void svm_vcpu_inject(struct vcpu_arch *v, const struct event *e)
 	if (e->has_error)
 		ev |= EVENT_HAS_ERROR | ((u64)e->error << 32);
 	s->vmcb->ctl.event_inj = ev;
+	if (e->type == EV_INTR && intr_exits_at_once)
+		lapic_send_ipi(lapic_id(), ICR_FIXED | VEC_EXIT_NOW);
 }
 
 /* An interrupt window: a virtual interrupt request with VINTR intercepted
@@ -805,6 +815,13 @@ static struct svm_guest_env guest_check_env_of_cpu(void)
 	return env;
 }
 
+/* The interrupt did its work by arriving: the guest exited. */
+static void on_exit_now(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
 const struct virt_ops *svm_probe(const struct cpu_features *f)
 {
 	have_nrip = f->svm_nrip;
@@ -813,8 +830,10 @@ const struct virt_ops *svm_probe(const struct cpu_features *f)
 	max_asid = f->svm_asids;
 	clean_all = f->svm_clean_bits ? VMCB_CLEAN_ALL : 0;
 	dr7_sync = f->qemu_tcg;
+	intr_exits_at_once = f->qemu_tcg;
 	if (max_asid < 2)
 		return NULL;
+	trap_set_handler(VEC_EXIT_NOW, on_exit_now);
 	trap_ignore_single_step_at((u64)(uintptr_t)svm_vmexit_rip);
 	guest_check_env = guest_check_env_of_cpu();
 	return &svm_ops;
