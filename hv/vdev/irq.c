@@ -35,3 +35,10 @@ void irq_pulse(struct vm *vm, u32 line)
 	irq_set(vm, line, true);
 	irq_set(vm, line, false);
 }
+
+void irq_eoi(struct vm *vm, u8 vector)
+{
+	for (u32 i = 0; i < vm->irq.nctl; i++)
+		if (vm->irq.ctl[i].eoi)
+			vm->irq.ctl[i].eoi(vm->irq.ctl[i].ctl, vector);
+}

@@ -15,16 +15,19 @@
 #include "lib/types.h"
 
 #define VM_IRQ_LINES 24
-#define VM_IRQ_CONTROLLERS 2
+#define VM_IRQ_CONTROLLERS 3
 
 struct vm;
 struct intr_source;
 
-/* A controller's inputs: lines [0, lines). */
+/* A controller's inputs: lines [0, lines). eoi, if not NULL, hears of
+ * each level-triggered vector a local APIC retires (the IOAPIC's remote
+ * IRR), called with no lock of lucid's held. */
 struct irq_controller {
 	void (*set)(void *ctl, u32 line, bool level);
 	void *ctl;
 	u32 lines;
+	void (*eoi)(void *ctl, u8 vector);
 };
 
 struct vm_irq {
@@ -43,5 +46,8 @@ void irq_controller_remove(struct vm *vm, const void *ctl);
 /* Drives a line; a line no controller serves goes nowhere. */
 void irq_set(struct vm *vm, u32 line, bool level);
 void irq_pulse(struct vm *vm, u32 line);
+/* A local APIC's EOI retired a level-triggered vector: tells the
+ * controllers, as the EOI message on the APIC bus does. */
+void irq_eoi(struct vm *vm, u8 vector);
 
 #endif

@@ -3,8 +3,9 @@
  * One state per vCPU, each with its lock: the vCPU's own exits (MMIO,
  * MSRs), its timer's callback and other vCPUs' IPIs reach it. A handler
  * finds the vCPU whose exit it serves with vcpu_current(). What an access
- * sets off beyond its own APIC (an IPI, the EOI hook, waking the vCPU)
- * is done after its lock is dropped, so no two APIC locks are ever held.
+ * sets off beyond its own APIC (an IPI, the EOI to the IOAPIC, waking
+ * the vCPU) is done after its lock is dropped, so no two APIC locks are
+ * ever held.
  *
  * Choices where the SDM leaves room:
  * - The timer counts at the TSC's rate (the host's, which is the
@@ -26,6 +27,7 @@
 #include "hv/core/timer.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
+#include "hv/vdev/irq.h"
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
@@ -112,8 +114,6 @@ struct lapic {
 struct lapic_dev {
 	struct lapic cpu[VM_MAX_VCPUS];	/* first: d->state is vCPU 0's, the source's ctl */
 	struct vm *vm;
-	void (*eoi)(void *ctl, u8 vector);
-	void *eoi_ctl;
 	bool init_logged;
 };
 
@@ -765,8 +765,8 @@ static void finish(struct lapic *l, const struct outcome *o)
 
 	if (o->ipi)
 		send_ipi(l, o->icr, o->dest);
-	if (o->eoi >= 0 && dev->eoi)
-		dev->eoi(dev->eoi_ctl, (u8)o->eoi);
+	if (o->eoi >= 0)
+		irq_eoi(dev->vm, (u8)o->eoi);
 	if (o->changed)
 		poke(l->vcpu);
 }
@@ -778,17 +778,6 @@ int lapic_deliver(struct vm *vm, u32 dest, bool logical, u8 delivery_mode, u8 ve
 	if (!dev)
 		return -1;
 	return deliver(dev, NULL, TO_DEST, dest, logical, delivery_mode, vector, level);
-}
-
-int lapic_set_eoi_hook(struct vm *vm, void (*hook)(void *ctl, u8 vector), void *ctl)
-{
-	struct lapic_dev *dev = vdev_state(vm, &lapic_model);
-
-	if (!dev)
-		return -1;
-	dev->eoi_ctl = ctl;
-	dev->eoi = hook;
-	return 0;
 }
 
 void lapic_lint(struct vm *vm, u32 pin)

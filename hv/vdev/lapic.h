@@ -7,8 +7,8 @@
  * (vm->irq.extint) reaches a vCPU through its LINT0 in ExtINT mode.
  *
  * The interrupt controllers that send messages to the local APICs (the
- * IOAPIC, MSIs) call lapic_deliver; the IOAPIC learns of the EOI of a
- * level-triggered vector through lapic_set_eoi_hook. */
+ * IOAPIC, MSIs) call lapic_deliver; the EOI of a level-triggered vector
+ * goes to the VM's interrupt controllers (irq_eoi, hv/vdev/irq.h). */
 #ifndef HV_VDEV_LAPIC_H
 #define HV_VDEV_LAPIC_H
 
@@ -39,9 +39,6 @@ enum {
  * From any CPU. */
 int lapic_deliver(struct vm *vm, u32 dest, bool logical, u8 delivery_mode, u8 vector,
 		  bool level);
-/* Called, with no lock held, when a vCPU's EOI retires a level-triggered
- * vector. Returns 0, or -1 if the VM has no local APICs. */
-int lapic_set_eoi_hook(struct vm *vm, void (*eoi)(void *ctl, u8 vector), void *ctl);
 /* A pulse on pin LINT0 (0) or LINT1 (1) of every vCPU's local APIC, as
  * the board's NMI line drives LINT1; delivered as that pin's LVT says
  * (NMI, fixed), or with the APIC disabled as an NMI to vCPU 0. */

@@ -467,7 +467,7 @@ static int attach(struct vdev *d)
 		{ PIC_SLAVE_PORT, PIC_PORTS, slave_read, slave_write, p },
 		{ PIC_ELCR_PORT, PIC_ELCR_PORTS, elcr_read, elcr_write, p },
 	};
-	const struct irq_controller ctl = { set_line, p, 16 };
+	const struct irq_controller ctl = { set_line, p, 16, NULL };
 
 	if (!p)
 		return -1;

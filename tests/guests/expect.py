@@ -482,6 +482,18 @@ EXPECT = {
         P("changing CR4.LA57 in long mode raises #GP(0)"),
         P("CR4 bits CPUID offers set, clear and read back"),
         P("a CR4.PGE toggle drops a global mapping from the TLB")),
+    "ioapic": expect(
+        P("version 0x11 with 24 entries"),
+        P("ID 1, as the MADT says"),
+        P("every entry masked at power-on"),
+        P("edge input 4 gives vector 0x54"),
+        P("a rise while masked is lost"),
+        P("ISA line 0 arrives on input 2"),
+        P("level input 9 gives 0x59 and sets remote IRR"),
+        P("its EOI while the line is high sends it again"),
+        P("lowered, its EOI clears remote IRR and nothing comes"),
+        P("switched to edge, remote IRR clears without an EOI"),
+        P("the PIT's counter 0 ticks through input 2")),
     "pic": expect(
         P("initialised as Linux does: masks read back, nothing pending"),
         P("master line 3 gives vector 0x33"),

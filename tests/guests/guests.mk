@@ -16,7 +16,7 @@ OBJCOPY ?= objcopy
 GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
 	npt-isolation npt-neighbour triple-fault no-exit ram-walk multiboot1-info \
 	cpu-state rdtsc console-write mmio-unsupported hypercall-spin debug-exit fw-cfg \
-	pc-devices i8042-reset uart pic acpi pit lapic
+	pc-devices i8042-reset uart pic acpi pit lapic ioapic
 # Multiboot1 ELF32 whose runtime switches to long mode (linked as ELF64 and
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \

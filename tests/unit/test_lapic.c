@@ -19,6 +19,7 @@
 #include "hv/core/timer.h"
 #include "hv/exits/cpuid.h"
 #include "hv/exits/msr.h"
+#include "hv/vdev/irq.h"
 #include "hv/vdev/lapic.h"
 
 #define APIC LAPIC_BASE
@@ -387,19 +388,28 @@ static void test_priority_and_eoi(void **state)
 
 static u8 eoi_seen[4];
 static u32 eois;
-static void eoi_hook(void *ctl, u8 vector)
+static void eoi_heard(void *ctl, u8 vector)
 {
 	assert_ptr_equal(ctl, &eois);
 	eoi_seen[eois++ % 4] = vector;
 }
 
-/* Level-triggered vectors set TMR; their EOI calls the hook. */
-static void test_tmr_and_eoi_hook(void **state)
+static void no_line(void *ctl, u32 line, bool level)
 {
+	(void)ctl;
+	(void)line;
+	(void)level;
+}
+
+/* Level-triggered vectors set TMR; their EOI goes to the VM's interrupt
+ * controllers (irq_eoi), an edge-triggered one's does not. */
+static void test_tmr_and_eoi(void **state)
+{
+	const struct irq_controller heard = { no_line, &eois, 0, eoi_heard };
+
 	(void)state;
 	eois = 0;
-	assert_int_equal(lapic_set_eoi_hook(vm, eoi_hook, &eois), 0);
-	assert_int_equal(lapic_set_eoi_hook(bare, eoi_hook, &eois), -1);
+	assert_int_equal(irq_controller_add(vm, &heard), 0);
 	enable();
 	lapic_deliver(vm, 0, false, LAPIC_DM_FIXED, 0x61, true);
 	lapic_deliver(vm, 0, false, LAPIC_DM_FIXED, 0x50, false);
@@ -411,7 +421,7 @@ static void test_tmr_and_eoi_hook(void **state)
 	assert_int_equal(take(v0), 0x50);
 	wr(EOI, 0);
 	assert_int_equal(eois, 1);
-	lapic_set_eoi_hook(vm, NULL, NULL);
+	irq_controller_remove(vm, &eois);
 }
 
 /* A software-disabled APIC takes nothing; a hardware-disabled one
@@ -748,7 +758,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_registers, before_each),
 		cmocka_unit_test_setup(test_cpuid, before_each),
 		cmocka_unit_test_setup(test_priority_and_eoi, before_each),
-		cmocka_unit_test_setup(test_tmr_and_eoi_hook, before_each),
+		cmocka_unit_test_setup(test_tmr_and_eoi, before_each),
 		cmocka_unit_test_setup(test_extint, before_each),
 		cmocka_unit_test_setup(test_lint1_nmi, before_each),
 		cmocka_unit_test_setup(test_ipis, before_each),

@@ -50,7 +50,7 @@ static int rec_ctl;
 static int setup(void **state)
 {
 	struct config_vm c;
-	const struct irq_controller rec = { rec_set, &rec_ctl, 16 };
+	const struct irq_controller rec = { rec_set, &rec_ctl, 16, NULL };
 
 	(void)state;
 	if (host_init(2))

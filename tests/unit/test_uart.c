@@ -36,7 +36,7 @@ static void line_set(void *ctl, u32 line, bool level)
 	line4.level = level;
 }
 
-static const struct irq_controller fake_pic = { line_set, &line4, 16 };
+static const struct irq_controller fake_pic = { line_set, &line4, 16, NULL };
 
 static int setup(void **state)
 {

@@ -51,7 +51,7 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_HV_TESTS := test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
-	test_timer test_pc_devices test_uart test_pic test_acpi_pm test_pit test_lapic
+	test_timer test_pc_devices test_uart test_pic test_acpi_pm test_pit test_lapic test_ioapic
 $(foreach t,$(UNIT_HV_TESTS),$(eval UNIT_SRCS_$(t) := $(UNIT_HV_SRCS))$(eval UNIT_DEPS_$(t) := $(UNIT_HV_DEPS)))
 # The CR4 bits a guest may set come from the test, not only the host.
 UNIT_LDFLAGS_test_cr := -Wl,--wrap=cpuid_cr4_allowed
@@ -62,6 +62,7 @@ UNIT_LDFLAGS_test_pc_devices := -Wl,--wrap=irq_set
 UNIT_LDFLAGS_test_acpi_pm := -Wl,--wrap=irq_set drivers/acpi.c
 # The vCPU whose exit an access stands for is the test's.
 UNIT_LDFLAGS_test_lapic := -Wl,--wrap=vcpu_current
+UNIT_LDFLAGS_test_ioapic := -Wl,--wrap=vcpu_current
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
