@@ -138,11 +138,11 @@ image: deps
 	@echo "Try it first in QEMU: make run CFG=... (or LUCID_IMAGE=$(IMAGE) tools/run-qemu)"
 
 test: deps
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory all unit-bins linux
 	@$(PYTHON) tests/run.py
 
 test-slow: deps
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory all unit-bins linux
 	@$(PYTHON) tests/run.py --slow
 
 bench: deps

@@ -355,6 +355,7 @@ def halt_smp(s):
 # ---- the test guests (tests/guests/) ------------------------------------------
 
 GUESTS_TIMEOUT = 300
+LINUX_TIMEOUT = 420
 BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
@@ -636,6 +637,44 @@ def own_image(s, loader, mem):
         s.subresult(f"guest/{vm}", guest_problems(expect, vm, log, listing), log)
 
 
+# The real test: Debian's cloud kernel (`make linux`, tools/fetch-linux)
+# with busybox and tests/linux/init as its initramfs, in a VM of the PC
+# platform. The init checks what Linux found (CPUs, timer ticks, the
+# RTC's date, RAM, tmpfs), one line each, and powers off through ACPI.
+LINUX_CHECKS = 5
+LINUX_CFG = ('[vm "linux"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
+             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
+             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144"\n')
+
+
+def linux_files(build):
+    files = {"lucid.cfg": LINUX_CFG.encode()}
+    for name in ("vmlinuz", "initramfs.gz"):
+        path = build / "linux" / name
+        if not path.is_file():
+            raise CheckFailed(f"{path} is missing: `make linux` fetches it")
+        files[name] = path.read_bytes()
+    return files
+
+
+def linux_boots(s):
+    """Linux boots, each of the init's checks passes, and it powers off
+    through ACPI S5; one sub-result per check."""
+    standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, quiesce=False)
+    done = s.expect(r"^linux: linux-test: (\d+) passed, (\d+) failed$",
+                    "the Linux init's 'linux-test: N passed' line")
+    s.expect(r"^vm linux: powered off: ACPI S5 \(.*\)$", "Linux's power-off through ACPI S5")
+    text = s.text()
+    results = re.findall(r"^linux: linux-test: (PASS|FAIL) (.*)$", text, re.M)
+    for verdict, what in results:
+        s.subresult(f"linux/{what.split()[0]}", [] if verdict == "PASS" else [what],
+                    vm_log(text, "linux"))
+    fail_unless(len(results) == LINUX_CHECKS and done.group(2) == "0",
+                f"{len(results)} results, {done.group(2)} failed; expected {LINUX_CHECKS} "
+                f"passed")
+    s.expect_absent(r"^vm linux: crashed", "crash of the Linux VM")
+
+
 def all_cases(build):
     """The table, for the lucid built in build/."""
     def text_ranges():
@@ -665,6 +704,8 @@ def all_cases(build):
              image="disk", modules=lambda: own_files(build)),
         Case("qemu-image-uefi", lambda s: own_image(s, "GRUB (UEFI)", (200, 256)),
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
+        Case("qemu-linux", linux_boots, image="disk", mem=1024,
+             modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
         Case("qemu-bad-entry", lambda s: bad_entry(s, "svm", 2, "virt: AMD SVM with NPT"),

@@ -14,7 +14,7 @@ def grub_cfg(cmdline, modules):
     lines = ["set timeout=0", "set default=0", 'menuentry "lucid" {',
              f"\tmultiboot2 /boot/lucid.elf {cmdline}".rstrip()]
     for name in modules:
-        lines.append(f"\tmodule2 /boot/{name} {name}")
+        lines.append(f"\tmodule2 --nounzip /boot/{name} {name}")
     lines += ["\tboot", "}"]
     return "\n".join(lines) + "\n"
 
