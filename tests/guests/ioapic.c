@@ -12,14 +12,13 @@
  * exception. 32-bit, testdev. */
 #include "guest.h"
 #include "cpu.h"
+#include "testdev.h"
 
 #define IOAPIC 0xfec00000u
 #define APIC 0xfee00000u
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_LINT0 0x350
-#define LINES 0xe8		/* the test device's line register */
-#define HIGH 0x80
 #define VEC(pin) (0x50 + (pin))
 #define MASKED (1u << 16)
 #define LEVEL (1u << 15)
@@ -56,37 +55,6 @@ static void apic_wr(u32 reg, u32 val)
 static void eoi(void)
 {
 	apic_wr(APIC_EOI, 0);
-}
-
-static void line(u8 n, bool high)
-{
-	outb(LINES, (u8)((high ? HIGH : 0) | n));
-}
-
-static void pulse(u8 n)
-{
-	line(n, true);
-	line(n, false);
-}
-
-/* IF=1 for a while: a loop, so that an emulator that checks for
- * interrupts only between blocks of code sees a few boundaries. */
-static void window(void *arg)
-{
-	u32 n = 100;
-
-	(void)arg;
-	asm volatile("sti\n"
-		     "1: dec %0\n"
-		     "jnz 1b\n"
-		     "cli"
-		     : "+r"(n) : : "memory");
-}
-
-/* The vector taken in the window, or NO_FAULT. */
-static u32 next_intr(void)
-{
-	return catch_fault(window, NULL);
 }
 
 static void halt_for_it(void *arg)
@@ -150,13 +118,13 @@ static void level(void)
 	u32 v, held, again, irr_taken, irr_after, quiet;
 
 	route(9, LEVEL);
-	line(9, true);
+	line_high(9);
 	v = next_intr();
 	irr_taken = entry(9) & REMOTE_IRR;
 	held = next_intr();		/* in service, and remote IRR holds it */
 	eoi();				/* the line is still high */
 	again = next_intr();
-	line(9, false);
+	line_low(9);
 	eoi();
 	irr_after = entry(9) & REMOTE_IRR;
 	quiet = next_intr();
@@ -167,12 +135,12 @@ static void level(void)
 		   "lowered, its EOI clears remote IRR and nothing comes (%#x, %#x)", irr_after,
 		   quiet);
 
-	line(9, true);
+	line_high(9);
 	v = next_intr();
 	route(9, MASKED);		/* edge-triggered: remote IRR goes */
 	irr_after = entry(9) & REMOTE_IRR;
 	eoi();
-	line(9, false);
+	line_low(9);
 	test_check(v == VEC(9) && !irr_after,
 		   "switched to edge, remote IRR clears without an EOI (%#x)", v);
 }

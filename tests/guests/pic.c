@@ -11,34 +11,17 @@
  * its level line falls before the acknowledge. 32-bit, testdev. */
 #include "guest.h"
 #include "cpu.h"
+#include "testdev.h"
 
 #define MASTER 0x20
 #define SLAVE 0xa0
 #define ELCR 0x4d0
-#define LINES 0xe8		/* the test device's line register */
-#define HIGH 0x80
 #define EOI 0x20
 #define READ_IRR 0x0a
 #define READ_ISR 0x0b
 #define POLL 0x0c
 #define BASE_M 0x30		/* Linux's ISA_IRQ_VECTOR(0) */
 #define BASE_S 0x38
-
-static void line_high(u8 line)
-{
-	outb(LINES, HIGH | line);
-}
-
-static void line_low(u8 line)
-{
-	outb(LINES, line);
-}
-
-static void pulse(u8 line)
-{
-	line_high(line);
-	line_low(line);
-}
 
 static u8 isr(u16 chip)
 {
@@ -50,26 +33,6 @@ static u8 irr(u16 chip)
 {
 	outb(chip, READ_IRR);
 	return inb(chip);
-}
-
-/* IF=1 for a while: a loop, so that an emulator that checks for
- * interrupts only between blocks of code sees a few boundaries. */
-static void window(void *arg)
-{
-	u32 n = 100;
-
-	(void)arg;
-	asm volatile("sti\n"
-		     "1: dec %0\n"
-		     "jnz 1b\n"
-		     "cli"
-		     : "+r"(n) : : "memory");
-}
-
-/* The vector taken in the window, or NO_FAULT. */
-static u32 next_intr(void)
-{
-	return catch_fault(window, NULL);
 }
 
 /* A line raised with IF=1 is taken right after the OUT, which leaves

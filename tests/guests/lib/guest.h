@@ -96,6 +96,11 @@ u32 run_user(void (*fn)(void *), void *arg);
 u32 run_user_io(void (*fn)(void *), void *arg);
 /* Name of a vector ("#GP"), for messages. */
 const char *vector_name(u32 vector);
+/* The vector of an interrupt taken in a short window of IF=1, caught as
+ * catch_fault catches an exception, or NO_FAULT if none came. The window
+ * is a loop, so an emulator that looks for interrupts only between blocks
+ * of code sees a few boundaries. */
+u32 next_intr(void);
 
 /* Reports one result from the exception catch_fault returned (got): PASS
  * when it is vector, with the error code error (ANY_ERROR: not checked),

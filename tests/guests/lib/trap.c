@@ -266,3 +266,20 @@ u32 wrmsr_safe(u32 msr, u64 val)
 
 	return catch_fault(do_wrmsr, &op);
 }
+
+static void intr_window(void *arg)
+{
+	u32 n = 100;
+
+	(void)arg;
+	asm volatile("sti\n"
+		     "1: dec %0\n"
+		     "jnz 1b\n"
+		     "cli"
+		     : "+r"(n) : : "memory");
+}
+
+u32 next_intr(void)
+{
+	return catch_fault(intr_window, NULL);
+}
