@@ -3,6 +3,7 @@
  * itself an exit when lucid runs nested). */
 #include "hv/exits/cpuid.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/lapic.h"
 #include "hv/exits/cpuid_view.h"
 
 static struct cpuid_view guest_view;
@@ -10,6 +11,7 @@ static struct cpuid_view guest_view;
 void cpuid_init(void)
 {
 	cpuid_view_build(&guest_view, cpuid, fpu_guest_xfeatures());
+	cpuid_view_set_tsc(&guest_view, lapic()->tsc_hz);
 }
 
 u64 cpuid_cr4_allowed(void)

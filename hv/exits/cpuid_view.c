@@ -242,6 +242,13 @@ static void hide_unswitched(struct cpuid_view *cv, u32 leaf, struct cpuid_regs *
 	}
 }
 
+void cpuid_view_set_tsc(struct cpuid_view *cv, u64 tsc_hz)
+{
+	if (cv->max[0] < 0x15 || !tsc_hz || tsc_hz > 0xffffffffull)
+		return;
+	cv->entries[cv->slot[0][0x15].first] = (struct cpuid_regs){ 1, 1, (u32)tsc_hz, 0 };
+}
+
 void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 {
 	u32 host_max[CPUID_RANGES];

@@ -55,6 +55,12 @@ struct cpuid_vcpu_state {
  * view offers its feature, so what CPUID hides (PKU, VMX, CET...) cannot be
  * turned on either. */
 void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures);
+/* Leaf 0x15, where the host has it, says the TSC runs at tsc_hz: a core
+ * crystal clock of tsc_hz and a ratio of 1. A guest's TSC is the host's,
+ * and its local APIC timer counts at that rate too (hv/vdev/lapic.c), as
+ * Linux on Intel assumes of the crystal, so it calibrates neither. A rate
+ * beyond 32 bits leaves the host's leaf. */
+void cpuid_view_set_tsc(struct cpuid_view *cv, u64 tsc_hz);
 
 /* The answer for (leaf, subleaf) before the vCPU's own parts: zeros for
  * any leaf the view does not answer. *per_vcpu: whether there are such

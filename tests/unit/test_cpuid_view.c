@@ -117,6 +117,28 @@ static int old_setup(void **state)
 	return 0;
 }
 
+/* Leaf 0x15 gives the TSC's rate as a crystal of that rate, ratio 1;
+ * a host without the leaf, or a rate beyond 32 bits, leaves it alone. */
+static void tsc_leaf(void **state)
+{
+	struct cpuid_regs r;
+
+	(void)state;
+	cpuid_view_set_tsc(&cv, 2500000000ull);
+	r = ask(0x15, 0, &vcpu0);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal(r.ebx, 1);
+	assert_int_equal(r.ecx, 2500000000u);
+	assert_int_equal(r.edx, 0);
+	cpuid_view_set_tsc(&cv, 0x100000000ull);
+	assert_int_equal(ask(0x15, 0, &vcpu0).ecx, 2500000000u);
+	cpuid_view_build(&cv, old_host, 0);
+	cpuid_view_set_tsc(&cv, 2500000000ull);
+	r = ask(0x15, 0, &vcpu0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	cpuid_view_build(&cv, rich_host, 0xe7);
+}
+
 static void highest_leaves_capped_at_what_lucid_lists(void **state)
 {
 	(void)state;
@@ -370,6 +392,7 @@ int main(void)
 {
 	const struct CMUnitTest rich[] = {
 		cmocka_unit_test(highest_leaves_capped_at_what_lucid_lists),
+		cmocka_unit_test(tsc_leaf),
 		cmocka_unit_test(unlisted_and_out_of_range_leaves_read_zeros),
 		cmocka_unit_test(lucid_leaves),
 		cmocka_unit_test(leaf1_hides_what_lucid_does_not_give),
