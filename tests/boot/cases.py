@@ -638,13 +638,17 @@ def own_image(s, loader, mem):
 
 
 # The real test: Debian's cloud kernel (`make linux`, tools/fetch-linux)
-# with busybox and tests/linux/init as its initramfs, in a VM of the PC
-# platform. The init checks what Linux found (CPUs, timer ticks, the
-# RTC's date, RAM, tmpfs), one line each, and powers off through ACPI.
+# with busybox and tests/linux/init as its initramfs, in two VMs of the PC
+# platform side by side. The init checks what Linux found (CPUs, timer
+# ticks, the RTC's date, RAM, tmpfs), one line each; "linux" then powers
+# off through ACPI, "linux-reboot" reboots once (the VM's reset) and
+# powers off after its second boot.
 LINUX_CHECKS = 5
-LINUX_CFG = ('[vm "linux"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
-             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
-             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144"\n')
+LINUX_VM = ('[vm "{name}"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
+            'kernel = vmlinuz\ninitrd = initramfs.gz\n'
+            'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144{extra}"\n')
+LINUX_CFG = (LINUX_VM.format(name="linux", extra="") + "\n" +
+             LINUX_VM.format(name="linux-reboot", extra=" lucid.end=reboot"))
 
 
 def linux_files(build):
@@ -657,22 +661,47 @@ def linux_files(build):
     return files
 
 
+def linux_results(s, vm, boots):
+    """One sub-result per check of each boot of vm; returns problems with
+    the run as a whole."""
+    log = vm_log(s.text(), vm)
+    results = re.findall(rf"^{re.escape(vm)}: linux-test: (PASS|FAIL) (.*)$", log, re.M)
+    summaries = re.findall(rf"^{re.escape(vm)}: linux-test: (\d+) passed, (\d+) failed$",
+                           log, re.M)
+    for i, (verdict, what) in enumerate(results):
+        s.subresult(f"{vm}/boot{i // LINUX_CHECKS}/{what.split()[0]}",
+                    [] if verdict == "PASS" else [what], log)
+    want = [(str(LINUX_CHECKS), "0")] * boots
+    return [] if len(results) == LINUX_CHECKS * boots and summaries == want else \
+        [f"{vm}: {len(results)} results and summaries {summaries}; expected {boots} boot(s) "
+         f"of {LINUX_CHECKS} passed"]
+
+
 def linux_boots(s):
-    """Linux boots, each of the init's checks passes, and it powers off
-    through ACPI S5; one sub-result per check."""
+    """Both VMs boot Linux and pass every check; one powers off, the
+    other reboots (lucid restarts it), boots again and powers off; lucid
+    lists both as shut off."""
     standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, quiesce=False)
-    done = s.expect(r"^linux: linux-test: (\d+) passed, (\d+) failed$",
-                    "the Linux init's 'linux-test: N passed' line")
-    s.expect(r"^vm linux: powered off: ACPI S5 \(.*\)$", "Linux's power-off through ACPI S5")
+    for vm in ("linux", "linux-reboot"):
+        s.wait_for(rf"^vm {vm}: powered off: ACPI S5 \(.*\)$", s.deadline - 10)
     text = s.text()
-    results = re.findall(r"^linux: linux-test: (PASS|FAIL) (.*)$", text, re.M)
-    for verdict, what in results:
-        s.subresult(f"linux/{what.split()[0]}", [] if verdict == "PASS" else [what],
-                    vm_log(text, "linux"))
-    fail_unless(len(results) == LINUX_CHECKS and done.group(2) == "0",
-                f"{len(results)} results, {done.group(2)} failed; expected {LINUX_CHECKS} "
-                f"passed")
-    s.expect_absent(r"^vm linux: crashed", "crash of the Linux VM")
+    problems = linux_results(s, "linux", 1) + linux_results(s, "linux-reboot", 2)
+    order = [r"^linux-reboot: linux-test: rebooting$", r"^vm linux-reboot: rebooting$",
+             r"^linux-reboot: linux-test: back after the reboot$",
+             r"^vm linux-reboot: powered off: ACPI S5 \(.*\)$"]
+    pos = 0
+    for regex in order:
+        m = re.compile(regex, re.M).search(text, pos)
+        if not m:
+            problems.append(f"no {regex!r} (in order)")
+            break
+        pos = m.end()
+    if not re.search(r"^vm linux: powered off: ACPI S5 \(.*\)$", text, re.M):
+        problems.append("no ACPI power-off of VM linux")
+    fail_unless(not problems, "; ".join(problems))
+    s.expect_absent(r"^vm linux(-reboot)?: crashed", "crash of a Linux VM")
+    command(s, "vms", r"^  linux-reboot\s+shut off\s+256 MiB\s+1\s+[1-9]\d*$",
+            "linux-reboot listed as shut off by 'vms'")
 
 
 def all_cases(build):
