@@ -356,6 +356,7 @@ def halt_smp(s):
 
 GUESTS_TIMEOUT = 300
 LINUX_TIMEOUT = 420
+BOCHS_LINUX_TIMEOUT = 1800
 BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
@@ -677,11 +678,12 @@ def linux_results(s, vm, boots):
          f"of {LINUX_CHECKS} passed"]
 
 
-def linux_boots(s):
+def linux_boots(s, virt="virt: AMD SVM with NPT"):
     """Both VMs boot Linux and pass every check; one powers off, the
     other reboots (lucid restarts it), boots again and powers off; lucid
     lists both as shut off."""
-    standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, quiesce=False)
+    standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, virt=virt,
+                  quiesce=False)
     for vm in ("linux", "linux-reboot"):
         s.wait_for(rf"^vm {vm}: powered off: ACPI S5 \(.*\)$", s.deadline - 10)
     text = s.text()
@@ -735,6 +737,12 @@ def all_cases(build):
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
         Case("qemu-linux", linux_boots, image="disk", mem=1024,
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
+        # The same on Bochs's VMX: too slow for every run.
+        Case("bochs-vmx-linux",
+             lambda s: linux_boots(s, "virt: Intel VMX with EPT, unrestricted guest, VPID"),
+             image="disk", emulator="bochs",
+             bochs_cpu="corei7_skylake_x", smp=BOCHS_CPUS, mem=1024,
+             modules=lambda: linux_files(build), timeout=BOCHS_LINUX_TIMEOUT, slow=True),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
         Case("qemu-bad-entry", lambda s: bad_entry(s, "svm", 2, "virt: AMD SVM with NPT"),

@@ -19,6 +19,14 @@
 #define RUNS 101
 #define TESTDEV_PORT "0xe0"
 #define TESTDEV_MMIO 0xfeb00000u
+#define APIC 0xfee00000u
+#define APIC_BASE_MSR 0x1b
+#define IPI_VECTOR 0x50
+/* The self-IPI's round trip: sent, taken at once (IF is set), its handler
+ * EOIs, IRET. xAPIC: ICR with the self shorthand, EOI through the page;
+ * x2APIC: the SELF_IPI and EOI MSRs. */
+#define XAPIC_IPI "mov $0xfee00300, %%esi\n\tmovl $0x40050, (%%rsi)"
+#define X2APIC_IPI "mov $0x83f, %%ecx\n\tmov $0x50, %%eax\n\txor %%edx, %%edx\n\twrmsr"
 
 /* Instructions between two RDTSCs around `code`. */
 #define TIMED(code) ({								\
@@ -49,6 +57,23 @@ OP(io_in, "mov $" TESTDEV_PORT ", %%edx\n\t", "in %%dx, %%eax")
 OP(msr, "mov $0xc0000080, %%ecx\n\t", "rdmsr")	/* EFER: intercepted */
 OP(mmio_read, "mov $0xfeb00000, %%esi\n\t", "mov (%%rsi), %%eax")
 OP(mmio_write, "mov $0xfeb00000, %%esi\n\t", "mov %%eax, (%%rsi)")
+OP(uart, "mov $0x3f8, %%edx\n\tmov $0x78, %%eax\n\t", "out %%al, %%dx")	/* 'x' */
+/* With IF set around it: the interrupt comes right after the exit. */
+#define OP_IF(name, insn)								\
+	static u64 name##_real(void) { return TIMED("sti\n\t" insn "\n\tcli"); }	\
+	static u64 name##_nop(void) { return TIMED("sti\n\tnop\n\tcli"); }
+OP_IF(xapic_ipi, XAPIC_IPI)
+OP_IF(x2apic_ipi, X2APIC_IPI)
+
+static bool x2apic_mode;
+
+__attribute__((target("general-regs-only"))) static void ipi_handler(void)
+{
+	if (x2apic_mode)
+		wrmsr(0x80b, 0);
+	else
+		*(volatile u32 *)(uptr)(APIC + 0xb0) = 0;
+}
 
 static void sort(u64 *a, u32 n)
 {
@@ -113,10 +138,27 @@ void test_main(void)
 		  mmio_write_nop },
 	};
 
-	if (!pt_map(TESTDEV_MMIO, TESTDEV_MMIO, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W)) {
-		test_fail("cannot map the test device's MMIO page");
+	const struct op apic_ops[] = {
+		{ "xapic-ipi", "self-IPI through the xAPIC's ICR, taken, EOI", xapic_ipi_real,
+		  xapic_ipi_nop },
+		{ "x2apic-ipi", "self-IPI through x2APIC SELF_IPI, taken, EOI", x2apic_ipi_real,
+		  x2apic_ipi_nop },
+	};
+	const struct op uart_op = { "uart-byte", "OUT of a byte to COM1", uart_real, uart_nop };
+
+	if (!pt_map(TESTDEV_MMIO, TESTDEV_MMIO, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W) ||
+	    !pt_map(APIC, APIC, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W)) {
+		test_fail("cannot map the test device's or the local APIC's page");
 		return;
 	}
 	for (u32 i = 0; i < ARRAY_SIZE(ops); i++)
 		profiling ? profile(&ops[i]) : measure(&ops[i]);
+	profiling ? profile(&uart_op) : measure(&uart_op);
+	outb(0x3f8, '\n');	/* ends the line lucid logs */
+	trap_set_handler(IPI_VECTOR, ipi_handler);
+	*(volatile u32 *)(uptr)(APIC + 0xf0) = 0x1ff;	/* SVR: on */
+	profiling ? profile(&apic_ops[0]) : measure(&apic_ops[0]);
+	wrmsr(APIC_BASE_MSR, rdmsr(APIC_BASE_MSR) | 1u << 10);	/* x2APIC */
+	x2apic_mode = true;
+	profiling ? profile(&apic_ops[1]) : measure(&apic_ops[1]);
 }

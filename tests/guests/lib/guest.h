@@ -101,6 +101,10 @@ const char *vector_name(u32 vector);
  * is a loop, so an emulator that looks for interrupts only between blocks
  * of code sees a few boundaries. */
 u32 next_intr(void);
+/* Has every later interrupt or exception of `vector` run fn, which must
+ * use general registers only, and return to where it came (IRET); NULL
+ * goes back to catch_fault's rules. */
+void trap_set_handler(u8 vector, void (*fn)(void));
 
 /* Reports one result from the exception catch_fault returned (got): PASS
  * when it is vector, with the error code error (ANY_ERROR: not checked),

@@ -156,9 +156,21 @@ const char *vector_name(u32 vector)
 /* No SSE here: the exception may be #NM from CR0.TS (or come before SSE
  * is usable), and gcc would otherwise copy the frame with SSE moves. */
 void trap_entry(struct trap_frame *f);
+static void (*handlers[256])(void);
+
+void trap_set_handler(u8 vector, void (*fn)(void))
+{
+	handlers[vector] = fn;
+}
+
 __attribute__((target("general-regs-only"))) void trap_entry(struct trap_frame *f)
 {
 	static bool dying;
+
+	if (handlers[f->vector & 0xff]) {
+		handlers[f->vector & 0xff]();
+		return;
+	}
 
 	last_fault.vector = (u32)f->vector;
 	last_fault.error = (u32)f->error;
