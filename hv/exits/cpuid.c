@@ -19,6 +19,14 @@ u64 cpuid_cr4_allowed(void)
 	return guest_view.cr4;
 }
 
+bool cpuid_guest_intel(void)
+{
+	bool per_vcpu;
+	const struct cpuid_regs *r = cpuid_view_find(&guest_view, 0, 0, &per_vcpu);
+
+	return r->ebx == 0x756e6547 && r->edx == 0x49656e69 && r->ecx == 0x6c65746e;
+}
+
 static void set_regs(struct vcpu *v, const struct cpuid_regs *r)
 {
 	v->regs.gpr[REG_RAX] = r->eax;

@@ -9,5 +9,7 @@ void cpuid_init(void);
 enum exit_action cpuid_exit(struct vcpu *v, struct exit_record *x);
 /* The CR4 bits a guest may set: those whose features its CPUID offers. */
 u64 cpuid_cr4_allowed(void);
+/* Whether guests see an Intel CPU (the host's vendor, "GenuineIntel"). */
+bool cpuid_guest_intel(void);
 
 #endif

@@ -1,10 +1,18 @@
 #include "hv/exits/msr.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_regs.h"
+#include "hv/exits/cpuid.h"
 
 #define EFER_SCE (1ull << 0)
 #define EFER_FFXSR (1ull << 14)
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
+/* IA32_MISC_ENABLE of an Intel CPU, which Linux reads before it has an
+ * IDT (verify_cpu: the XD disable bit) and later: fast strings on, no
+ * branch trace store or PEBS (no performance monitoring is offered),
+ * XD not disabled, CPUID not limited. Writes are taken and change
+ * nothing. On AMD there is no such MSR (#GP). */
+#define MSR_MISC_ENABLE 0x1a0
+#define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
 
 static enum exit_action gp(struct vcpu *v)
 {
@@ -21,6 +29,9 @@ static int own_msr_read(struct vcpu *v, u32 index, u64 *val)
 		return virt->vcpu_get_msr(&v->arch, index, val);
 	case MSR_TSC_AUX:
 		return guest_tsc_aux_read(&v->arch, val);
+	case MSR_MISC_ENABLE:
+		*val = MISC_ENABLE_VALUE;
+		return cpuid_guest_intel() ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -81,6 +92,8 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 		break;
 	case MSR_TSC_AUX:
 		return guest_tsc_aux_write(&v->arch, val) ? gp(v) : ACT_SKIP;
+	case MSR_MISC_ENABLE:
+		return cpuid_guest_intel() ? ACT_SKIP : gp(v);
 	default:
 		return gp(v);
 	}

@@ -685,7 +685,7 @@ def linux_boots(s, virt="virt: AMD SVM with NPT"):
     standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, virt=virt,
                   quiesce=False)
     for vm in ("linux", "linux-reboot"):
-        s.wait_for(rf"^vm {vm}: powered off: ACPI S5 \(.*\)$", s.deadline - 10)
+        s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
     text = s.text()
     problems = linux_results(s, "linux", 1) + linux_results(s, "linux-reboot", 2)
     order = [r"^linux-reboot: linux-test: rebooting$", r"^vm linux-reboot: rebooting$",

@@ -140,6 +140,34 @@ static void test_other_msrs_give_gp(void **state)
 	assert_int_equal(fake_count(FAKE_SET_MSR, NULL), 0);
 }
 
+/* IA32_MISC_ENABLE: on an Intel CPU fast strings, no BTS or PEBS, XD not
+ * disabled, writes taken without effect; on AMD's, #GP. */
+static bool intel;
+
+bool __wrap_cpuid_guest_intel(void);
+bool __wrap_cpuid_guest_intel(void)
+{
+	return intel;
+}
+
+static void test_misc_enable(void **state)
+{
+	(void)state;
+	intel = true;
+	assert_int_equal(guest_rdmsr(0x1a0), ACT_SKIP);
+	assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x1801);
+	assert_int_equal(vcpu.regs.gpr[REG_RDX], 0);
+	assert_int_equal(guest_wrmsr(0x1a0, 0x400001801ull), ACT_SKIP);
+	assert_int_equal(guest_rdmsr(0x1a0), ACT_SKIP);
+	assert_int_equal(vcpu.regs.gpr[REG_RDX], 0);
+	intel = false;
+	vcpu.regs.gpr[REG_RAX] = RAX_BEFORE;
+	vcpu.regs.gpr[REG_RDX] = RDX_BEFORE;
+	check_gp(guest_rdmsr(0x1a0), "RDMSR", 0x1a0, 0);
+	write_refused(0x1a0, 0x1801);
+	assert_int_equal(fake_count(FAKE_SET_MSR, NULL), 0);
+}
+
 /* --- MSRs a device serves --------------------------------------------------------- */
 
 static u64 dev_msr[4];
@@ -275,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_read_guest_msrs),
 		T(test_other_msrs_give_gp),
+		T(test_misc_enable),
 		T(test_device_msrs),
 		T(test_efer),
 		T(test_pat),

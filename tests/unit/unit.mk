@@ -63,6 +63,8 @@ UNIT_LDFLAGS_test_acpi_pm := -Wl,--wrap=irq_set drivers/acpi.c
 # The vCPU whose exit an access stands for is the test's.
 UNIT_LDFLAGS_test_lapic := -Wl,--wrap=vcpu_current
 UNIT_LDFLAGS_test_ioapic := -Wl,--wrap=vcpu_current
+# The CPU's vendor as the test wants it (IA32_MISC_ENABLE is Intel's).
+UNIT_LDFLAGS_test_msr := -Wl,--wrap=cpuid_guest_intel
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(B)/unit/,$(UNIT_TESTS))
