@@ -13,6 +13,9 @@
  * nothing. On AMD there is no such MSR (#GP). */
 #define MSR_MISC_ENABLE 0x1a0
 #define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
+/* IA32_BIOS_SIGN_ID: Intel's microcode revision, which Linux reads (after
+ * writing 0) at boot: revision 0, writes taken without effect. */
+#define MSR_BIOS_SIGN_ID 0x8b
 
 static enum exit_action gp(struct vcpu *v)
 {
@@ -31,6 +34,9 @@ static int own_msr_read(struct vcpu *v, u32 index, u64 *val)
 		return guest_tsc_aux_read(&v->arch, val);
 	case MSR_MISC_ENABLE:
 		*val = MISC_ENABLE_VALUE;
+		return cpuid_guest_intel() ? 0 : -1;
+	case MSR_BIOS_SIGN_ID:
+		*val = 0;
 		return cpuid_guest_intel() ? 0 : -1;
 	default:
 		return -1;
@@ -93,6 +99,7 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 	case MSR_TSC_AUX:
 		return guest_tsc_aux_write(&v->arch, val) ? gp(v) : ACT_SKIP;
 	case MSR_MISC_ENABLE:
+	case MSR_BIOS_SIGN_ID:
 		return cpuid_guest_intel() ? ACT_SKIP : gp(v);
 	default:
 		return gp(v);

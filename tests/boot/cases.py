@@ -662,6 +662,21 @@ def linux_files(build):
     return files
 
 
+def linux_date_problems(text, vm):
+    """The first boot's date must be the host's, as lucid's 'clock:' line
+    has it, give or take the hour the boot may take."""
+    import datetime
+    host = re.search(r"^clock: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", text, re.M)
+    guest = re.search(rf"^{re.escape(vm)}: linux-test: PASS date (\S+ \S+)$", text, re.M)
+    if not host or not guest:
+        return [f"{vm}: no date to compare (lucid's clock line, the guest's date)"]
+    fmt = "%Y-%m-%d %H:%M:%S"
+    gap = (datetime.datetime.strptime(guest.group(1), fmt) -
+           datetime.datetime.strptime(host.group(1), fmt)).total_seconds()
+    return [] if 0 <= gap <= 3600 else \
+        [f"{vm}: its date {guest.group(1)} is not the host's {host.group(1)}"]
+
+
 def linux_results(s, vm, boots):
     """One sub-result per check of each boot of vm; returns problems with
     the run as a whole."""
@@ -688,6 +703,7 @@ def linux_boots(s, virt="virt: AMD SVM with NPT"):
         s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
     text = s.text()
     problems = linux_results(s, "linux", 1) + linux_results(s, "linux-reboot", 2)
+    problems += linux_date_problems(text, "linux") + linux_date_problems(text, "linux-reboot")
     order = [r"^linux-reboot: linux-test: rebooting$", r"^vm linux-reboot: rebooting$",
              r"^linux-reboot: linux-test: back after the reboot$",
              r"^vm linux-reboot: powered off: ACPI S5 \(.*\)$"]

@@ -141,7 +141,8 @@ static void test_other_msrs_give_gp(void **state)
 }
 
 /* IA32_MISC_ENABLE: on an Intel CPU fast strings, no BTS or PEBS, XD not
- * disabled, writes taken without effect; on AMD's, #GP. */
+ * disabled, writes taken without effect; IA32_BIOS_SIGN_ID: revision 0;
+ * on AMD's, #GP for both. */
 static bool intel;
 
 bool __wrap_cpuid_guest_intel(void);
@@ -160,11 +161,17 @@ static void test_misc_enable(void **state)
 	assert_int_equal(guest_wrmsr(0x1a0, 0x400001801ull), ACT_SKIP);
 	assert_int_equal(guest_rdmsr(0x1a0), ACT_SKIP);
 	assert_int_equal(vcpu.regs.gpr[REG_RDX], 0);
+	assert_int_equal(guest_wrmsr(0x8b, 0), ACT_SKIP);	/* the microcode revision: 0 */
+	vcpu.regs.gpr[REG_RAX] = vcpu.regs.gpr[REG_RDX] = 1;
+	assert_int_equal(guest_rdmsr(0x8b), ACT_SKIP);
+	assert_int_equal(vcpu.regs.gpr[REG_RAX] | vcpu.regs.gpr[REG_RDX], 0);
 	intel = false;
 	vcpu.regs.gpr[REG_RAX] = RAX_BEFORE;
 	vcpu.regs.gpr[REG_RDX] = RDX_BEFORE;
 	check_gp(guest_rdmsr(0x1a0), "RDMSR", 0x1a0, 0);
 	write_refused(0x1a0, 0x1801);
+	check_gp(guest_rdmsr(0x8b), "RDMSR", 0x8b, 0);
+	write_refused(0x8b, 0);
 	assert_int_equal(fake_count(FAKE_SET_MSR, NULL), 0);
 }
 
