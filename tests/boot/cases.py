@@ -753,7 +753,10 @@ def all_cases(build):
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
         Case("qemu-linux", linux_boots, image="disk", mem=1024,
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
-        # The same on Bochs's VMX: too slow for every run.
+        # The same on Bochs's SVM and VMX: too slow for every run.
+        Case("bochs-svm-linux", linux_boots, image="disk", emulator="bochs",
+             bochs_cpu="ryzen", smp=BOCHS_CPUS, mem=1024,
+             modules=lambda: linux_files(build), timeout=BOCHS_LINUX_TIMEOUT, slow=True),
         Case("bochs-vmx-linux",
              lambda s: linux_boots(s, "virt: Intel VMX with EPT, unrestricted guest, VPID"),
              image="disk", emulator="bochs",
