@@ -605,7 +605,7 @@ static void svm_vcpu_inject(struct vcpu_arch *v, const struct event *e)
 		ev |= EVENT_HAS_ERROR | ((u64)e->error << 32);
 	s->vmcb->ctl.event_inj = ev;
 	if (e->type == EV_INTR && intr_exits_at_once)
-		lapic_send_ipi(lapic_id(), ICR_FIXED | VEC_EXIT_NOW);
+		lapic_send_ipi(this_cpu()->apic_id, ICR_FIXED | VEC_EXIT_NOW);
 }
 
 /* An interrupt window: a virtual interrupt request with VINTR intercepted
