@@ -105,8 +105,10 @@ $(LINUX)/version:
 $(LINUX)/vmlinuz $(LINUX)/busybox: $(LINUX)/version
 $(LINUX)/initramfs.gz: $(LINUX)/version tests/linux/init tools/mkinitramfs
 	tools/mkinitramfs $(LINUX)/busybox tests/linux/init $@
+$(LINUX)/linux.cfg: tools/linux.cfg $(LINUX)/version
+	cp tools/linux.cfg $@
 .PHONY: linux
-linux: $(LINUX)/vmlinuz $(LINUX)/initramfs.gz
+linux: $(LINUX)/vmlinuz $(LINUX)/initramfs.gz $(LINUX)/linux.cfg
 
 include boot/efi/efi.mk
 include tests/unit/unit.mk
@@ -114,17 +116,19 @@ include tools/tools.mk
 include tests/guests/guests.mk
 
 # Your own VMs: CFG is a lucid.cfg, the files it names relative to it;
-# tools/mkimage checks it and writes IMAGE (docs/config.md).
+# tools/mkimage checks it and writes IMAGE (docs/config.md). Without CFG,
+# `make run` boots Debian's Linux in one VM (tools/linux.cfg).
 CFG   ?=
 IMAGE ?= $(B)/lucid-image.iso
+RUN_CFG = $(or $(CFG),$(LINUX)/linux.cfg)
 
-run: deps all
+run: deps all $(if $(CFG),,linux)
+	@tools/mkimage -o "$(IMAGE)" "$(RUN_CFG)"
 ifeq ($(CFG),)
-	@tools/run-qemu
-else
-	@tools/mkimage -o "$(IMAGE)" "$(CFG)"
-	@LUCID_IMAGE="$(IMAGE)" LUCID_CFG="$(CFG)" tools/run-qemu
+	@echo "make run: lucid boots Debian's Linux in VM 'linux'; at lucid's prompt, 'console linux'"
+	@echo "reaches its shell (Ctrl-] comes back), 'vms' lists the VMs, 'help' says the rest"
 endif
+	@LUCID_IMAGE="$(IMAGE)" LUCID_CFG="$(RUN_CFG)" tools/run-qemu
 
 # Writes the image and says how to put it on a USB stick; never writes to
 # a device itself.

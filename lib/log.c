@@ -33,6 +33,7 @@ static unsigned nsinks;
 static void (*before_output)(void);
 static u32 (*cpu_id)(void);
 static u32 sink_owner = NOBODY;
+static bool muted;
 
 void log_set_cpu_id(u32 (*fn)(void))
 {
@@ -84,6 +85,8 @@ static void print_to(u64 to)
 			return;
 	} while (!__atomic_compare_exchange_n(&ring_printed, &from, to, false, __ATOMIC_SEQ_CST,
 					      __ATOMIC_SEQ_CST));
+	if (atomic_load(&muted))
+		return;
 	if (to - from > LOG_RING_SIZE)
 		from = to - LOG_RING_SIZE; /* overwritten before anyone could print it */
 	if (before_output)
@@ -183,9 +186,20 @@ void log_sync(void)
 
 	while (!sinks_try_take(&took))
 		spin_pause();
+	atomic_store(&muted, false);
 	for (u32 i = 0; atomic_load(&ring_writers) && i < SYNC_SPINS; i++)
 		spin_pause();
 	print_to(atomic_load(&ring_head));
+}
+
+void log_mute(bool on)
+{
+	atomic_store(&muted, on);
+}
+
+u64 log_written(void)
+{
+	return atomic_load(&ring_head);
 }
 
 void printk(const char *fmt, ...)

@@ -41,6 +41,14 @@ void log_drop_hold(void);
  * still waiting, and keeps the output for good. */
 void log_sync(void);
 
+/* While muted, messages go into the ring only, never to the sinks, not
+ * even once unmuted: the console mutes the log while COM1 carries a VM's
+ * serial port. log_sync() unmutes it. */
+void log_mute(bool on);
+/* Bytes ever put into the ring: the console's prompt waits until this
+ * stops growing. */
+u64 log_written(void);
+
 /* Prints each line of a multi-line text (warnings collected by a parser)
  * as its own log line, behind prefix. */
 void printk_lines(const char *prefix, const char *text);

@@ -9,8 +9,11 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/reset.h"
 #include "drivers/uart16550.h"
+#include "hv/console/attach.h"
 #include "hv/host/machine.h"
+#include "hv/core/timer.h"
 #include "hv/core/vcpu.h"
+#include "hv/vdev/uart.h"
 #include "hv/version.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
@@ -49,8 +52,13 @@ static void cmd_log(int argc, char **argv)
 	static char buf[LOG_RING_SIZE + 1];
 
 	(void)argc, (void)argv;
-	size_t n = log_read(buf, sizeof(buf));
-	uart_log_sink(buf, n);
+	size_t n = log_read(buf, sizeof(buf)), from = 0;
+
+	/* A ring that has wrapped starts inside a line: from the next. */
+	if (n == LOG_RING_SIZE)
+		while (from < n && buf[from++] != '\n')
+			;
+	uart_log_sink(buf + from, n - from);
 }
 
 static void cmd_reboot(int argc, char **argv)
@@ -85,8 +93,54 @@ static void cmd_vms(int argc, char **argv)
 	}
 }
 
+/* The line being typed. The console is polled between guest time slices,
+ * so it takes whatever characters have arrived and returns. */
+static struct {
+	char buf[CONSOLE_LINE_MAX];
+	size_t n;
+	bool overflow;
+	bool prompted;
+	bool attached; /* to a VM's serial port: attach.c has COM1 */
+	u64 gone_at;   /* TSC when the prompt was last ended */
+} edit;
+
+static struct vm *find_vm(const char *name)
+{
+	for (u32 i = 0; i < vm_count(); i++)
+		if (!strcmp(vm_get(i)->name, name))
+			return vm_get(i);
+	say("no VM '%s'; the VMs:", name);
+	for (u32 i = 0; i < vm_count(); i++)
+		say(" %s", vm_get(i)->name);
+	say("%s\n", vm_count() ? "" : " none");
+	return NULL;
+}
+
+static void cmd_console(int argc, char **argv)
+{
+	if (argc != 2) {
+		say("usage: console VM\n");
+		return;
+	}
+	struct vm *vm = find_vm(argv[1]);
+	if (!vm)
+		return;
+	if (vm->state != VM_RUNNING) {
+		say("VM %s is %s\n", vm->name, vm_state_name(vm->state));
+		return;
+	}
+	if (!uart_present(vm)) {
+		say("VM %s has no serial port (it has one with platform = pc)\n", vm->name);
+		return;
+	}
+	say("Connected to VM %s's serial port (COM1); Ctrl-] comes back here\n", vm->name);
+	attach_start(vm);
+	edit.attached = true;
+}
+
 static const struct command commands[] = {
 	{ "vms", "list the VMs and their state", cmd_vms },
+	{ "console", "VM: type to the VM's serial port; Ctrl-] comes back", cmd_console },
 	{ "help", "list commands", cmd_help },
 	{ "version", "show lucid's version", cmd_version },
 	{ "log", "show the log kept since boot", cmd_log },
@@ -132,14 +186,6 @@ void console_execute(char *line)
 	say("unknown command '%s'; type help\n", argv[0]);
 }
 
-/* The line being typed. The console is polled between guest time slices,
- * so it takes whatever characters have arrived and returns. */
-static struct {
-	char buf[CONSOLE_LINE_MAX];
-	size_t n;
-	bool overflow;
-	bool prompted;
-} edit;
 
 /* Output that is not the console's own (a guest's line, a VM stopping)
  * must not land after the prompt: end the input line first; the prompt and
@@ -149,6 +195,7 @@ static void before_log_output(void)
 	if (edit.prompted) {
 		uart_log_sink("\n", 1);
 		edit.prompted = false;
+		edit.gone_at = rdtsc();
 	}
 }
 
@@ -190,23 +237,51 @@ static void edit_char(int c)
 	}
 }
 
+/* The prompt comes back once the log has been quiet for a fifth of a
+ * second, not between each of a guest's lines; or two seconds after it
+ * went, under a guest that never stops printing. A key brings it back at
+ * once. */
+static bool prompt_due(void)
+{
+	static u64 seen, since;
+	u64 written = log_written(), now = rdtsc(), hz = timer_hz();
+
+	if (written != seen) {
+		seen = written;
+		since = now;
+	}
+	return now - since >= hz / 5 || now - edit.gone_at >= 2 * hz;
+}
+
 /* One output hold for all that has arrived: a line typed at once is
  * echoed and answered with no other CPU's line in between. */
 void console_poll(void)
 {
-	int c = uart_getc(COM1_PORT);
+	bool detached = false;
+	struct log_hold h;
+	int c;
 
-	if (c < 0 && edit.prompted)
+	if (edit.attached) {
+		if (attach_poll())
+			return;
+		edit.attached = false;
+		detached = true; /* the prompt at once */
+	}
+	c = uart_getc(COM1_PORT);
+	if (c < 0 && !detached && (edit.prompted || !prompt_due()))
 		return;
-	struct log_hold h = log_hold();
+	h = log_hold();
 	if (!edit.prompted) {
 		log_set_before_output(before_log_output);
 		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
 		uart_log_sink(edit.buf, edit.n);
 		edit.prompted = true;
 	}
-	for (; c >= 0; c = uart_getc(COM1_PORT))
+	/* What comes after a line that attached is the guest's. */
+	while (c >= 0) {
 		edit_char(c);
+		c = edit.attached ? -1 : uart_getc(COM1_PORT);
+	}
 	log_release(h);
 }
 

@@ -1,2 +1,2 @@
 # The management console.
-kobjs += $(addprefix hv/console/, console.o)
+kobjs += $(addprefix hv/console/, console.o attach.o)

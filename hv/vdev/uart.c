@@ -85,13 +85,16 @@ static void update_irq(struct uart *u)
 	}
 }
 
+static u32 rx_room(const struct uart *u)
+{
+	return (fifo_on(u) ? RX_FIFO : 1) - u->rx_count;
+}
+
 /* A byte arrives from the line: a full FIFO keeps what it holds, the
  * 16450-style holding register takes the new byte; both say overrun. */
 static bool rx_put(struct uart *u, u8 c)
 {
-	u32 room = fifo_on(u) ? RX_FIFO : 1;
-
-	if (u->rx_count == room) {
+	if (!rx_room(u)) {
 		u->lsr_err |= UART_LSR_OE;
 		if (!fifo_on(u))
 			u->rx[u->rx_head] = c;
@@ -276,6 +279,11 @@ static void port_write(void *dev, u64 offset, u8 size, u64 val)
 	spin_unlock(&u->lock);
 }
 
+bool uart_present(struct vm *vm)
+{
+	return vdev_state(vm, &uart_model) != NULL;
+}
+
 u32 uart_input(struct vm *vm, const u8 *bytes, u32 len)
 {
 	struct uart *u = vdev_state(vm, &uart_model);
@@ -293,6 +301,19 @@ u32 uart_input(struct vm *vm, const u8 *bytes, u32 len)
 	update_irq(u);
 	spin_unlock(&u->lock);
 	return took;
+}
+
+u32 uart_input_room(struct vm *vm)
+{
+	struct uart *u = vdev_state(vm, &uart_model);
+	u32 room;
+
+	if (!u)
+		return 0;
+	spin_lock(&u->lock);
+	room = u->mcr & UART_MCR_LOOP ? 0 : rx_room(u);
+	spin_unlock(&u->lock);
+	return room;
 }
 
 u64 uart_output_end(struct vm *vm)

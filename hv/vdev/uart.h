@@ -91,10 +91,15 @@ struct vm;
 #define UART_MSR_RI 0x40
 #define UART_MSR_DCD 0x80
 
+/* Whether vm has a COM1. */
+bool uart_present(struct vm *vm);
 /* Bytes typed for vm's COM1 arrive at its receiver, as if sent down the
  * line: those that find it full are lost (LSR.OE); in loopback the line
  * is cut and all are. Returns how many it took (0: no COM1). Any CPU. */
 u32 uart_input(struct vm *vm, const u8 *bytes, u32 len);
+/* How many bytes its receiver has room for now (0: full, in loopback,
+ * or no COM1): a sender that waits for room loses nothing. */
+u32 uart_input_room(struct vm *vm);
 
 /* The guest's output, counted in bytes sent since the VM was created:
  * the position after the newest byte (0: none yet, or no COM1). */

@@ -641,14 +641,15 @@ def own_image(s, loader, mem):
 # The real test: Debian's cloud kernel (`make linux`, tools/fetch-linux)
 # with busybox and tests/linux/init as its initramfs, in two VMs of the PC
 # platform side by side. The init checks what Linux found (CPUs, timer
-# ticks, the RTC's date, RAM, tmpfs), one line each; "linux" then powers
-# off through ACPI, "linux-reboot" reboots once (the VM's reset) and
-# powers off after its second boot.
+# ticks, the RTC's date, RAM, tmpfs), one line each; "linux-reboot" then
+# reboots once (the VM's reset) and powers off after its second boot;
+# "linux" starts its shell, which the case reaches with `console linux`
+# and powers off from there, through ACPI.
 LINUX_CHECKS = 5
 LINUX_VM = ('[vm "{name}"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144{extra}"\n')
-LINUX_CFG = (LINUX_VM.format(name="linux", extra="") + "\n" +
+LINUX_CFG = (LINUX_VM.format(name="linux", extra=" lucid.end=shell") + "\n" +
              LINUX_VM.format(name="linux-reboot", extra=" lucid.end=reboot"))
 
 
@@ -694,13 +695,13 @@ def linux_results(s, vm, boots):
 
 
 def linux_boots(s, virt="virt: AMD SVM with NPT"):
-    """Both VMs boot Linux and pass every check; one powers off, the
-    other reboots (lucid restarts it), boots again and powers off; lucid
-    lists both as shut off."""
+    """Both VMs boot Linux and pass every check; linux-reboot reboots
+    (lucid restarts it), boots again and powers off; linux waits in its
+    shell, where `console linux` runs a command and powers it off."""
     standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, virt=virt,
                   quiesce=False)
-    for vm in ("linux", "linux-reboot"):
-        s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
+    s.wait_for(r"^vm linux-reboot: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
+    s.wait_for(r"^linux: Welcome to Linux on lucid", s.deadline - 10)
     text = s.text()
     problems = linux_results(s, "linux", 1) + linux_results(s, "linux-reboot", 2)
     problems += linux_date_problems(text, "linux") + linux_date_problems(text, "linux-reboot")
@@ -714,12 +715,37 @@ def linux_boots(s, virt="virt: AMD SVM with NPT"):
             problems.append(f"no {regex!r} (in order)")
             break
         pos = m.end()
-    if not re.search(r"^vm linux: powered off: ACPI S5 \(.*\)$", text, re.M):
-        problems.append("no ACPI power-off of VM linux")
     fail_unless(not problems, "; ".join(problems))
     s.expect_absent(r"^vm linux(-reboot)?: crashed", "crash of a Linux VM")
+    linux_shell(s)
     command(s, "vms", r"^  linux-reboot\s+shut off\s+256 MiB\s+1\s+[1-9]\d*$",
             "linux-reboot listed as shut off by 'vms'")
+
+
+def linux_shell(s):
+    """`console linux` reaches busybox's shell: a command's answer comes
+    back, Ctrl-] returns to lucid's prompt with the VM still running;
+    attached again, `poweroff -f` powers the VM off through ACPI, which
+    ends the attachment."""
+    s.send("console linux\r")
+    s.expect(r"^Connected to VM linux's serial port \(COM1\); Ctrl-\] comes back here$",
+             "'console linux' connecting")
+    s.expect(r"Welcome to Linux on lucid", "the shell's welcome, replayed")
+    s.send("echo lucid-$((6 * 7))\r")
+    s.expect(r"^lucid-42$", "the shell's answer to 'echo lucid-$((6 * 7))'")
+    s.send("\x1d")
+    s.expect(r"^lucid: Ctrl-\] typed; back at lucid's console$", "the detach after Ctrl-]")
+    s.expect(r"^lucid> ", "the prompt after Ctrl-]")
+    command(s, "vms", r"^  linux\s+running\s+256 MiB\s+1\s+[1-9]\d*$",
+            "linux listed as running by 'vms'")
+    s.send("console linux\r")
+    s.expect(r"^Connected to VM linux's serial port", "'console linux' connecting again")
+    s.send("poweroff -f\r")
+    s.expect(r"^lucid: VM linux is shut off; back at lucid's console$",
+             "the detach when VM linux powered off")
+    s.expect(r"^lucid> ", "the prompt after VM linux powered off")
+    command(s, "log", r"^vm linux: powered off: ACPI S5 \(.*\)$",
+            "VM linux's ACPI power-off in 'log'")
 
 
 def all_cases(build):

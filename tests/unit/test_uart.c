@@ -135,6 +135,26 @@ static void test_plain_registers(void **state)
 	assert_int_equal(in(UART_MSR), 0xb0);
 }
 
+/* The room uart_input_room() reports is what uart_input() then takes
+ * without an overrun: 16 bytes with the FIFOs on, 1 without, none in
+ * loopback. */
+static void test_input_room(void **state)
+{
+	(void)state;
+	assert_int_equal(uart_input_room(vm), 1);
+	out(UART_IIR, UART_FCR_ENABLE);
+	assert_int_equal(uart_input_room(vm), 16);
+	input("abcde", 5, 5);
+	assert_int_equal(uart_input_room(vm), 11);
+	input("0123456789a", 11, 11);
+	assert_int_equal(uart_input_room(vm), 0);
+	assert_int_equal(in(UART_LSR) & UART_LSR_OE, 0);
+	in(UART_RBR);
+	assert_int_equal(uart_input_room(vm), 1);
+	out(UART_MCR, UART_MCR_LOOP);
+	assert_int_equal(uart_input_room(vm), 0);
+}
+
 /* LCR.DLAB puts the divisor latch at +0 and +1: written and read back
  * there, while IER keeps its value and nothing is sent. */
 static void test_dlab(void **state)
@@ -621,6 +641,7 @@ int main(void)
 		cmocka_unit_test_setup(test_power_on, before_each),
 		cmocka_unit_test_setup(test_plain_registers, before_each),
 		cmocka_unit_test_setup(test_dlab, before_each),
+		cmocka_unit_test_setup(test_input_room, before_each),
 		cmocka_unit_test_setup(test_fifo, before_each),
 		cmocka_unit_test_setup(test_holding_register, before_each),
 		cmocka_unit_test_setup(test_iir_priorities, before_each),

@@ -8,7 +8,7 @@ ULIBS   := -lcmocka
 
 UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
 UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
-UNIT_SRCS_test_console := hv/console/console.c lib/log.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_console := hv/console/console.c hv/console/attach.c lib/log.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
 UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
