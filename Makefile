@@ -150,10 +150,11 @@ test-slow: deps
 	@$(PYTHON) tests/run.py --slow
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all linux
 	@$(PYTHON) tests/bench/run.py
 	@$(PYTHON) tests/bench/run.py --bochs svm
 	@$(PYTHON) tests/bench/run.py --bochs vmx
+	@$(PYTHON) tests/bench/linux.py
 
 clean:
 	rm -rf $(B)

@@ -31,9 +31,10 @@
 #define ACK 0xfa
 #define FIFO_SIZE 16
 
-/* Where an output byte comes from: each waits in its own queue, and a
- * disabled port's bytes wait until it is enabled again. */
-enum { FROM_CTL, FROM_KBD, FROM_AUX, NR_FROM };
+/* Where an output byte comes from: each waits in its own queue, and the
+ * keyboard's wait while its port is disabled. The mouse port has no
+ * device: its bytes are the controller's. */
+enum { FROM_CTL, FROM_KBD, NR_FROM };
 
 struct fifo {
 	u16 b[FIFO_SIZE];	/* the byte, and in bits 8-15 its status bits */
@@ -64,18 +65,18 @@ static void push(struct i8042 *k, int from, u8 byte, u8 status)
 }
 
 /* The next byte into the output buffer, if it is empty: the
- * controller's own first, then the keyboard's and the mouse port's unless
- * the command byte disables them. */
+ * controller's own first, then the keyboard's unless the command byte
+ * disables its port. */
 static void refill(struct i8042 *k)
 {
-	static const u8 disabled[NR_FROM] = { 0, CTR_KBDDIS, CTR_AUXDIS };
+	static const u8 disabled[NR_FROM] = { 0, CTR_KBDDIS };
 
 	for (int i = 0; i < NR_FROM && !k->full; i++) {
 		struct fifo *f = &k->q[i];
 
 		if (!f->n || (k->ram[0] & disabled[i]))
 			continue;
-		k->obuf = (u16)(f->b[0] | (i == FROM_AUX ? STS_AUX << 8 : 0));
+		k->obuf = f->b[0];
 		k->full = true;
 		memmove(f->b, f->b + 1, --f->n * sizeof(f->b[0]));
 	}
@@ -212,10 +213,10 @@ static void data(struct i8042 *k, u8 val)
 			reset_line(k, "output port", val);
 		return;
 	case 0xd2:
-		push(k, FROM_KBD, val, 0);
+		push(k, FROM_CTL, val, 0);
 		return;
 	case 0xd3:
-		push(k, FROM_AUX, val, 0);
+		push(k, FROM_CTL, val, STS_AUX);
 		return;
 	case 0xd4:		/* no mouse: the send times out */
 		push(k, FROM_CTL, 0xfe, STS_AUX | STS_TIMEOUT);

@@ -14,7 +14,10 @@
  * keyboard ports; 0xa9 and 0xab test them (0x00: fine); 0xaa tests the
  * controller (0x55) and sets SYS; 0xd0/0xd1 read and write the output
  * port; 0xd2/0xd3 put a byte in the output buffer as from the keyboard or
- * the mouse port; 0xd4 sends a byte to the mouse, which is not there (the
+ * the mouse port, at once even while that port is disabled (the
+ * controller writes its own buffer: Linux's probe for a multiplexing
+ * controller loops a byte through 0xd3 with the mouse port disabled, and
+ * waits half a second for one that never comes); 0xd4 sends a byte to the mouse, which is not there (the
  * controller answers 0xfe with a timeout, as one with an empty mouse
  * port); 0xf0-0xff pulse output port lines low. The input buffer is never
  * full: each write is done at once. Other commands do nothing.
