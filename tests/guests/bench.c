@@ -65,10 +65,32 @@ OP(uart, "mov $0x3f8, %%edx\n\tmov $0x78, %%eax\n\t", "out %%al, %%dx")	/* 'x' *
 OP_IF(xapic_ipi, XAPIC_IPI)
 OP_IF(x2apic_ipi, X2APIC_IPI)
 
+/* A timer interrupt's round trip: the timer armed to fire at once, lucid's
+ * own timer for it taking the CPU back, the interrupt injected, taken,
+ * EOI'd; the guest waits for the handler's flag (one CMP and JE when it
+ * came at once). xAPIC: one-shot, initial count 1 through the page;
+ * x2APIC: TSC-deadline mode, a deadline already past. */
+#define XAPIC_TIMER "mov $0xfee00380, %%esi\n\tmovl $1, (%%rsi)"
+#define X2APIC_TIMER "mov $0x6e0, %%ecx\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\twrmsr"
+volatile u32 timer_fired;
+#define OP_TIMER(name, arm)								\
+	static u64 name##_real(void)							\
+	{										\
+		return TIMED("movl $0, timer_fired(%%rip)\n\tsti\n\t" arm		\
+			     "\n1:\tcmpl $0, timer_fired(%%rip)\n\tje 1b\n\tcli");	\
+	}										\
+	static u64 name##_nop(void)							\
+	{										\
+		return TIMED("movl $0, timer_fired(%%rip)\n\tsti\n\tnop\n\tcli");	\
+	}
+OP_TIMER(xapic_timer, XAPIC_TIMER)
+OP_TIMER(x2apic_timer, X2APIC_TIMER)
+
 static bool x2apic_mode;
 
 __attribute__((target("general-regs-only"))) static void ipi_handler(void)
 {
+	timer_fired = 1;
 	if (x2apic_mode)
 		wrmsr(0x80b, 0);
 	else
@@ -138,11 +160,17 @@ void test_main(void)
 		  mmio_write_nop },
 	};
 
-	const struct op apic_ops[] = {
+	const struct op xapic_ops[] = {
 		{ "xapic-ipi", "self-IPI through the xAPIC's ICR, taken, EOI", xapic_ipi_real,
 		  xapic_ipi_nop },
+		{ "xapic-timer", "one-shot timer of count 1 through the xAPIC page, taken, EOI",
+		  xapic_timer_real, xapic_timer_nop },
+	};
+	const struct op x2apic_ops[] = {
 		{ "x2apic-ipi", "self-IPI through x2APIC SELF_IPI, taken, EOI", x2apic_ipi_real,
 		  x2apic_ipi_nop },
+		{ "x2apic-timer", "TSC-deadline timer, deadline past, taken, EOI (x2APIC)",
+		  x2apic_timer_real, x2apic_timer_nop },
 	};
 	const struct op uart_op = { "uart-byte", "OUT of a byte to COM1", uart_real, uart_nop };
 
@@ -157,8 +185,13 @@ void test_main(void)
 	outb(0x3f8, '\n');	/* ends the line lucid logs */
 	trap_set_handler(IPI_VECTOR, ipi_handler);
 	*(volatile u32 *)(uptr)(APIC + 0xf0) = 0x1ff;	/* SVR: on */
-	profiling ? profile(&apic_ops[0]) : measure(&apic_ops[0]);
+	*(volatile u32 *)(uptr)(APIC + 0x3e0) = 0xb;	/* timer: divide by 1 */
+	*(volatile u32 *)(uptr)(APIC + 0x320) = IPI_VECTOR;	/* one-shot */
+	for (u32 i = 0; i < ARRAY_SIZE(xapic_ops); i++)
+		profiling ? profile(&xapic_ops[i]) : measure(&xapic_ops[i]);
 	wrmsr(APIC_BASE_MSR, rdmsr(APIC_BASE_MSR) | 1u << 10);	/* x2APIC */
 	x2apic_mode = true;
-	profiling ? profile(&apic_ops[1]) : measure(&apic_ops[1]);
+	wrmsr(0x832, IPI_VECTOR | 2u << 17);	/* LVT timer: TSC-deadline */
+	for (u32 i = 0; i < ARRAY_SIZE(x2apic_ops); i++)
+		profiling ? profile(&x2apic_ops[i]) : measure(&x2apic_ops[i]);
 }
