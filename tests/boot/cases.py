@@ -356,7 +356,7 @@ def halt_smp(s):
 
 GUESTS_TIMEOUT = 300
 LINUX_TIMEOUT = 420
-BOCHS_LINUX_TIMEOUT = 1800
+BOCHS_LINUX_TIMEOUT = 2700
 BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
@@ -649,12 +649,22 @@ LINUX_CHECKS = 5
 LINUX_VM = ('[vm "{name}"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144{extra}"\n')
-LINUX_CFG = (LINUX_VM.format(name="linux", extra=" lucid.end=shell") + "\n" +
-             LINUX_VM.format(name="linux-reboot", extra=" lucid.end=reboot"))
+# Bochs 2.7's XSAVEC writes AVX-512 state into the XSAVE header (so
+# XRSTOR refuses the area): a Linux that saves its tasks' state with it
+# loses their AVX-512 registers, and glibc's memcpy then copies wrong
+# bytes. Native Linux on Bochs never meets this (it finds Bochs's XSAVE
+# sizes inconsistent and turns XSAVE off); under lucid, whose CPUID is
+# consistent, it does. So on Bochs's VMX the kernel leaves XSAVEC alone.
+BOCHS_VMX_LINUX_ARGS = " clearcpuid=xsavec"
 
 
-def linux_files(build):
-    files = {"lucid.cfg": LINUX_CFG.encode()}
+def linux_cfg(args=""):
+    return (LINUX_VM.format(name="linux", extra=" lucid.end=shell" + args) + "\n" +
+            LINUX_VM.format(name="linux-reboot", extra=" lucid.end=reboot" + args))
+
+
+def linux_files(build, args=""):
+    files = {"lucid.cfg": linux_cfg(args).encode()}
     for name in ("vmlinuz", "initramfs.gz"):
         path = build / "linux" / name
         if not path.is_file():
@@ -787,7 +797,8 @@ def all_cases(build):
              lambda s: linux_boots(s, "virt: Intel VMX with EPT, unrestricted guest, VPID"),
              image="disk", emulator="bochs",
              bochs_cpu="corei7_skylake_x", smp=BOCHS_CPUS, mem=1024,
-             modules=lambda: linux_files(build), timeout=BOCHS_LINUX_TIMEOUT, slow=True),
+             modules=lambda: linux_files(build, BOCHS_VMX_LINUX_ARGS),
+             timeout=BOCHS_LINUX_TIMEOUT, slow=True),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),
         Case("qemu-bad-entry", lambda s: bad_entry(s, "svm", 2, "virt: AMD SVM with NPT"),

@@ -178,6 +178,10 @@ debug: action=ignore
 """
 
 
+BOCHS_SEND_CHUNK = 4
+BOCHS_SEND_PAUSE = 0.1
+
+
 class BochsConsole(Console):
     """Bochs with COM1 on a pseudo-terminal (`mode=term`): a thread reads
     its master side, and send() writes there. Debian's Bochs stops at its
@@ -227,7 +231,15 @@ class BochsConsole(Console):
         self._reader.join(timeout=2)
 
     def send(self, text):
-        os.write(self._master, text.encode())
+        # As a person types, a few bytes at a time: Bochs's UART takes
+        # what the pty has at line rate without flow control, and lucid
+        # empties its 16-byte FIFO only between time slices, so a longer
+        # line at once loses its tail (QEMU holds bytes back instead).
+        data = text.encode()
+        for i in range(0, len(data), BOCHS_SEND_CHUNK):
+            if i:
+                time.sleep(BOCHS_SEND_PAUSE)
+            os.write(self._master, data[i:i + BOCHS_SEND_CHUNK])
 
     def kill(self):
         super().kill()

@@ -86,6 +86,7 @@ static u64 guest_written;
 static char guest_in[64];
 static u32 guest_in_len;
 static u32 guest_fifo_room = 16;
+static bool guest_overrun;
 
 static void guest_sends(const char *s)
 {
@@ -110,6 +111,7 @@ u32 uart_input(struct vm *vm, const u8 *bytes, u32 len)
 	assert_true(is_b(vm));
 	for (; took < len && guest_in_len < guest_fifo_room; took++)
 		guest_in[guest_in_len++] = (char)bytes[took];
+	guest_overrun |= took < len; /* the rest is lost, LSR.OE set */
 	return took;
 }
 
@@ -332,6 +334,7 @@ static void test_console_input_waits_and_lost_output(void **state)
 	console_poll();
 	assert_int_equal(guest_in_len, 2);
 	assert_memory_equal(guest_in, "ef", 2);
+	assert_false(guest_overrun);
 	serial_len = 0;
 	for (size_t i = 0; i < sizeof(guest_out) / 8 + 2; i++)
 		guest_sends("output\r\n");
