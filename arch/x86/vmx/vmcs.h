@@ -14,8 +14,9 @@
  *               2 guest state, 3 host state
  *   bits 14:13  width: 0 16-bit, 1 64-bit, 2 32-bit, 3 natural (64-bit)
  *   bit 12 and bits 31:15 are 0.
- * Each group below is checked against its width and type, so a typo in an
- * encoding stops the build. */
+ * Each field below is listed once, with the width and type its group
+ * has: the list makes the names and checks each encoding against them, so
+ * a typo in an encoding stops the build. */
 #ifndef ARCH_X86_VMX_VMCS_H
 #define ARCH_X86_VMX_VMCS_H
 
@@ -42,344 +43,183 @@
 		       !((f) & (VMCS_ENC_HIGH | VMCS_ENC_RESERVED)),          \
 		       #f " is not of width " #width ", type " #type)
 
-/* 16-bit control fields */
-#define VMCS_VPID                   0x0000
-#define VMCS_POSTED_INTR_VECTOR     0x0002
-#define VMCS_EPTP_INDEX             0x0004
-VMCS_CHECK(VMCS_VPID, 16, CONTROL);
-VMCS_CHECK(VMCS_POSTED_INTR_VECTOR, 16, CONTROL);
-VMCS_CHECK(VMCS_EPTP_INDEX, 16, CONTROL);
+/* Every field: name (VMCS_ is prepended), encoding, width and type. */
+#define VMCS_FIELDS(X)                                                         \
+/* 16-bit control fields */                                                    \
+	X(VPID, 0x0000, 16, CONTROL)                                           \
+	X(POSTED_INTR_VECTOR, 0x0002, 16, CONTROL)                             \
+	X(EPTP_INDEX, 0x0004, 16, CONTROL)                                     \
+/* 16-bit guest-state fields: selectors, ES to TR in steps of 2 */             \
+	X(GUEST_ES_SEL, 0x0800, 16, GUEST)                                     \
+	X(GUEST_CS_SEL, 0x0802, 16, GUEST)                                     \
+	X(GUEST_SS_SEL, 0x0804, 16, GUEST)                                     \
+	X(GUEST_DS_SEL, 0x0806, 16, GUEST)                                     \
+	X(GUEST_FS_SEL, 0x0808, 16, GUEST)                                     \
+	X(GUEST_GS_SEL, 0x080a, 16, GUEST)                                     \
+	X(GUEST_LDTR_SEL, 0x080c, 16, GUEST)                                   \
+	X(GUEST_TR_SEL, 0x080e, 16, GUEST)                                     \
+	X(GUEST_INTR_STATUS, 0x0810, 16, GUEST)                                \
+	X(GUEST_PML_INDEX, 0x0812, 16, GUEST)                                  \
+/* 16-bit host-state fields */                                                 \
+	X(HOST_ES_SEL, 0x0c00, 16, HOST)                                       \
+	X(HOST_CS_SEL, 0x0c02, 16, HOST)                                       \
+	X(HOST_SS_SEL, 0x0c04, 16, HOST)                                       \
+	X(HOST_DS_SEL, 0x0c06, 16, HOST)                                       \
+	X(HOST_FS_SEL, 0x0c08, 16, HOST)                                       \
+	X(HOST_GS_SEL, 0x0c0a, 16, HOST)                                       \
+	X(HOST_TR_SEL, 0x0c0c, 16, HOST)                                       \
+/* 64-bit control fields: physical addresses unless said otherwise */          \
+	X(IO_BITMAP_A, 0x2000, 64, CONTROL) /* ports 0000-7fff */              \
+	X(IO_BITMAP_B, 0x2002, 64, CONTROL) /* ports 8000-ffff */              \
+	X(MSR_BITMAP, 0x2004, 64, CONTROL)                                     \
+	X(EXIT_MSR_STORE_ADDR, 0x2006, 64, CONTROL)                            \
+	X(EXIT_MSR_LOAD_ADDR, 0x2008, 64, CONTROL)                             \
+	X(ENTRY_MSR_LOAD_ADDR, 0x200a, 64, CONTROL)                            \
+	X(EXECUTIVE_VMCS_PTR, 0x200c, 64, CONTROL)                             \
+	X(PML_ADDR, 0x200e, 64, CONTROL)                                       \
+	X(TSC_OFFSET, 0x2010, 64, CONTROL) /* a value */                       \
+	X(VIRTUAL_APIC_ADDR, 0x2012, 64, CONTROL)                              \
+	X(APIC_ACCESS_ADDR, 0x2014, 64, CONTROL)                               \
+	X(POSTED_INTR_DESC_ADDR, 0x2016, 64, CONTROL)                          \
+	X(VMFUNC_CONTROLS, 0x2018, 64, CONTROL) /* a value */                  \
+	X(EPT_POINTER, 0x201a, 64, CONTROL)                                    \
+	X(EOI_EXIT_BITMAP0, 0x201c, 64, CONTROL) /* vectors 0-63; 1-3 follow */ \
+	X(EOI_EXIT_BITMAP1, 0x201e, 64, CONTROL)                               \
+	X(EOI_EXIT_BITMAP2, 0x2020, 64, CONTROL)                               \
+	X(EOI_EXIT_BITMAP3, 0x2022, 64, CONTROL)                               \
+	X(EPTP_LIST_ADDR, 0x2024, 64, CONTROL)                                 \
+	X(VMREAD_BITMAP, 0x2026, 64, CONTROL)                                  \
+	X(VMWRITE_BITMAP, 0x2028, 64, CONTROL)                                 \
+	X(VE_INFO_ADDR, 0x202a, 64, CONTROL)                                   \
+	X(XSS_EXIT_BITMAP, 0x202c, 64, CONTROL) /* a value */                  \
+	X(TSC_MULTIPLIER, 0x2032, 64, CONTROL) /* a value */                   \
+/* 64-bit read-only data field */                                              \
+	X(GUEST_PHYS_ADDR, 0x2400, 64, READONLY) /* of an EPT violation or misconfiguration */ \
+/* 64-bit guest-state fields */                                                \
+	X(LINK_POINTER, 0x2800, 64, GUEST) /* all ones: no shadow VMCS */      \
+	X(GUEST_DEBUGCTL, 0x2802, 64, GUEST)                                   \
+	X(GUEST_PAT, 0x2804, 64, GUEST)                                        \
+	X(GUEST_EFER, 0x2806, 64, GUEST)                                       \
+	X(GUEST_PERF_GLOBAL_CTRL, 0x2808, 64, GUEST)                           \
+	X(GUEST_PDPTE0, 0x280a, 64, GUEST) /* PAE paging with EPT; 1-3 follow */ \
+	X(GUEST_PDPTE1, 0x280c, 64, GUEST)                                     \
+	X(GUEST_PDPTE2, 0x280e, 64, GUEST)                                     \
+	X(GUEST_PDPTE3, 0x2810, 64, GUEST)                                     \
+	X(GUEST_BNDCFGS, 0x2812, 64, GUEST)                                    \
+/* 64-bit host-state fields */                                                 \
+	X(HOST_PAT, 0x2c00, 64, HOST)                                          \
+	X(HOST_EFER, 0x2c02, 64, HOST)                                         \
+	X(HOST_PERF_GLOBAL_CTRL, 0x2c04, 64, HOST)                             \
+/* 32-bit control fields */                                                    \
+	X(PIN_CONTROLS, 0x4000, 32, CONTROL) /* VMX_PIN_* */                   \
+	X(PROC_CONTROLS, 0x4002, 32, CONTROL) /* VMX_PROC_* */                 \
+	X(EXCEPTION_BITMAP, 0x4004, 32, CONTROL) /* one bit per vector */      \
+	X(PF_ERROR_MASK, 0x4006, 32, CONTROL)                                  \
+	X(PF_ERROR_MATCH, 0x4008, 32, CONTROL)                                 \
+	X(CR3_TARGET_COUNT, 0x400a, 32, CONTROL)                               \
+	X(EXIT_CONTROLS, 0x400c, 32, CONTROL) /* VMX_EXIT_CTL_* */             \
+	X(EXIT_MSR_STORE_COUNT, 0x400e, 32, CONTROL)                           \
+	X(EXIT_MSR_LOAD_COUNT, 0x4010, 32, CONTROL)                            \
+	X(ENTRY_CONTROLS, 0x4012, 32, CONTROL) /* VMX_ENTRY_CTL_* */           \
+	X(ENTRY_MSR_LOAD_COUNT, 0x4014, 32, CONTROL)                           \
+	X(ENTRY_INTR_INFO, 0x4016, 32, CONTROL) /* the event to inject: VMX_INTR_* */ \
+	X(ENTRY_EXC_ERROR_CODE, 0x4018, 32, CONTROL)                           \
+	X(ENTRY_INSN_LEN, 0x401a, 32, CONTROL) /* of a software interrupt or exception */ \
+	X(TPR_THRESHOLD, 0x401c, 32, CONTROL)                                  \
+	X(PROC2_CONTROLS, 0x401e, 32, CONTROL) /* VMX_PROC2_* */               \
+	X(PLE_GAP, 0x4020, 32, CONTROL)                                        \
+	X(PLE_WINDOW, 0x4022, 32, CONTROL)                                     \
+/* 32-bit read-only data fields: what the last exit or VMX instruction said */ \
+	X(INSN_ERROR, 0x4400, 32, READONLY) /* VMX_INSN_ERR_* */               \
+	X(EXIT_REASON, 0x4402, 32, READONLY) /* VMX_EXIT_* in bits 15:0 */     \
+	X(EXIT_INTR_INFO, 0x4404, 32, READONLY) /* VMX_INTR_* */               \
+	X(EXIT_INTR_ERROR_CODE, 0x4406, 32, READONLY)                          \
+	X(IDT_VECTORING_INFO, 0x4408, 32, READONLY) /* VMX_INTR_*: the event the exit cut off */ \
+	X(IDT_VECTORING_ERROR, 0x440a, 32, READONLY)                           \
+	X(EXIT_INSN_LEN, 0x440c, 32, READONLY)                                 \
+	X(EXIT_INSN_INFO, 0x440e, 32, READONLY)                                \
+/* 32-bit guest-state fields: limits and access rights, ES to TR (then         \
+ * GDTR and IDTR limits) in steps of 2 */                                      \
+	X(GUEST_ES_LIMIT, 0x4800, 32, GUEST)                                   \
+	X(GUEST_CS_LIMIT, 0x4802, 32, GUEST)                                   \
+	X(GUEST_SS_LIMIT, 0x4804, 32, GUEST)                                   \
+	X(GUEST_DS_LIMIT, 0x4806, 32, GUEST)                                   \
+	X(GUEST_FS_LIMIT, 0x4808, 32, GUEST)                                   \
+	X(GUEST_GS_LIMIT, 0x480a, 32, GUEST)                                   \
+	X(GUEST_LDTR_LIMIT, 0x480c, 32, GUEST)                                 \
+	X(GUEST_TR_LIMIT, 0x480e, 32, GUEST)                                   \
+	X(GUEST_GDTR_LIMIT, 0x4810, 32, GUEST)                                 \
+	X(GUEST_IDTR_LIMIT, 0x4812, 32, GUEST)                                 \
+	X(GUEST_ES_AR, 0x4814, 32, GUEST)                                      \
+	X(GUEST_CS_AR, 0x4816, 32, GUEST)                                      \
+	X(GUEST_SS_AR, 0x4818, 32, GUEST)                                      \
+	X(GUEST_DS_AR, 0x481a, 32, GUEST)                                      \
+	X(GUEST_FS_AR, 0x481c, 32, GUEST)                                      \
+	X(GUEST_GS_AR, 0x481e, 32, GUEST)                                      \
+	X(GUEST_LDTR_AR, 0x4820, 32, GUEST)                                    \
+	X(GUEST_TR_AR, 0x4822, 32, GUEST)                                      \
+	X(GUEST_INTERRUPTIBILITY, 0x4824, 32, GUEST) /* VMX_INTERRUPTIBILITY_* */ \
+	X(GUEST_ACTIVITY, 0x4826, 32, GUEST) /* VMX_ACTIVITY_* */              \
+	X(GUEST_SMBASE, 0x4828, 32, GUEST)                                     \
+	X(GUEST_SYSENTER_CS, 0x482a, 32, GUEST)                                \
+	X(PREEMPT_TIMER_VALUE, 0x482e, 32, GUEST)                              \
+/* 32-bit host-state field */                                                  \
+	X(HOST_SYSENTER_CS, 0x4c00, 32, HOST)                                  \
+/* Natural-width control fields */                                             \
+	X(CR0_GUEST_HOST_MASK, 0x6000, NATURAL, CONTROL) /* bits the host owns: writes exit */ \
+	X(CR4_GUEST_HOST_MASK, 0x6002, NATURAL, CONTROL)                       \
+	X(CR0_READ_SHADOW, 0x6004, NATURAL, CONTROL) /* what the guest reads of those bits */ \
+	X(CR4_READ_SHADOW, 0x6006, NATURAL, CONTROL)                           \
+	X(CR3_TARGET0, 0x6008, NATURAL, CONTROL)                               \
+	X(CR3_TARGET1, 0x600a, NATURAL, CONTROL)                               \
+	X(CR3_TARGET2, 0x600c, NATURAL, CONTROL)                               \
+	X(CR3_TARGET3, 0x600e, NATURAL, CONTROL)                               \
+/* Natural-width read-only data fields */                                      \
+	X(EXIT_QUALIFICATION, 0x6400, NATURAL, READONLY)                       \
+	X(IO_RCX, 0x6402, NATURAL, READONLY) /* an SMI that followed I/O */    \
+	X(IO_RSI, 0x6404, NATURAL, READONLY)                                   \
+	X(IO_RDI, 0x6406, NATURAL, READONLY)                                   \
+	X(IO_RIP, 0x6408, NATURAL, READONLY)                                   \
+	X(GUEST_LINEAR_ADDR, 0x640a, NATURAL, READONLY)                        \
+/* Natural-width guest-state fields */                                         \
+	X(GUEST_CR0, 0x6800, NATURAL, GUEST)                                   \
+	X(GUEST_CR3, 0x6802, NATURAL, GUEST)                                   \
+	X(GUEST_CR4, 0x6804, NATURAL, GUEST)                                   \
+	X(GUEST_ES_BASE, 0x6806, NATURAL, GUEST)                               \
+	X(GUEST_CS_BASE, 0x6808, NATURAL, GUEST)                               \
+	X(GUEST_SS_BASE, 0x680a, NATURAL, GUEST)                               \
+	X(GUEST_DS_BASE, 0x680c, NATURAL, GUEST)                               \
+	X(GUEST_FS_BASE, 0x680e, NATURAL, GUEST)                               \
+	X(GUEST_GS_BASE, 0x6810, NATURAL, GUEST)                               \
+	X(GUEST_LDTR_BASE, 0x6812, NATURAL, GUEST)                             \
+	X(GUEST_TR_BASE, 0x6814, NATURAL, GUEST)                               \
+	X(GUEST_GDTR_BASE, 0x6816, NATURAL, GUEST)                             \
+	X(GUEST_IDTR_BASE, 0x6818, NATURAL, GUEST)                             \
+	X(GUEST_DR7, 0x681a, NATURAL, GUEST)                                   \
+	X(GUEST_RSP, 0x681c, NATURAL, GUEST)                                   \
+	X(GUEST_RIP, 0x681e, NATURAL, GUEST)                                   \
+	X(GUEST_RFLAGS, 0x6820, NATURAL, GUEST)                                \
+	X(GUEST_PENDING_DBG, 0x6822, NATURAL, GUEST)                           \
+	X(GUEST_SYSENTER_ESP, 0x6824, NATURAL, GUEST)                          \
+	X(GUEST_SYSENTER_EIP, 0x6826, NATURAL, GUEST)                          \
+/* Natural-width host-state fields */                                          \
+	X(HOST_CR0, 0x6c00, NATURAL, HOST)                                     \
+	X(HOST_CR3, 0x6c02, NATURAL, HOST)                                     \
+	X(HOST_CR4, 0x6c04, NATURAL, HOST)                                     \
+	X(HOST_FS_BASE, 0x6c06, NATURAL, HOST)                                 \
+	X(HOST_GS_BASE, 0x6c08, NATURAL, HOST)                                 \
+	X(HOST_TR_BASE, 0x6c0a, NATURAL, HOST)                                 \
+	X(HOST_GDTR_BASE, 0x6c0c, NATURAL, HOST)                               \
+	X(HOST_IDTR_BASE, 0x6c0e, NATURAL, HOST)                               \
+	X(HOST_SYSENTER_ESP, 0x6c10, NATURAL, HOST)                            \
+	X(HOST_SYSENTER_EIP, 0x6c12, NATURAL, HOST)                            \
+	X(HOST_RSP, 0x6c14, NATURAL, HOST)                                     \
+	X(HOST_RIP, 0x6c16, NATURAL, HOST)
 
-/* 16-bit guest-state fields: selectors, ES to TR in steps of 2 */
-#define VMCS_GUEST_ES_SEL           0x0800
-#define VMCS_GUEST_CS_SEL           0x0802
-#define VMCS_GUEST_SS_SEL           0x0804
-#define VMCS_GUEST_DS_SEL           0x0806
-#define VMCS_GUEST_FS_SEL           0x0808
-#define VMCS_GUEST_GS_SEL           0x080a
-#define VMCS_GUEST_LDTR_SEL         0x080c
-#define VMCS_GUEST_TR_SEL           0x080e
-#define VMCS_GUEST_INTR_STATUS      0x0810
-#define VMCS_GUEST_PML_INDEX        0x0812
-VMCS_CHECK(VMCS_GUEST_ES_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_CS_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_SS_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_DS_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_FS_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_GS_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_LDTR_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_TR_SEL, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_INTR_STATUS, 16, GUEST);
-VMCS_CHECK(VMCS_GUEST_PML_INDEX, 16, GUEST);
-
-/* 16-bit host-state fields */
-#define VMCS_HOST_ES_SEL            0x0c00
-#define VMCS_HOST_CS_SEL            0x0c02
-#define VMCS_HOST_SS_SEL            0x0c04
-#define VMCS_HOST_DS_SEL            0x0c06
-#define VMCS_HOST_FS_SEL            0x0c08
-#define VMCS_HOST_GS_SEL            0x0c0a
-#define VMCS_HOST_TR_SEL            0x0c0c
-VMCS_CHECK(VMCS_HOST_ES_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_CS_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_SS_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_DS_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_FS_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_GS_SEL, 16, HOST);
-VMCS_CHECK(VMCS_HOST_TR_SEL, 16, HOST);
-
-/* 64-bit control fields: physical addresses unless said otherwise */
-#define VMCS_IO_BITMAP_A            0x2000	/* ports 0000-7fff */
-#define VMCS_IO_BITMAP_B            0x2002	/* ports 8000-ffff */
-#define VMCS_MSR_BITMAP             0x2004
-#define VMCS_EXIT_MSR_STORE_ADDR    0x2006
-#define VMCS_EXIT_MSR_LOAD_ADDR     0x2008
-#define VMCS_ENTRY_MSR_LOAD_ADDR    0x200a
-#define VMCS_EXECUTIVE_VMCS_PTR     0x200c
-#define VMCS_PML_ADDR               0x200e
-#define VMCS_TSC_OFFSET             0x2010	/* a value */
-#define VMCS_VIRTUAL_APIC_ADDR      0x2012
-#define VMCS_APIC_ACCESS_ADDR       0x2014
-#define VMCS_POSTED_INTR_DESC_ADDR  0x2016
-#define VMCS_VMFUNC_CONTROLS        0x2018	/* a value */
-#define VMCS_EPT_POINTER            0x201a
-#define VMCS_EOI_EXIT_BITMAP0       0x201c	/* vectors 0-63; 1-3 follow */
-#define VMCS_EOI_EXIT_BITMAP1       0x201e
-#define VMCS_EOI_EXIT_BITMAP2       0x2020
-#define VMCS_EOI_EXIT_BITMAP3       0x2022
-#define VMCS_EPTP_LIST_ADDR         0x2024
-#define VMCS_VMREAD_BITMAP          0x2026
-#define VMCS_VMWRITE_BITMAP         0x2028
-#define VMCS_VE_INFO_ADDR           0x202a
-#define VMCS_XSS_EXIT_BITMAP        0x202c	/* a value */
-#define VMCS_TSC_MULTIPLIER         0x2032	/* a value */
-VMCS_CHECK(VMCS_IO_BITMAP_A, 64, CONTROL);
-VMCS_CHECK(VMCS_IO_BITMAP_B, 64, CONTROL);
-VMCS_CHECK(VMCS_MSR_BITMAP, 64, CONTROL);
-VMCS_CHECK(VMCS_EXIT_MSR_STORE_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_EXIT_MSR_LOAD_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_MSR_LOAD_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_EXECUTIVE_VMCS_PTR, 64, CONTROL);
-VMCS_CHECK(VMCS_PML_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_TSC_OFFSET, 64, CONTROL);
-VMCS_CHECK(VMCS_VIRTUAL_APIC_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_APIC_ACCESS_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_POSTED_INTR_DESC_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_VMFUNC_CONTROLS, 64, CONTROL);
-VMCS_CHECK(VMCS_EPT_POINTER, 64, CONTROL);
-VMCS_CHECK(VMCS_EOI_EXIT_BITMAP0, 64, CONTROL);
-VMCS_CHECK(VMCS_EOI_EXIT_BITMAP1, 64, CONTROL);
-VMCS_CHECK(VMCS_EOI_EXIT_BITMAP2, 64, CONTROL);
-VMCS_CHECK(VMCS_EOI_EXIT_BITMAP3, 64, CONTROL);
-VMCS_CHECK(VMCS_EPTP_LIST_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_VMREAD_BITMAP, 64, CONTROL);
-VMCS_CHECK(VMCS_VMWRITE_BITMAP, 64, CONTROL);
-VMCS_CHECK(VMCS_VE_INFO_ADDR, 64, CONTROL);
-VMCS_CHECK(VMCS_XSS_EXIT_BITMAP, 64, CONTROL);
-VMCS_CHECK(VMCS_TSC_MULTIPLIER, 64, CONTROL);
-
-/* 64-bit read-only data field */
-#define VMCS_GUEST_PHYS_ADDR        0x2400	/* of an EPT violation or misconfiguration */
-VMCS_CHECK(VMCS_GUEST_PHYS_ADDR, 64, READONLY);
-
-/* 64-bit guest-state fields */
-#define VMCS_LINK_POINTER           0x2800	/* all ones: no shadow VMCS */
-#define VMCS_GUEST_DEBUGCTL         0x2802
-#define VMCS_GUEST_PAT              0x2804
-#define VMCS_GUEST_EFER             0x2806
-#define VMCS_GUEST_PERF_GLOBAL_CTRL 0x2808
-#define VMCS_GUEST_PDPTE0           0x280a	/* PAE paging with EPT; 1-3 follow */
-#define VMCS_GUEST_PDPTE1           0x280c
-#define VMCS_GUEST_PDPTE2           0x280e
-#define VMCS_GUEST_PDPTE3           0x2810
-#define VMCS_GUEST_BNDCFGS          0x2812
-VMCS_CHECK(VMCS_LINK_POINTER, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_DEBUGCTL, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PAT, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_EFER, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PERF_GLOBAL_CTRL, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PDPTE0, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PDPTE1, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PDPTE2, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_PDPTE3, 64, GUEST);
-VMCS_CHECK(VMCS_GUEST_BNDCFGS, 64, GUEST);
-
-/* 64-bit host-state fields */
-#define VMCS_HOST_PAT               0x2c00
-#define VMCS_HOST_EFER              0x2c02
-#define VMCS_HOST_PERF_GLOBAL_CTRL  0x2c04
-VMCS_CHECK(VMCS_HOST_PAT, 64, HOST);
-VMCS_CHECK(VMCS_HOST_EFER, 64, HOST);
-VMCS_CHECK(VMCS_HOST_PERF_GLOBAL_CTRL, 64, HOST);
-
-/* 32-bit control fields */
-#define VMCS_PIN_CONTROLS           0x4000	/* VMX_PIN_* */
-#define VMCS_PROC_CONTROLS          0x4002	/* VMX_PROC_* */
-#define VMCS_EXCEPTION_BITMAP       0x4004	/* one bit per vector */
-#define VMCS_PF_ERROR_MASK          0x4006
-#define VMCS_PF_ERROR_MATCH         0x4008
-#define VMCS_CR3_TARGET_COUNT       0x400a
-#define VMCS_EXIT_CONTROLS          0x400c	/* VMX_EXIT_CTL_* */
-#define VMCS_EXIT_MSR_STORE_COUNT   0x400e
-#define VMCS_EXIT_MSR_LOAD_COUNT    0x4010
-#define VMCS_ENTRY_CONTROLS         0x4012	/* VMX_ENTRY_CTL_* */
-#define VMCS_ENTRY_MSR_LOAD_COUNT   0x4014
-#define VMCS_ENTRY_INTR_INFO        0x4016	/* the event to inject: VMX_INTR_* */
-#define VMCS_ENTRY_EXC_ERROR_CODE   0x4018
-#define VMCS_ENTRY_INSN_LEN         0x401a	/* of a software interrupt or exception */
-#define VMCS_TPR_THRESHOLD          0x401c
-#define VMCS_PROC2_CONTROLS         0x401e	/* VMX_PROC2_* */
-#define VMCS_PLE_GAP                0x4020
-#define VMCS_PLE_WINDOW             0x4022
-VMCS_CHECK(VMCS_PIN_CONTROLS, 32, CONTROL);
-VMCS_CHECK(VMCS_PROC_CONTROLS, 32, CONTROL);
-VMCS_CHECK(VMCS_EXCEPTION_BITMAP, 32, CONTROL);
-VMCS_CHECK(VMCS_PF_ERROR_MASK, 32, CONTROL);
-VMCS_CHECK(VMCS_PF_ERROR_MATCH, 32, CONTROL);
-VMCS_CHECK(VMCS_CR3_TARGET_COUNT, 32, CONTROL);
-VMCS_CHECK(VMCS_EXIT_CONTROLS, 32, CONTROL);
-VMCS_CHECK(VMCS_EXIT_MSR_STORE_COUNT, 32, CONTROL);
-VMCS_CHECK(VMCS_EXIT_MSR_LOAD_COUNT, 32, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_CONTROLS, 32, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_MSR_LOAD_COUNT, 32, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_INTR_INFO, 32, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_EXC_ERROR_CODE, 32, CONTROL);
-VMCS_CHECK(VMCS_ENTRY_INSN_LEN, 32, CONTROL);
-VMCS_CHECK(VMCS_TPR_THRESHOLD, 32, CONTROL);
-VMCS_CHECK(VMCS_PROC2_CONTROLS, 32, CONTROL);
-VMCS_CHECK(VMCS_PLE_GAP, 32, CONTROL);
-VMCS_CHECK(VMCS_PLE_WINDOW, 32, CONTROL);
-
-/* 32-bit read-only data fields: what the last exit or VMX instruction said */
-#define VMCS_INSN_ERROR             0x4400	/* VMX_INSN_ERR_* */
-#define VMCS_EXIT_REASON            0x4402	/* VMX_EXIT_* in bits 15:0 */
-#define VMCS_EXIT_INTR_INFO         0x4404	/* VMX_INTR_* */
-#define VMCS_EXIT_INTR_ERROR_CODE   0x4406
-#define VMCS_IDT_VECTORING_INFO     0x4408	/* VMX_INTR_*: the event the exit cut off */
-#define VMCS_IDT_VECTORING_ERROR    0x440a
-#define VMCS_EXIT_INSN_LEN          0x440c
-#define VMCS_EXIT_INSN_INFO         0x440e
-VMCS_CHECK(VMCS_INSN_ERROR, 32, READONLY);
-VMCS_CHECK(VMCS_EXIT_REASON, 32, READONLY);
-VMCS_CHECK(VMCS_EXIT_INTR_INFO, 32, READONLY);
-VMCS_CHECK(VMCS_EXIT_INTR_ERROR_CODE, 32, READONLY);
-VMCS_CHECK(VMCS_IDT_VECTORING_INFO, 32, READONLY);
-VMCS_CHECK(VMCS_IDT_VECTORING_ERROR, 32, READONLY);
-VMCS_CHECK(VMCS_EXIT_INSN_LEN, 32, READONLY);
-VMCS_CHECK(VMCS_EXIT_INSN_INFO, 32, READONLY);
-
-/* 32-bit guest-state fields: limits and access rights, ES to TR (then
- * GDTR and IDTR limits) in steps of 2 */
-#define VMCS_GUEST_ES_LIMIT         0x4800
-#define VMCS_GUEST_CS_LIMIT         0x4802
-#define VMCS_GUEST_SS_LIMIT         0x4804
-#define VMCS_GUEST_DS_LIMIT         0x4806
-#define VMCS_GUEST_FS_LIMIT         0x4808
-#define VMCS_GUEST_GS_LIMIT         0x480a
-#define VMCS_GUEST_LDTR_LIMIT       0x480c
-#define VMCS_GUEST_TR_LIMIT         0x480e
-#define VMCS_GUEST_GDTR_LIMIT       0x4810
-#define VMCS_GUEST_IDTR_LIMIT       0x4812
-#define VMCS_GUEST_ES_AR            0x4814
-#define VMCS_GUEST_CS_AR            0x4816
-#define VMCS_GUEST_SS_AR            0x4818
-#define VMCS_GUEST_DS_AR            0x481a
-#define VMCS_GUEST_FS_AR            0x481c
-#define VMCS_GUEST_GS_AR            0x481e
-#define VMCS_GUEST_LDTR_AR          0x4820
-#define VMCS_GUEST_TR_AR            0x4822
-#define VMCS_GUEST_INTERRUPTIBILITY 0x4824	/* VMX_INTERRUPTIBILITY_* */
-#define VMCS_GUEST_ACTIVITY         0x4826	/* VMX_ACTIVITY_* */
-#define VMCS_GUEST_SMBASE           0x4828
-#define VMCS_GUEST_SYSENTER_CS      0x482a
-#define VMCS_PREEMPT_TIMER_VALUE    0x482e
-VMCS_CHECK(VMCS_GUEST_ES_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_CS_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_SS_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_DS_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_FS_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_GS_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_LDTR_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_TR_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_GDTR_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_IDTR_LIMIT, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_ES_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_CS_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_SS_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_DS_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_FS_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_GS_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_LDTR_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_TR_AR, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_INTERRUPTIBILITY, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_ACTIVITY, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_SMBASE, 32, GUEST);
-VMCS_CHECK(VMCS_GUEST_SYSENTER_CS, 32, GUEST);
-VMCS_CHECK(VMCS_PREEMPT_TIMER_VALUE, 32, GUEST);
-
-/* 32-bit host-state field */
-#define VMCS_HOST_SYSENTER_CS       0x4c00
-VMCS_CHECK(VMCS_HOST_SYSENTER_CS, 32, HOST);
-
-/* Natural-width control fields */
-#define VMCS_CR0_GUEST_HOST_MASK    0x6000	/* bits the host owns: writes exit */
-#define VMCS_CR4_GUEST_HOST_MASK    0x6002
-#define VMCS_CR0_READ_SHADOW        0x6004	/* what the guest reads of those bits */
-#define VMCS_CR4_READ_SHADOW        0x6006
-#define VMCS_CR3_TARGET0            0x6008
-#define VMCS_CR3_TARGET1            0x600a
-#define VMCS_CR3_TARGET2            0x600c
-#define VMCS_CR3_TARGET3            0x600e
-VMCS_CHECK(VMCS_CR0_GUEST_HOST_MASK, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR4_GUEST_HOST_MASK, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR0_READ_SHADOW, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR4_READ_SHADOW, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR3_TARGET0, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR3_TARGET1, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR3_TARGET2, NATURAL, CONTROL);
-VMCS_CHECK(VMCS_CR3_TARGET3, NATURAL, CONTROL);
-
-/* Natural-width read-only data fields */
-#define VMCS_EXIT_QUALIFICATION     0x6400
-#define VMCS_IO_RCX                 0x6402	/* an SMI that followed I/O */
-#define VMCS_IO_RSI                 0x6404
-#define VMCS_IO_RDI                 0x6406
-#define VMCS_IO_RIP                 0x6408
-#define VMCS_GUEST_LINEAR_ADDR      0x640a
-VMCS_CHECK(VMCS_EXIT_QUALIFICATION, NATURAL, READONLY);
-VMCS_CHECK(VMCS_IO_RCX, NATURAL, READONLY);
-VMCS_CHECK(VMCS_IO_RSI, NATURAL, READONLY);
-VMCS_CHECK(VMCS_IO_RDI, NATURAL, READONLY);
-VMCS_CHECK(VMCS_IO_RIP, NATURAL, READONLY);
-VMCS_CHECK(VMCS_GUEST_LINEAR_ADDR, NATURAL, READONLY);
-
-/* Natural-width guest-state fields */
-#define VMCS_GUEST_CR0              0x6800
-#define VMCS_GUEST_CR3              0x6802
-#define VMCS_GUEST_CR4              0x6804
-#define VMCS_GUEST_ES_BASE          0x6806
-#define VMCS_GUEST_CS_BASE          0x6808
-#define VMCS_GUEST_SS_BASE          0x680a
-#define VMCS_GUEST_DS_BASE          0x680c
-#define VMCS_GUEST_FS_BASE          0x680e
-#define VMCS_GUEST_GS_BASE          0x6810
-#define VMCS_GUEST_LDTR_BASE        0x6812
-#define VMCS_GUEST_TR_BASE          0x6814
-#define VMCS_GUEST_GDTR_BASE        0x6816
-#define VMCS_GUEST_IDTR_BASE        0x6818
-#define VMCS_GUEST_DR7              0x681a
-#define VMCS_GUEST_RSP              0x681c
-#define VMCS_GUEST_RIP              0x681e
-#define VMCS_GUEST_RFLAGS           0x6820
-#define VMCS_GUEST_PENDING_DBG      0x6822
-#define VMCS_GUEST_SYSENTER_ESP     0x6824
-#define VMCS_GUEST_SYSENTER_EIP     0x6826
-VMCS_CHECK(VMCS_GUEST_CR0, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_CR3, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_CR4, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_ES_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_CS_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_SS_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_DS_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_FS_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_GS_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_LDTR_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_TR_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_GDTR_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_IDTR_BASE, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_DR7, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_RSP, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_RIP, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_RFLAGS, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_PENDING_DBG, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_SYSENTER_ESP, NATURAL, GUEST);
-VMCS_CHECK(VMCS_GUEST_SYSENTER_EIP, NATURAL, GUEST);
-
-/* Natural-width host-state fields */
-#define VMCS_HOST_CR0               0x6c00
-#define VMCS_HOST_CR3               0x6c02
-#define VMCS_HOST_CR4               0x6c04
-#define VMCS_HOST_FS_BASE           0x6c06
-#define VMCS_HOST_GS_BASE           0x6c08
-#define VMCS_HOST_TR_BASE           0x6c0a
-#define VMCS_HOST_GDTR_BASE         0x6c0c
-#define VMCS_HOST_IDTR_BASE         0x6c0e
-#define VMCS_HOST_SYSENTER_ESP      0x6c10
-#define VMCS_HOST_SYSENTER_EIP      0x6c12
-#define VMCS_HOST_RSP               0x6c14
-#define VMCS_HOST_RIP               0x6c16
-VMCS_CHECK(VMCS_HOST_CR0, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_CR3, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_CR4, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_FS_BASE, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_GS_BASE, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_TR_BASE, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_GDTR_BASE, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_IDTR_BASE, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_SYSENTER_ESP, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_SYSENTER_EIP, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_RSP, NATURAL, HOST);
-VMCS_CHECK(VMCS_HOST_RIP, NATURAL, HOST);
+#define VMCS_FIELD_NAME(name, enc, width, type) VMCS_##name = (enc),
+enum vmcs_field { VMCS_FIELDS(VMCS_FIELD_NAME) };
+#define VMCS_FIELD_CHECK(name, enc, width, type) VMCS_CHECK(VMCS_##name, width, type);
+VMCS_FIELDS(VMCS_FIELD_CHECK)
 
 /* Pin-based VM-execution controls (SDM 25.6.1). The bits not named here
  * are reserved; the capability MSR says which of them must be 1. */
