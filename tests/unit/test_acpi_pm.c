@@ -36,17 +36,11 @@ void __wrap_irq_set(struct vm *m, u32 line, bool level)
 
 static int setup(void **state)
 {
-	struct config_vm c;
-
 	(void)state;
 	if (host_init(2))
 		return -1;
 	fake_tsc = 1000000;
-	c = host_config("pm", 2, MiB(2), 0);
-	c.platform = CONFIG_PLATFORM_PC;
-	vm = vm_create(&c, host_boot());
-	if (!vm || vm_start(vm))
-		return -1;
+	vm = host_pc_vm("pm", 2, MiB(2), true);
 	v = vm->vcpu[0];
 	return 0;
 }

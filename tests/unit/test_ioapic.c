@@ -41,17 +41,11 @@ struct vcpu *__wrap_vcpu_current(void)
 
 static int setup(void **state)
 {
-	struct config_vm c;
-
 	(void)state;
 	if (host_init(2))
 		return -1;
 	host_set_cpu(0);
-	c = host_config("ioapic", 2, MiB(1), 0);
-	c.platform = CONFIG_PLATFORM_PC;
-	vm = vm_create(&c, host_boot());
-	if (!vm || vm_start(vm))
-		return -1;
+	vm = host_pc_vm("ioapic", 2, MiB(1), true);
 	return 0;
 }
 
@@ -336,13 +330,10 @@ static void test_reset(void **state)
 /* A VM of platform none has no I/O APIC, and lines go nowhere there. */
 static void test_platform_none(void **state)
 {
-	struct config_vm c = host_config("bare", 1, MiB(1), 0);
 	struct vm *bare;
 
 	(void)state;
-	c.platform = CONFIG_PLATFORM_NONE;
-	bare = vm_create(&c, host_boot());
-	assert_non_null(bare);
+	bare = host_vm("bare", 1, MiB(1), 0, false);	/* platform none */
 	assert_null(vdev_state(bare, &ioapic_model));
 	assert_null(io_bus_find(&bare->mmio, IOAPIC_BASE));
 	assert_non_null(vdev_state(vm, &ioapic_model));

@@ -49,22 +49,14 @@ struct vcpu *__wrap_vcpu_current(void)
 
 static int setup(void **state)
 {
-	struct config_vm c;
-
 	(void)state;
 	if (host_init(2))
 		return -1;
 	fake_tsc = 1000000;
 	host_set_cpu(0);
 	timer_cpu_init();
-	c = host_config("apic", 2, MiB(1), 0);
-	c.platform = CONFIG_PLATFORM_PC;
-	vm = vm_create(&c, host_boot());
-	c = host_config("bare", 1, MiB(1), 0);
-	c.platform = CONFIG_PLATFORM_NONE;
-	bare = vm_create(&c, host_boot());
-	if (!vm || !bare || vm_start(vm) || vm_start(bare))
-		return -1;
+	vm = host_pc_vm("apic", 2, MiB(1), true);
+	bare = host_vm("bare", 1, MiB(1), 0, true);	/* platform none */
 	v0 = vm->vcpu[0];
 	v1 = vm->vcpu[1];
 	return 0;

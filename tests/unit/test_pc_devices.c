@@ -955,14 +955,11 @@ static void test_port80(void **state)
 /* platform = none: none of these devices, their ports empty. */
 static void test_platform_none(void **state)
 {
-	struct config_vm c = host_config("bare", 1, MiB(1), 0);
 	static const u16 ports[] = { 0x70, 0x71, 0x60, 0x64, 0x80, 0xcf8, 0xcfc };
 	struct vm *bare;
 
 	(void)state;
-	c.platform = CONFIG_PLATFORM_NONE;
-	bare = vm_create(&c, host_boot());
-	assert_non_null(bare);
+	bare = host_vm("bare", 1, MiB(1), 0, false);	/* platform none */
 	assert_int_equal(bare->ndevs, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
 		assert_null(io_bus_find(&bare->ports, ports[i]));

@@ -853,13 +853,10 @@ static void test_through_the_event_path(void **state)
 /* Platform none: no pair, no source, ports 0x20 and 0x4d0 empty. */
 static void test_platform_none(void **state)
 {
-	struct config_vm c = host_config("bare", 1, MiB(1), 0);
 	struct vm *bare;
 
 	(void)state;
-	c.platform = CONFIG_PLATFORM_NONE;
-	bare = vm_create(&c, host_boot());
-	assert_non_null(bare);
+	bare = host_vm("bare", 1, MiB(1), 0, false);	/* platform none */
 	assert_null(bare->vcpu[0]->events.src);
 	assert_null(bare->irq.extint);
 	assert_int_equal(io_bus_read(&bare->ports, M, 2), 0xffff);

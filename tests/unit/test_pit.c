@@ -49,17 +49,14 @@ static int rec_ctl;
 
 static int setup(void **state)
 {
-	struct config_vm c;
 	const struct irq_controller rec = { rec_set, &rec_ctl, 16, NULL };
 
 	(void)state;
 	if (host_init(2))
 		return -1;
-	c = host_config("pit", 1, MiB(1), 0);
-	c.platform = CONFIG_PLATFORM_PC;
 	fake_tsc = 1000000;
-	vm = vm_create(&c, host_boot());
-	if (!vm || vm_start(vm) || irq_controller_add(vm, &rec))
+	vm = host_pc_vm("pit", 1, MiB(1), true);
+	if (irq_controller_add(vm, &rec))
 		return -1;
 	v = vm->vcpu[0];
 	timer_cpu_init();
@@ -230,7 +227,6 @@ static void test_power_on(void **state)
  * no PIT. */
 static void test_ports(void **state)
 {
-	struct config_vm c = host_config("bare", 1, MiB(1), 0);
 	struct vm *bare;
 
 	(void)state;
@@ -251,9 +247,7 @@ static void test_ports(void **state)
 	assert_int_equal(io(PIT_PORT + 1, 2, true, 0), 0x5612);	/* counter 1, then 2 */
 	assert_int_equal(io(PIT_PORT, 4, true, 0), 0xff561200);	/* 0, 1, 2, 0x43 */
 
-	c.platform = CONFIG_PLATFORM_NONE;
-	bare = vm_create(&c, host_boot());
-	assert_non_null(bare);
+	bare = host_vm("bare", 1, MiB(1), 0, false);	/* platform none */
 	assert_null(pit_timer(bare));
 	assert_null(vdev_state(bare, &pit_model));
 	assert_true(io_bus_find(&bare->ports, PIT_PORT) == NULL);

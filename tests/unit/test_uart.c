@@ -40,15 +40,11 @@ static const struct irq_controller fake_pic = { line_set, &line4, 16, NULL };
 
 static int setup(void **state)
 {
-	struct config_vm c;
-
 	(void)state;
 	if (host_init(2))
 		return -1;
-	c = host_config("com", 1, MiB(1), 0);
-	c.platform = CONFIG_PLATFORM_PC;
-	vm = vm_create(&c, host_boot());
-	if (!vm || vm_start(vm) || irq_controller_add(vm, &fake_pic))
+	vm = host_pc_vm("com", 1, MiB(1), true);
+	if (irq_controller_add(vm, &fake_pic))
 		return -1;
 	return 0;
 }
@@ -445,12 +441,9 @@ static void test_output_ring(void **state)
 
 	/* A VM without COM1 has no output and takes no input. */
 	{
-		struct config_vm c = host_config("bare", 1, MiB(1), 0);
 		struct vm *bare;
 
-		c.platform = CONFIG_PLATFORM_NONE;
-		bare = vm_create(&c, host_boot());
-		assert_non_null(bare);
+		bare = host_vm("bare", 1, MiB(1), 0, false);	/* platform none */
 		pos = 0;
 		assert_int_equal(uart_output_end(bare), 0);
 		assert_int_equal(uart_output_read(bare, &pos, got, 10, &lost), 0);
