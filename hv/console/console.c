@@ -186,7 +186,6 @@ void console_execute(char *line)
 	say("unknown command '%s'; type help\n", argv[0]);
 }
 
-
 /* Output that is not the console's own (a guest's line, a VM stopping)
  * must not land after the prompt: end the input line first; the prompt and
  * what was typed so far come back at the next poll. */

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from boot import emulator  # noqa: E402
 from boot.cases import Case, LINUX_VM, fail_unless, linux_files  # noqa: E402
+from boot.session import CheckFailed  # noqa: E402
 from boot.harness import run_case  # noqa: E402
 
 CPU = "qemu64,+svm,+npt"
@@ -86,7 +87,7 @@ def direct(build):
     text = log.read_text(errors="replace").replace("\r", "")
     try:
         return instructions_to_init(text, "QEMU alone"), None
-    except Exception as e:  # CheckFailed
+    except CheckFailed as e:
         return None, str(e)
 
 
