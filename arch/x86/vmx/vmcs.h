@@ -221,63 +221,77 @@ enum vmcs_field { VMCS_FIELDS(VMCS_FIELD_NAME) };
 #define VMCS_FIELD_CHECK(name, enc, width, type) VMCS_CHECK(VMCS_##name, width, type);
 VMCS_FIELDS(VMCS_FIELD_CHECK)
 
-/* Pin-based VM-execution controls (SDM 25.6.1). The bits not named here
+/* The VMX control bits, a list per control field: name, bit number and
+ * the SDM's name for it (vmx_ctl_bits_text says it). The bits not listed
  * are reserved; the capability MSR says which of them must be 1. */
-#define VMX_PIN_EXTINT_EXIT       (1u << 0)	/* external interrupts exit */
-#define VMX_PIN_NMI_EXIT          (1u << 3)
-#define VMX_PIN_VIRTUAL_NMIS      (1u << 5)	/* NMI blocking tracked for the guest */
-#define VMX_PIN_PREEMPT_TIMER     (1u << 6)
+
+/* Pin-based VM-execution controls (SDM 25.6.1) */
+#define VMX_PIN_BITS(X)                                                        \
+	X(VMX_PIN_EXTINT_EXIT, 0, "external-interrupt exiting")                \
+	X(VMX_PIN_NMI_EXIT, 3, "NMI exiting")                                  \
+	X(VMX_PIN_VIRTUAL_NMIS, 5, "virtual NMIs") /* NMI blocking tracked for the guest */ \
+	X(VMX_PIN_PREEMPT_TIMER, 6, "activate VMX-preemption timer")
 
 /* Primary processor-based VM-execution controls (SDM 25.6.2) */
-#define VMX_PROC_INTR_WINDOW      (1u << 2)	/* exit once the guest takes interrupts */
-#define VMX_PROC_TSC_OFFSET       (1u << 3)
-#define VMX_PROC_HLT_EXIT         (1u << 7)
-#define VMX_PROC_INVLPG_EXIT      (1u << 9)
-#define VMX_PROC_MWAIT_EXIT       (1u << 10)
-#define VMX_PROC_RDPMC_EXIT       (1u << 11)
-#define VMX_PROC_RDTSC_EXIT       (1u << 12)
-#define VMX_PROC_CR3_LOAD_EXIT    (1u << 15)	/* must be 1 without the TRUE_* MSRs */
-#define VMX_PROC_CR3_STORE_EXIT   (1u << 16)	/* likewise */
-#define VMX_PROC_CR8_LOAD_EXIT    (1u << 19)	/* without a TPR shadow, the guest's */
-#define VMX_PROC_CR8_STORE_EXIT   (1u << 20)	/* CR8 is the real APIC's TPR */
-#define VMX_PROC_TPR_SHADOW       (1u << 21)
-#define VMX_PROC_NMI_WINDOW       (1u << 22)	/* exit once the guest takes NMIs */
-#define VMX_PROC_MOV_DR_EXIT      (1u << 23)
-#define VMX_PROC_UNCOND_IO_EXIT   (1u << 24)
-#define VMX_PROC_IO_BITMAPS       (1u << 25)
-#define VMX_PROC_MONITOR_TRAP     (1u << 27)
-#define VMX_PROC_MSR_BITMAPS      (1u << 28)
-#define VMX_PROC_MONITOR_EXIT     (1u << 29)
-#define VMX_PROC_PAUSE_EXIT       (1u << 30)
-#define VMX_PROC_SECONDARY        (1u << 31)	/* use VMCS_PROC2_CONTROLS */
+#define VMX_PROC_BITS(X)                                                       \
+	X(VMX_PROC_INTR_WINDOW, 2, "interrupt-window exiting") /* exit once the guest takes interrupts */ \
+	X(VMX_PROC_TSC_OFFSET, 3, "use TSC offsetting")                        \
+	X(VMX_PROC_HLT_EXIT, 7, "HLT exiting")                                 \
+	X(VMX_PROC_INVLPG_EXIT, 9, "INVLPG exiting")                           \
+	X(VMX_PROC_MWAIT_EXIT, 10, "MWAIT exiting")                            \
+	X(VMX_PROC_RDPMC_EXIT, 11, "RDPMC exiting")                            \
+	X(VMX_PROC_RDTSC_EXIT, 12, "RDTSC exiting")                            \
+	X(VMX_PROC_CR3_LOAD_EXIT, 15, "CR3-load exiting") /* must be 1 without the TRUE_* MSRs */ \
+	X(VMX_PROC_CR3_STORE_EXIT, 16, "CR3-store exiting") /* likewise */     \
+	X(VMX_PROC_CR8_LOAD_EXIT, 19, "CR8-load exiting") /* without a TPR shadow, the guest's */ \
+	X(VMX_PROC_CR8_STORE_EXIT, 20, "CR8-store exiting") /* CR8 is the real APIC's TPR */ \
+	X(VMX_PROC_TPR_SHADOW, 21, "use TPR shadow")                           \
+	X(VMX_PROC_NMI_WINDOW, 22, "NMI-window exiting") /* exit once the guest takes NMIs */ \
+	X(VMX_PROC_MOV_DR_EXIT, 23, "MOV-DR exiting")                          \
+	X(VMX_PROC_UNCOND_IO_EXIT, 24, "unconditional I/O exiting")            \
+	X(VMX_PROC_IO_BITMAPS, 25, "use I/O bitmaps")                          \
+	X(VMX_PROC_MONITOR_TRAP, 27, "monitor trap flag")                      \
+	X(VMX_PROC_MSR_BITMAPS, 28, "use MSR bitmaps")                         \
+	X(VMX_PROC_MONITOR_EXIT, 29, "MONITOR exiting")                        \
+	X(VMX_PROC_PAUSE_EXIT, 30, "PAUSE exiting")                            \
+	X(VMX_PROC_SECONDARY, 31, "activate secondary controls") /* use VMCS_PROC2_CONTROLS */
 
 /* Secondary processor-based VM-execution controls (SDM 25.6.2) */
-#define VMX_PROC2_APIC_ACCESS     (1u << 0)	/* virtualize APIC accesses */
-#define VMX_PROC2_EPT             (1u << 1)
-#define VMX_PROC2_DESC_EXIT       (1u << 2)	/* LGDT, SIDT, LTR... exit */
-#define VMX_PROC2_RDTSCP          (1u << 3)	/* else RDTSCP raises #UD */
-#define VMX_PROC2_X2APIC_MODE     (1u << 4)	/* virtualize x2APIC mode */
-#define VMX_PROC2_VPID            (1u << 5)
-#define VMX_PROC2_WBINVD_EXIT     (1u << 6)
-#define VMX_PROC2_UNRESTRICTED    (1u << 7)	/* real mode, unpaged protected mode */
-#define VMX_PROC2_INVPCID         (1u << 12)	/* else INVPCID raises #UD */
-#define VMX_PROC2_XSAVES          (1u << 20)	/* else XSAVES/XRSTORS raise #UD */
+#define VMX_PROC2_BITS(X)                                                      \
+	X(VMX_PROC2_APIC_ACCESS, 0, "virtualize APIC accesses")                \
+	X(VMX_PROC2_EPT, 1, "enable EPT")                                      \
+	X(VMX_PROC2_DESC_EXIT, 2, "descriptor-table exiting") /* LGDT, SIDT, LTR... exit */ \
+	X(VMX_PROC2_RDTSCP, 3, "enable RDTSCP") /* else RDTSCP raises #UD */   \
+	X(VMX_PROC2_X2APIC_MODE, 4, "virtualize x2APIC mode")                  \
+	X(VMX_PROC2_VPID, 5, "enable VPID")                                    \
+	X(VMX_PROC2_WBINVD_EXIT, 6, "WBINVD exiting")                          \
+	X(VMX_PROC2_UNRESTRICTED, 7, "unrestricted guest") /* real mode, unpaged protected mode */ \
+	X(VMX_PROC2_INVPCID, 12, "enable INVPCID") /* else INVPCID raises #UD */ \
+	X(VMX_PROC2_XSAVES, 20, "enable XSAVES/XRSTORS") /* else XSAVES/XRSTORS raise #UD */
 
 /* VM-exit controls (SDM 25.7.1) */
-#define VMX_EXIT_CTL_SAVE_DEBUG   (1u << 2)	/* DR7 and IA32_DEBUGCTL */
-#define VMX_EXIT_CTL_HOST_64      (1u << 9)	/* host address-space size: 64-bit */
-#define VMX_EXIT_CTL_ACK_INTR     (1u << 15)	/* the interrupt taken: its vector in VMCS_EXIT_INTR_INFO */
-#define VMX_EXIT_CTL_SAVE_PAT     (1u << 18)
-#define VMX_EXIT_CTL_LOAD_PAT     (1u << 19)
-#define VMX_EXIT_CTL_SAVE_EFER    (1u << 20)
-#define VMX_EXIT_CTL_LOAD_EFER    (1u << 21)
-#define VMX_EXIT_CTL_SAVE_PREEMPT (1u << 22)	/* the preemption timer's value */
+#define VMX_EXIT_CTL_BITS(X)                                                   \
+	X(VMX_EXIT_CTL_SAVE_DEBUG, 2, "save debug controls") /* DR7 and IA32_DEBUGCTL */ \
+	X(VMX_EXIT_CTL_HOST_64, 9, "host address-space size") /* 64-bit */     \
+	X(VMX_EXIT_CTL_ACK_INTR, 15, "acknowledge interrupt on exit") /* vector in VMCS_EXIT_INTR_INFO */ \
+	X(VMX_EXIT_CTL_SAVE_PAT, 18, "save IA32_PAT")                          \
+	X(VMX_EXIT_CTL_LOAD_PAT, 19, "load IA32_PAT")                          \
+	X(VMX_EXIT_CTL_SAVE_EFER, 20, "save IA32_EFER")                        \
+	X(VMX_EXIT_CTL_LOAD_EFER, 21, "load IA32_EFER")                        \
+	X(VMX_EXIT_CTL_SAVE_PREEMPT, 22, "save VMX-preemption timer value")
 
 /* VM-entry controls (SDM 25.8.1) */
-#define VMX_ENTRY_CTL_LOAD_DEBUG  (1u << 2)	/* DR7 and IA32_DEBUGCTL */
-#define VMX_ENTRY_CTL_IA32E_GUEST (1u << 9)	/* the guest is in IA-32e mode */
-#define VMX_ENTRY_CTL_LOAD_PAT    (1u << 14)
-#define VMX_ENTRY_CTL_LOAD_EFER   (1u << 15)
+#define VMX_ENTRY_CTL_BITS(X)                                                  \
+	X(VMX_ENTRY_CTL_LOAD_DEBUG, 2, "load debug controls") /* DR7 and IA32_DEBUGCTL */ \
+	X(VMX_ENTRY_CTL_IA32E_GUEST, 9, "IA-32e mode guest")                   \
+	X(VMX_ENTRY_CTL_LOAD_PAT, 14, "load IA32_PAT")                         \
+	X(VMX_ENTRY_CTL_LOAD_EFER, 15, "load IA32_EFER")
+
+#define VMX_CTL_BIT(name, bit, text) name = 1u << (bit),
+enum {
+	VMX_PIN_BITS(VMX_CTL_BIT) VMX_PROC_BITS(VMX_CTL_BIT) VMX_PROC2_BITS(VMX_CTL_BIT)
+	VMX_EXIT_CTL_BITS(VMX_CTL_BIT) VMX_ENTRY_CTL_BITS(VMX_CTL_BIT)
+};
 
 /* Basic exit reasons (SDM appendix C), bits 15:0 of
  * VMCS_EXIT_REASON. */

@@ -13,64 +13,13 @@ struct bit_name {
 	const char *name;
 };
 
-/* The SDM's names of the control bits vmcs.h defines. */
-static const struct bit_name pin_bits[] = {
-	{ VMX_PIN_EXTINT_EXIT, "external-interrupt exiting" },
-	{ VMX_PIN_NMI_EXIT, "NMI exiting" },
-	{ VMX_PIN_VIRTUAL_NMIS, "virtual NMIs" },
-	{ VMX_PIN_PREEMPT_TIMER, "activate VMX-preemption timer" },
-};
-static const struct bit_name proc_bits[] = {
-	{ VMX_PROC_INTR_WINDOW, "interrupt-window exiting" },
-	{ VMX_PROC_TSC_OFFSET, "use TSC offsetting" },
-	{ VMX_PROC_HLT_EXIT, "HLT exiting" },
-	{ VMX_PROC_INVLPG_EXIT, "INVLPG exiting" },
-	{ VMX_PROC_MWAIT_EXIT, "MWAIT exiting" },
-	{ VMX_PROC_RDPMC_EXIT, "RDPMC exiting" },
-	{ VMX_PROC_RDTSC_EXIT, "RDTSC exiting" },
-	{ VMX_PROC_CR3_LOAD_EXIT, "CR3-load exiting" },
-	{ VMX_PROC_CR3_STORE_EXIT, "CR3-store exiting" },
-	{ VMX_PROC_CR8_LOAD_EXIT, "CR8-load exiting" },
-	{ VMX_PROC_CR8_STORE_EXIT, "CR8-store exiting" },
-	{ VMX_PROC_TPR_SHADOW, "use TPR shadow" },
-	{ VMX_PROC_NMI_WINDOW, "NMI-window exiting" },
-	{ VMX_PROC_MOV_DR_EXIT, "MOV-DR exiting" },
-	{ VMX_PROC_UNCOND_IO_EXIT, "unconditional I/O exiting" },
-	{ VMX_PROC_IO_BITMAPS, "use I/O bitmaps" },
-	{ VMX_PROC_MONITOR_TRAP, "monitor trap flag" },
-	{ VMX_PROC_MSR_BITMAPS, "use MSR bitmaps" },
-	{ VMX_PROC_MONITOR_EXIT, "MONITOR exiting" },
-	{ VMX_PROC_PAUSE_EXIT, "PAUSE exiting" },
-	{ VMX_PROC_SECONDARY, "activate secondary controls" },
-};
-static const struct bit_name proc2_bits[] = {
-	{ VMX_PROC2_APIC_ACCESS, "virtualize APIC accesses" },
-	{ VMX_PROC2_EPT, "enable EPT" },
-	{ VMX_PROC2_DESC_EXIT, "descriptor-table exiting" },
-	{ VMX_PROC2_RDTSCP, "enable RDTSCP" },
-	{ VMX_PROC2_X2APIC_MODE, "virtualize x2APIC mode" },
-	{ VMX_PROC2_VPID, "enable VPID" },
-	{ VMX_PROC2_WBINVD_EXIT, "WBINVD exiting" },
-	{ VMX_PROC2_UNRESTRICTED, "unrestricted guest" },
-	{ VMX_PROC2_INVPCID, "enable INVPCID" },
-	{ VMX_PROC2_XSAVES, "enable XSAVES/XRSTORS" },
-};
-static const struct bit_name exit_bits[] = {
-	{ VMX_EXIT_CTL_SAVE_DEBUG, "save debug controls" },
-	{ VMX_EXIT_CTL_HOST_64, "host address-space size" },
-	{ VMX_EXIT_CTL_ACK_INTR, "acknowledge interrupt on exit" },
-	{ VMX_EXIT_CTL_SAVE_PAT, "save IA32_PAT" },
-	{ VMX_EXIT_CTL_LOAD_PAT, "load IA32_PAT" },
-	{ VMX_EXIT_CTL_SAVE_EFER, "save IA32_EFER" },
-	{ VMX_EXIT_CTL_LOAD_EFER, "load IA32_EFER" },
-	{ VMX_EXIT_CTL_SAVE_PREEMPT, "save VMX-preemption timer value" },
-};
-static const struct bit_name entry_bits[] = {
-	{ VMX_ENTRY_CTL_LOAD_DEBUG, "load debug controls" },
-	{ VMX_ENTRY_CTL_IA32E_GUEST, "IA-32e mode guest" },
-	{ VMX_ENTRY_CTL_LOAD_PAT, "load IA32_PAT" },
-	{ VMX_ENTRY_CTL_LOAD_EFER, "load IA32_EFER" },
-};
+/* The SDM's names of the control bits vmcs.h lists. */
+#define BIT_NAME(name, bit, text) { name, text },
+static const struct bit_name pin_bits[] = { VMX_PIN_BITS(BIT_NAME) };
+static const struct bit_name proc_bits[] = { VMX_PROC_BITS(BIT_NAME) };
+static const struct bit_name proc2_bits[] = { VMX_PROC2_BITS(BIT_NAME) };
+static const struct bit_name exit_bits[] = { VMX_EXIT_CTL_BITS(BIT_NAME) };
+static const struct bit_name entry_bits[] = { VMX_ENTRY_CTL_BITS(BIT_NAME) };
 
 static const struct {
 	const char *name;
