@@ -658,62 +658,48 @@ static void vmx_vcpu_flush_tlb(struct vcpu_arch *v)
 	((struct vmx_vcpu *)v->virt)->flush |= FLUSH_EPT;
 }
 
-/* What each basic exit reason is in generic terms; 0 (EXIT_UNKNOWN) for
- * those not listed. */
-static const u8 exit_reasons[] = {
-	[VMX_EXIT_EXCEPTION_NMI] = EXIT_EXCEPTION,	/* or EXIT_NMI */
-	[VMX_EXIT_EXTINT] = EXIT_INTR,
-	[VMX_EXIT_TRIPLE_FAULT] = EXIT_SHUTDOWN,
-	[VMX_EXIT_INTR_WINDOW] = EXIT_INTR_WINDOW,
-	[VMX_EXIT_NMI_WINDOW] = EXIT_INTR_WINDOW,
-	[VMX_EXIT_CPUID] = EXIT_CPUID,
-	[VMX_EXIT_GETSEC] = EXIT_VIRT_INSN,
-	[VMX_EXIT_HLT] = EXIT_HLT,
+/* What each basic exit reason is in generic terms (EXIT_UNKNOWN, 0, for
+ * those not listed); len: VMCS_EXIT_INSN_LEN is the exiting instruction's
+ * length; insn: an EXIT_VIRT_INSN's mnemonic. */
+struct exit_kind {
+	u8 reason;
+	bool len;
+	const char *insn;
+};
+
+#define VIRT_INSN(name) [VMX_EXIT_##name] = { EXIT_VIRT_INSN, true, #name }
+
+static const struct exit_kind exit_kinds[] = {
+	[VMX_EXIT_EXCEPTION_NMI] = { EXIT_EXCEPTION },	/* or EXIT_NMI */
+	[VMX_EXIT_EXTINT] = { EXIT_INTR },
+	[VMX_EXIT_TRIPLE_FAULT] = { EXIT_SHUTDOWN },
+	[VMX_EXIT_INTR_WINDOW] = { EXIT_INTR_WINDOW },
+	[VMX_EXIT_NMI_WINDOW] = { EXIT_INTR_WINDOW },
+	[VMX_EXIT_CPUID] = { EXIT_CPUID, true },
+	VIRT_INSN(GETSEC),
+	[VMX_EXIT_HLT] = { EXIT_HLT, true },
 	/* Caches are coherent; dropping dirty lines would only hurt. */
-	[VMX_EXIT_INVD] = EXIT_NOP,
-	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL,
-	[VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON] = EXIT_VIRT_INSN,
-	[VMX_EXIT_CR_ACCESS] = EXIT_CR_WRITE,	/* CR4; CR0 is done here */
-	[VMX_EXIT_IO] = EXIT_IO,
-	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,
-	[VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,
-	[VMX_EXIT_BAD_GUEST_STATE] = EXIT_FAILED,
-	[VMX_EXIT_BAD_MSR_LOAD] = EXIT_FAILED,
-	[VMX_EXIT_MWAIT] = EXIT_VIRT_INSN,
-	[VMX_EXIT_MONITOR] = EXIT_VIRT_INSN,
-	[VMX_EXIT_MACHINE_CHECK] = EXIT_FAILED,
-	[VMX_EXIT_EPT_VIOLATION] = EXIT_MEM,
-	[VMX_EXIT_EPT_MISCONFIG] = EXIT_FAILED,
-	[VMX_EXIT_INVEPT] = EXIT_VIRT_INSN,
-	[VMX_EXIT_INVVPID] = EXIT_VIRT_INSN,
-	[VMX_EXIT_VMFUNC] = EXIT_VIRT_INSN,
-	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
+	[VMX_EXIT_INVD] = { EXIT_NOP, true },
+	[VMX_EXIT_VMCALL] = { EXIT_HYPERCALL, true },
+	VIRT_INSN(VMCLEAR), VIRT_INSN(VMLAUNCH), VIRT_INSN(VMPTRLD), VIRT_INSN(VMPTRST),
+	VIRT_INSN(VMREAD), VIRT_INSN(VMRESUME), VIRT_INSN(VMWRITE), VIRT_INSN(VMXOFF),
+	VIRT_INSN(VMXON),
+	[VMX_EXIT_CR_ACCESS] = { EXIT_CR_WRITE, true },	/* CR4; CR0 is done here */
+	[VMX_EXIT_IO] = { EXIT_IO, true },
+	[VMX_EXIT_RDMSR] = { EXIT_MSR_READ, true },
+	[VMX_EXIT_WRMSR] = { EXIT_MSR_WRITE, true },
+	[VMX_EXIT_BAD_GUEST_STATE] = { EXIT_FAILED },
+	[VMX_EXIT_BAD_MSR_LOAD] = { EXIT_FAILED },
+	VIRT_INSN(MWAIT),
+	VIRT_INSN(MONITOR),
+	[VMX_EXIT_MACHINE_CHECK] = { EXIT_FAILED },
+	[VMX_EXIT_EPT_VIOLATION] = { EXIT_MEM },
+	[VMX_EXIT_EPT_MISCONFIG] = { EXIT_FAILED },
+	VIRT_INSN(INVEPT),
+	VIRT_INSN(INVVPID),
+	VIRT_INSN(VMFUNC),
+	[VMX_EXIT_XSETBV] = { EXIT_XSETBV, true },
 };
-
-static const char *const virt_insn_names[ARRAY_SIZE(exit_reasons)] = {
-	[VMX_EXIT_GETSEC] = "GETSEC", [VMX_EXIT_VMCLEAR] = "VMCLEAR",
-	[VMX_EXIT_VMLAUNCH] = "VMLAUNCH", [VMX_EXIT_VMPTRLD] = "VMPTRLD",
-	[VMX_EXIT_VMPTRST] = "VMPTRST", [VMX_EXIT_VMREAD] = "VMREAD",
-	[VMX_EXIT_VMRESUME] = "VMRESUME", [VMX_EXIT_VMWRITE] = "VMWRITE",
-	[VMX_EXIT_VMXOFF] = "VMXOFF", [VMX_EXIT_VMXON] = "VMXON",
-	[VMX_EXIT_MWAIT] = "MWAIT", [VMX_EXIT_MONITOR] = "MONITOR",
-	[VMX_EXIT_INVEPT] = "INVEPT", [VMX_EXIT_INVVPID] = "INVVPID",
-	[VMX_EXIT_VMFUNC] = "VMFUNC",
-};
-
-/* Exits whose VMCS_EXIT_INSN_LEN is the exiting instruction's length. */
-static bool insn_exit(u32 basic)
-{
-	switch (basic) {
-	case VMX_EXIT_CPUID: case VMX_EXIT_GETSEC: case VMX_EXIT_HLT: case VMX_EXIT_INVD:
-	case VMX_EXIT_VMCALL ... VMX_EXIT_VMXON: case VMX_EXIT_CR_ACCESS: case VMX_EXIT_IO:
-	case VMX_EXIT_RDMSR: case VMX_EXIT_WRMSR: case VMX_EXIT_MWAIT: case VMX_EXIT_MONITOR:
-	case VMX_EXIT_INVEPT: case VMX_EXIT_INVVPID: case VMX_EXIT_VMFUNC: case VMX_EXIT_XSETBV:
-		return true;
-	default:
-		return false;
-	}
-}
 
 /* An interruption-information field in the generic form. */
 static void to_event(u32 info, u32 error, struct event *e)
@@ -816,15 +802,15 @@ static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 	struct vmx_vcpu *s = v->virt;
 	const struct vcpu_regs *r = v->regs;
 	u32 basic = code & VMX_EXIT_REASON_BASIC;
+	struct exit_kind kind = basic < ARRAY_SIZE(exit_kinds) ? exit_kinds[basic] :
+				(struct exit_kind){ EXIT_UNKNOWN };
 	u64 qual = 0;	/* read where the exit has one: each VMREAD costs */
 	u32 info, vectoring;
 	bool gp;
 
-	x->reason = basic < ARRAY_SIZE(exit_reasons) ? exit_reasons[basic] : EXIT_UNKNOWN;
-	if (code & VMX_EXIT_ENTRY_FAILED)
-		x->reason = EXIT_FAILED;
+	x->reason = code & VMX_EXIT_ENTRY_FAILED ? EXIT_FAILED : kind.reason;
 	x->hw_code = code;
-	x->insn_len = insn_exit(basic) ? (u8)vmread(VMCS_EXIT_INSN_LEN) : 0;
+	x->insn_len = kind.len ? (u8)vmread(VMCS_EXIT_INSN_LEN) : 0;
 	/* CR3 is for measuring an instruction whose length the exit did
 	 * not give (virt.h): with VMX, never one lucid completes. */
 	x->cr3 = x->insn_len ? 0 : vmread(VMCS_GUEST_CR3);
@@ -902,7 +888,7 @@ static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 		}
 		break;
 	case EXIT_VIRT_INSN:
-		x->insn = virt_insn_names[basic];
+		x->insn = kind.insn;
 		break;
 	case EXIT_CR_WRITE:
 		qual = vmread(VMCS_EXIT_QUALIFICATION);
