@@ -387,65 +387,41 @@ enum {
 #define VMX_ACTIVITY_WAIT_SIPI      3
 
 /* VM-instruction error numbers (SDM 31.4), in VMCS_INSN_ERROR after a
- * VMX instruction failed with a current VMCS (VMfailValid). */
-#define VMX_INSN_ERR_VMCALL_IN_ROOT          1
-#define VMX_INSN_ERR_VMCLEAR_BAD_ADDR        2
-#define VMX_INSN_ERR_VMCLEAR_VMXON_PTR       3
-#define VMX_INSN_ERR_VMLAUNCH_NOT_CLEAR      4
-#define VMX_INSN_ERR_VMRESUME_NOT_LAUNCHED   5
-#define VMX_INSN_ERR_VMRESUME_AFTER_VMXOFF   6
-#define VMX_INSN_ERR_ENTRY_BAD_CONTROLS      7
-#define VMX_INSN_ERR_ENTRY_BAD_HOST_STATE    8
-#define VMX_INSN_ERR_VMPTRLD_BAD_ADDR        9
-#define VMX_INSN_ERR_VMPTRLD_VMXON_PTR       10
-#define VMX_INSN_ERR_VMPTRLD_BAD_REVISION    11
-#define VMX_INSN_ERR_BAD_FIELD               12
-#define VMX_INSN_ERR_VMWRITE_READ_ONLY       13
-#define VMX_INSN_ERR_VMXON_IN_ROOT           15
-#define VMX_INSN_ERR_ENTRY_BAD_EXEC_VMCS     16
-#define VMX_INSN_ERR_ENTRY_EXEC_NOT_LAUNCHED 17
-#define VMX_INSN_ERR_ENTRY_EXEC_NOT_VMXON    18
-#define VMX_INSN_ERR_VMCALL_NOT_CLEAR        19
-#define VMX_INSN_ERR_VMCALL_BAD_EXIT_CTLS    20
-#define VMX_INSN_ERR_VMCALL_BAD_MSEG_REV     22
-#define VMX_INSN_ERR_VMXOFF_DUAL_MONITOR     23
-#define VMX_INSN_ERR_VMCALL_BAD_SMM_FEATURES 24
-#define VMX_INSN_ERR_ENTRY_BAD_EXEC_CTLS     25
-#define VMX_INSN_ERR_ENTRY_MOV_SS_BLOCKING   26
-#define VMX_INSN_ERR_BAD_INVEPT_INVVPID      28
+ * VMX instruction failed with a current VMCS (VMfailValid), and what each
+ * means in the SDM's words (vmx_insn_error_name says it). */
+#define VMX_INSN_ERRORS(X)                                                     \
+	X(VMX_INSN_ERR_VMCALL_IN_ROOT, 1, "VMCALL executed in VMX root operation") \
+	X(VMX_INSN_ERR_VMCLEAR_BAD_ADDR, 2, "VMCLEAR with invalid physical address") \
+	X(VMX_INSN_ERR_VMCLEAR_VMXON_PTR, 3, "VMCLEAR with VMXON pointer")     \
+	X(VMX_INSN_ERR_VMLAUNCH_NOT_CLEAR, 4, "VMLAUNCH with non-clear VMCS")  \
+	X(VMX_INSN_ERR_VMRESUME_NOT_LAUNCHED, 5, "VMRESUME with non-launched VMCS") \
+	X(VMX_INSN_ERR_VMRESUME_AFTER_VMXOFF, 6, "VMRESUME after VMXOFF")      \
+	X(VMX_INSN_ERR_ENTRY_BAD_CONTROLS, 7, "VM entry with invalid control field(s)") \
+	X(VMX_INSN_ERR_ENTRY_BAD_HOST_STATE, 8, "VM entry with invalid host-state field(s)") \
+	X(VMX_INSN_ERR_VMPTRLD_BAD_ADDR, 9, "VMPTRLD with invalid physical address") \
+	X(VMX_INSN_ERR_VMPTRLD_VMXON_PTR, 10, "VMPTRLD with VMXON pointer")    \
+	X(VMX_INSN_ERR_VMPTRLD_BAD_REVISION, 11,                               \
+	  "VMPTRLD with incorrect VMCS revision identifier")                   \
+	X(VMX_INSN_ERR_BAD_FIELD, 12, "VMREAD/VMWRITE from/to unsupported VMCS component") \
+	X(VMX_INSN_ERR_VMWRITE_READ_ONLY, 13, "VMWRITE to read-only VMCS component") \
+	X(VMX_INSN_ERR_VMXON_IN_ROOT, 15, "VMXON executed in VMX root operation") \
+	X(VMX_INSN_ERR_ENTRY_BAD_EXEC_VMCS, 16, "VM entry with invalid executive-VMCS pointer") \
+	X(VMX_INSN_ERR_ENTRY_EXEC_NOT_LAUNCHED, 17, "VM entry with non-launched executive VMCS") \
+	X(VMX_INSN_ERR_ENTRY_EXEC_NOT_VMXON, 18,                               \
+	  "VM entry with executive-VMCS pointer not VMXON pointer")            \
+	X(VMX_INSN_ERR_VMCALL_NOT_CLEAR, 19, "VMCALL with non-clear VMCS")     \
+	X(VMX_INSN_ERR_VMCALL_BAD_EXIT_CTLS, 20, "VMCALL with invalid VM-exit control fields") \
+	X(VMX_INSN_ERR_VMCALL_BAD_MSEG_REV, 22, "VMCALL with incorrect MSEG revision identifier") \
+	X(VMX_INSN_ERR_VMXOFF_DUAL_MONITOR, 23,                                \
+	  "VMXOFF under dual-monitor treatment of SMIs and SMM")               \
+	X(VMX_INSN_ERR_VMCALL_BAD_SMM_FEATURES, 24, "VMCALL with invalid SMM-monitor features") \
+	X(VMX_INSN_ERR_ENTRY_BAD_EXEC_CTLS, 25,                                \
+	  "VM entry with invalid VM-execution control fields in executive VMCS") \
+	X(VMX_INSN_ERR_ENTRY_MOV_SS_BLOCKING, 26, "VM entry with events blocked by MOV SS") \
+	X(VMX_INSN_ERR_BAD_INVEPT_INVVPID, 28, "invalid operand to INVEPT/INVVPID")
 
-/* What each error number means, in the SDM's words; read it through
- * vmx_insn_error_name(), which knows its bounds and gaps. */
-static const char *const vmx_insn_errors[] __unused = {
-	[VMX_INSN_ERR_VMCALL_IN_ROOT] = "VMCALL executed in VMX root operation",
-	[VMX_INSN_ERR_VMCLEAR_BAD_ADDR] = "VMCLEAR with invalid physical address",
-	[VMX_INSN_ERR_VMCLEAR_VMXON_PTR] = "VMCLEAR with VMXON pointer",
-	[VMX_INSN_ERR_VMLAUNCH_NOT_CLEAR] = "VMLAUNCH with non-clear VMCS",
-	[VMX_INSN_ERR_VMRESUME_NOT_LAUNCHED] = "VMRESUME with non-launched VMCS",
-	[VMX_INSN_ERR_VMRESUME_AFTER_VMXOFF] = "VMRESUME after VMXOFF",
-	[VMX_INSN_ERR_ENTRY_BAD_CONTROLS] = "VM entry with invalid control field(s)",
-	[VMX_INSN_ERR_ENTRY_BAD_HOST_STATE] = "VM entry with invalid host-state field(s)",
-	[VMX_INSN_ERR_VMPTRLD_BAD_ADDR] = "VMPTRLD with invalid physical address",
-	[VMX_INSN_ERR_VMPTRLD_VMXON_PTR] = "VMPTRLD with VMXON pointer",
-	[VMX_INSN_ERR_VMPTRLD_BAD_REVISION] = "VMPTRLD with incorrect VMCS revision identifier",
-	[VMX_INSN_ERR_BAD_FIELD] = "VMREAD/VMWRITE from/to unsupported VMCS component",
-	[VMX_INSN_ERR_VMWRITE_READ_ONLY] = "VMWRITE to read-only VMCS component",
-	[VMX_INSN_ERR_VMXON_IN_ROOT] = "VMXON executed in VMX root operation",
-	[VMX_INSN_ERR_ENTRY_BAD_EXEC_VMCS] = "VM entry with invalid executive-VMCS pointer",
-	[VMX_INSN_ERR_ENTRY_EXEC_NOT_LAUNCHED] = "VM entry with non-launched executive VMCS",
-	[VMX_INSN_ERR_ENTRY_EXEC_NOT_VMXON] =
-		"VM entry with executive-VMCS pointer not VMXON pointer",
-	[VMX_INSN_ERR_VMCALL_NOT_CLEAR] = "VMCALL with non-clear VMCS",
-	[VMX_INSN_ERR_VMCALL_BAD_EXIT_CTLS] = "VMCALL with invalid VM-exit control fields",
-	[VMX_INSN_ERR_VMCALL_BAD_MSEG_REV] = "VMCALL with incorrect MSEG revision identifier",
-	[VMX_INSN_ERR_VMXOFF_DUAL_MONITOR] =
-		"VMXOFF under dual-monitor treatment of SMIs and SMM",
-	[VMX_INSN_ERR_VMCALL_BAD_SMM_FEATURES] = "VMCALL with invalid SMM-monitor features",
-	[VMX_INSN_ERR_ENTRY_BAD_EXEC_CTLS] =
-		"VM entry with invalid VM-execution control fields in executive VMCS",
-	[VMX_INSN_ERR_ENTRY_MOV_SS_BLOCKING] = "VM entry with events blocked by MOV SS",
-	[VMX_INSN_ERR_BAD_INVEPT_INVVPID] = "invalid operand to INVEPT/INVVPID",
-};
+#define VMX_INSN_ERR_NAME(name, error, text) name = (error),
+enum vmx_insn_error { VMX_INSN_ERRORS(VMX_INSN_ERR_NAME) };
 
 /* The VMX capability MSRs (SDM appendix A). A control MSR holds
  * in its low 32 bits the control bits that must be 1, in its high 32 bits

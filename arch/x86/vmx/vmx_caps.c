@@ -8,6 +8,10 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "lib/fmt.h"
 
+/* What each VM-instruction error means, in the SDM's words. */
+#define ERROR_TEXT(name, error, text) [error] = text,
+static const char *const insn_errors[] = { VMX_INSN_ERRORS(ERROR_TEXT) };
+
 struct bit_name {
 	u32 bit;
 	const char *name;
@@ -111,7 +115,7 @@ bool vmx_guest_cr0_ok(struct vmx_fixed cr0, bool unrestricted, u64 value)
 
 const char *vmx_insn_error_name(u32 error)
 {
-	if (error < ARRAY_SIZE(vmx_insn_errors) && vmx_insn_errors[error])
-		return vmx_insn_errors[error];
+	if (error < ARRAY_SIZE(insn_errors) && insn_errors[error])
+		return insn_errors[error];
 	return "unknown";
 }
