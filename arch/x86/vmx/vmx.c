@@ -132,29 +132,19 @@ extern const char vmx_exit[]; /* vmx_entry.asm: the host RIP of each exit */
 /* ---- the VMX instructions: each says whether it succeeded (CF and ZF
  * clear) ---- */
 
-static bool vmxon(u64 pa)
-{
-	bool fail;
+/* VMXON, VMCLEAR and VMPTRLD: the one operand is the physical address of
+ * a VMXON region or a VMCS, in memory. */
+#define VMX_PA_INSN(insn)                                                      \
+	static bool insn(u64 pa)                                               \
+	{                                                                      \
+		bool fail;                                                     \
+		asm volatile(#insn " %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory"); \
+		return !fail;                                                  \
+	}
 
-	asm volatile("vmxon %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
-	return !fail;
-}
-
-static bool vmclear(u64 pa)
-{
-	bool fail;
-
-	asm volatile("vmclear %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
-	return !fail;
-}
-
-static bool vmptrld(u64 pa)
-{
-	bool fail;
-
-	asm volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
-	return !fail;
-}
+VMX_PA_INSN(vmxon)
+VMX_PA_INSN(vmclear)
+VMX_PA_INSN(vmptrld)
 
 static u64 vmread(u32 field)
 {
