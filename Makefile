@@ -126,7 +126,7 @@ run: deps all $(if $(CFG),,linux)
 	@tools/mkimage -o "$(IMAGE)" "$(RUN_CFG)"
 ifeq ($(CFG),)
 	@echo "make run: lucid boots Debian's Linux in VM 'linux'; at lucid's prompt, 'console linux'"
-	@echo "reaches its shell (Ctrl-] comes back), 'vms' lists the VMs, 'help' says the rest"
+	@echo "reaches its shell (Ctrl-] comes back), 'list' shows the VMs, 'help' says the rest"
 endif
 	@LUCID_IMAGE="$(IMAGE)" LUCID_CFG="$(RUN_CFG)" tools/run-qemu
 

@@ -136,6 +136,7 @@ __noreturn void hv_main(struct boot_info *bi)
 
 	memory_init(bi);
 	cpu_features_detect(&features);
+	machine.cpu = &features;
 	machine_init(bi);
 	lapic_init(features.x2apic, &pit);
 	this_cpu()->apic_id = lapic()->id;

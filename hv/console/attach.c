@@ -93,7 +93,7 @@ bool attach_poll(void)
 		at.ntyped -= n;
 	}
 	if (at.vm) {
-		bool stopped = at.vm->state != VM_RUNNING;
+		bool stopped = !vm_booted(at.vm);
 
 		pump_output();
 		if (stopped) {

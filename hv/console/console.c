@@ -1,189 +1,284 @@
-/* Line editing (echo, backspace, Ctrl-U) over a polled UART, and a table of
- * commands. A bad line gets one clear error and changes nothing.
+/* The console on COM1: the line editor (line.h) over the polled UART, the
+ * command table (commands.h) and its checks, and the two modes: text for
+ * people, JSON for programs (reply.h).
  *
  * While it echoes what is typed and answers a line, the console holds the
  * log's output, and answers go straight to the UART: so an answer is never
  * cut into by other CPUs' log lines, which wait in the log ring and come
- * out after it, and it starts right below the line it answers. */
+ * out after it, and it starts right below the line it answers. In JSON
+ * mode the log is muted (`log` still has it): each line out is one JSON
+ * object, a command's answer or a VM's change of state. */
 #include "hv/console/console.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/reset.h"
 #include "drivers/uart16550.h"
 #include "hv/console/attach.h"
-#include "hv/host/machine.h"
+#include "hv/console/commands.h"
+#include "hv/console/line.h"
+#include "hv/console/reply.h"
+#include "hv/console/words.h"
 #include "hv/core/timer.h"
-#include "hv/core/vcpu.h"
 #include "hv/vdev/uart.h"
-#include "hv/version.h"
-#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
-struct command {
-	const char *name;
-	const char *help;
-	void (*run)(int argc, char **argv);
-};
-
-static void cmd_help(int argc, char **argv);
-
-/* Part of a command's answer: not a log message, so not in the log ring
- * either, where 'log' would show it again. */
-static __printf(1, 2) void say(const char *fmt, ...)
+static void term_out(const char *s, size_t n)
 {
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		uart_log_sink(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	uart_log_sink(s, n);
 }
 
-static void cmd_version(int argc, char **argv)
+static void no_echo(const char *s, size_t n)
 {
-	(void)argc, (void)argv;
-	say("%s\n", version_line());
+	(void)s, (void)n;
 }
 
-static void cmd_log(int argc, char **argv)
-{
-	static char buf[LOG_RING_SIZE + 1];
+static void complete(struct line *l, u32 index, char *const *words);
 
-	(void)argc, (void)argv;
-	size_t n = log_read(buf, sizeof(buf)), from = 0;
-
-	/* A ring that has wrapped starts inside a line: from the next. */
-	if (n == LOG_RING_SIZE)
-		while (from < n && buf[from++] != '\n')
-			;
-	uart_log_sink(buf + from, n - from);
-}
-
-static void cmd_reboot(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	machine_reboot();
-}
-
-static void cmd_halt(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	machine_halt();
-}
-
-static void cmd_vms(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	if (!vm_count()) {
-		say("no VMs\n");
-		return;
-	}
-	say("  %-16s %-9s %8s %6s %10s\n", "name", "state", "memory", "vcpus", "exits");
-	for (u32 i = 0; i < vm_count(); i++) {
-		const struct vm *vm = vm_get(i);
-		u64 exits = 0;
-
-		for (u32 j = 0; j < vm->nvcpus; j++)
-			for (u32 r = 0; r < NR_EXIT_REASONS; r++)
-				exits += vm->vcpu[j]->exits[r];
-		say("  %-16s %-9s %5llu MiB %6u %10llu\n", vm->name, vm_state_name(vm->state),
-		    (unsigned long long)(vm->mem.size >> 20), vm->nvcpus, (unsigned long long)exits);
-	}
-}
-
-/* The line being typed. The console is polled between guest time slices,
- * so it takes whatever characters have arrived and returns. */
 static struct {
-	char buf[CONSOLE_LINE_MAX];
-	size_t n;
-	bool overflow;
+	struct line line;
+	bool ready;
 	bool prompted;
-	bool attached; /* to a VM's serial port: attach.c has COM1 */
-	u64 gone_at;   /* TSC when the prompt was last ended */
-} edit;
+	bool attached;	/* to a VM's serial port: attach.c has COM1 */
+	bool json;
+	u64 gone_at;	/* TSC when the prompt was last ended */
+	/* JSON mode: each VM's state and reboots as last reported */
+	u8 seen_state[VM_MAX];
+	u32 seen_reboots[VM_MAX];
+} con = { .line = { .prompt = CONSOLE_PROMPT, .out = term_out, .complete = complete } };
 
-static struct vm *find_vm(const char *name)
+static void setup(void)
 {
-	for (u32 i = 0; i < vm_count(); i++)
-		if (!strcmp(vm_get(i)->name, name))
-			return vm_get(i);
-	say("no VM '%s'; the VMs:", name);
-	for (u32 i = 0; i < vm_count(); i++)
-		say(" %s", vm_get(i)->name);
-	say("%s\n", vm_count() ? "" : " none");
-	return NULL;
+	if (!con.ready) {
+		reply_setup(term_out);
+		con.ready = true;
+	}
 }
 
-static void cmd_console(int argc, char **argv)
+void console_set_json(bool on)
 {
-	if (argc != 2) {
-		say("usage: console VM\n");
-		return;
+	con.json = on;
+	con.line.out = on ? no_echo : term_out;
+	log_mute(on);
+	reply_set_mode(on ? REPLY_JSON : REPLY_TEXT);
+	for (u32 i = 0; i < vm_count(); i++) {
+		con.seen_state[i] = (u8)vm_get(i)->state;
+		con.seen_reboots[i] = vm_get(i)->reboots;
 	}
-	struct vm *vm = find_vm(argv[1]);
-	if (!vm)
-		return;
-	if (vm->state != VM_RUNNING) {
-		say("VM %s is %s\n", vm->name, vm_state_name(vm->state));
+}
+
+void console_attach(struct vm *vm)
+{
+	if (con.json) {
+		reply_error("'console' is for people: 'json off' first");
 		return;
 	}
 	if (!uart_present(vm)) {
-		say("VM %s has no serial port (it has one with platform = pc)\n", vm->name);
+		reply_error("VM %s has no serial port (it has one with platform = pc)", vm->name);
 		return;
 	}
-	say("Connected to VM %s's serial port (COM1); Ctrl-] comes back here\n", vm->name);
+	reply_message("Connected to VM %s's serial port (COM1); Ctrl-] comes back here",
+		      vm->name);
 	attach_start(vm);
-	edit.attached = true;
+	con.attached = true;
 }
 
-static const struct command commands[] = {
-	{ "vms", "list the VMs and their state", cmd_vms },
-	{ "console", "VM: type to the VM's serial port; Ctrl-] comes back", cmd_console },
-	{ "help", "list commands", cmd_help },
-	{ "version", "show lucid's version", cmd_version },
-	{ "log", "show the log kept since boot", cmd_log },
-	{ "reboot", "reset the machine", cmd_reboot },
-	{ "halt", "stop lucid and every CPU", cmd_halt },
-};
-
-static void cmd_help(int argc, char **argv)
+static const struct command *find_command(const char *name)
 {
-	(void)argc, (void)argv;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		say("  %-10s %s\n", commands[i].name, commands[i].help);
+	for (u32 i = 0; i < ncommands; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
 }
 
-#define MAX_ARGS 8
+static void usage(const struct command *c)
+{
+	reply_error("usage: %s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+}
+
+void console_help(struct vm *unused, int argc, char **argv)
+{
+	static const struct column cols[] = {
+		{ "Command", "name", 22, false }, { "What it does", "help", 0, false },
+	};
+	const struct command *c;
+	char synopsis[48];
+
+	(void)unused;
+	if (argc == 2) {
+		if (!(c = find_command(argv[1]))) {
+			reply_error("no command '%s'; 'help' lists them", argv[1]);
+			return;
+		}
+		reply_field("Usage", "usage", "%s %s", c->name, c->usage);
+		reply_field("What it does", "help", "%s", c->help);
+		return;
+	}
+	reply_table("commands", cols, 2);
+	for (u32 i = 0; i < ncommands; i++) {
+		const char *cells[] = { synopsis, commands[i].help };
+
+		snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i].name, commands[i].usage);
+		reply_row(cells);
+	}
+	reply_table_end();
+}
+
+/* Names the states in `states`: "defined, shut off or crashed". */
+static void states_text(u32 states, char *buf, size_t len)
+{
+	size_t n = 0;
+	u32 left = 0;
+
+	for (u32 s = 0; s < VM_NR_STATES; s++)
+		left += !!(states & (1u << s));
+	buf[0] = '\0';
+	for (u32 s = 0; s < VM_NR_STATES && n < len; s++)
+		if (states & (1u << s)) {
+			left--;
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", vm_state_name(s),
+					      left > 1 ? ", " : left ? " or " : "");
+		}
+}
+
+static struct vm *find_vm(const char *name)
+{
+	struct nearest near;
+	char names[VM_MAX * (VM_NAME_MAX + 1) + 8];
+	size_t n = 0;
+
+	nearest_init(&near, name);
+	names[0] = '\0';
+	for (u32 i = 0; i < vm_count(); i++) {
+		if (!strcmp(vm_get(i)->name, name))
+			return vm_get(i);
+		nearest_offer(&near, vm_get(i)->name);
+		n += (size_t)snprintf(names + n, sizeof(names) - n, " %s", vm_get(i)->name);
+	}
+	if (near.best)
+		reply_error("no VM '%s'; did you mean '%s'? The VMs:%s", name, near.best, names);
+	else
+		reply_error("no VM '%s'; the VMs:%s", name, vm_count() ? names : " none");
+	return NULL;
+}
+
+/* Whether word is one of the space-separated `words`. */
+static bool one_of(const char *word, const char *words)
+{
+	size_t n = strlen(word);
+
+	for (const char *w = words; *w;) {
+		size_t k = 0;
+
+		while (w[k] && w[k] != ' ')
+			k++;
+		if (k == n && !strncmp(w, word, n))
+			return true;
+		w += k + (w[k] == ' ');
+	}
+	return false;
+}
+
+/* Checks a line's words against its command, then runs it. */
+static void run(int argc, char **argv)
+{
+	const struct command *c = find_command(argv[0]);
+	struct vm *vm = NULL;
+
+	if (!c) {
+		struct nearest near;
+
+		nearest_init(&near, argv[0]);
+		for (u32 i = 0; i < ncommands; i++)
+			nearest_offer(&near, commands[i].name);
+		if (near.best)
+			reply_error("unknown command '%s'; did you mean '%s'?", argv[0], near.best);
+		else
+			reply_error("unknown command '%s'; 'help' lists them", argv[0]);
+		return;
+	}
+	if (argc - 1 < c->min_args || argc - 1 > c->max_args ||
+	    (c->arg == ARG_WORD && argc > 1 && !one_of(argv[1], c->words))) {
+		usage(c);
+		return;
+	}
+	if (c->arg == ARG_VM) {
+		char want[64];
+
+		if (!(vm = find_vm(argv[1])))
+			return;
+		if (!(c->states & (1u << vm->state))) {
+			states_text(c->states, want, sizeof(want));
+			reply_error("VM %s is %s; '%s' wants it %s", vm->name,
+				    vm_state_name(vm->state), c->name, want);
+			return;
+		}
+	}
+	c->run(vm, argc, argv);
+}
 
 void console_execute(char *line)
 {
-	char *argv[MAX_ARGS];
-	int argc = 0;
+	char *argv[WORDS_MAX];
+	int argc = words_split(line, argv, WORDS_MAX);
 
-	for (char *p = line; *p;) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		if (argc == MAX_ARGS) {
-			say("too many words (at most %d)\n", MAX_ARGS);
-			return;
-		}
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	}
+	setup();
 	if (!argc)
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[0], commands[i].name)) {
-			commands[i].run(argc, argv);
-			return;
-		}
+	reply_begin("reply", argc > 0 ? argv[0] : "");
+	if (argc < 0)
+		reply_error("too many words (at most %d)", WORDS_MAX);
+	else
+		run(argc, argv);
+	reply_end();
+}
+
+/* Tab: command names first, then what the command takes. */
+static void complete(struct line *l, u32 index, char *const *words)
+{
+	const struct command *c = index ? find_command(words[0]) : NULL;
+	char w[LINE_MAX];
+
+	if (!index) {
+		for (u32 i = 0; i < ncommands; i++)
+			line_offer(l, commands[i].name);
+		return;
 	}
-	say("unknown command '%s'; type help\n", argv[0]);
+	if (!c || index > c->max_args)
+		return;
+	if (c->arg == ARG_VM && index == 1)
+		for (u32 i = 0; i < vm_count(); i++)
+			line_offer(l, vm_get(i)->name);
+	if (c->arg == ARG_COMMAND)
+		for (u32 i = 0; i < ncommands; i++)
+			line_offer(l, commands[i].name);
+	if (c->arg == ARG_WORD) {
+		strlcpy(w, c->words, sizeof(w));
+		char *ws[WORDS_MAX];
+		int n = words_split(w, ws, WORDS_MAX);
+
+		for (int i = 0; i < n; i++)
+			line_offer(l, ws[i]);
+	}
+}
+
+/* JSON mode: a VM whose state or reboot count moved is reported. */
+static void state_events(void)
+{
+	for (u32 i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+		enum vm_state s = atomic_load(&vm->state);
+
+		if (s == con.seen_state[i] && vm->reboots == con.seen_reboots[i])
+			continue;
+		con.seen_state[i] = (u8)s;
+		con.seen_reboots[i] = vm->reboots;
+		reply_begin("event", "state");
+		reply_field(NULL, "vm", "%s", vm->name);
+		reply_field(NULL, "state", "%s", vm_state_name(s));
+		reply_number(NULL, "reboots", vm->reboots, NULL);
+		if (!vm_booted(vm) && vm->why[0])
+			reply_field(NULL, "why", "%s", vm->why);
+		reply_end();
+	}
 }
 
 /* Output that is not the console's own (a guest's line, a VM stopping)
@@ -191,48 +286,10 @@ void console_execute(char *line)
  * what was typed so far come back at the next poll. */
 static void before_log_output(void)
 {
-	if (edit.prompted) {
-		uart_log_sink("\n", 1);
-		edit.prompted = false;
-		edit.gone_at = rdtsc();
-	}
-}
-
-/* Runs the line typed; the caller holds the output, so the answer comes
- * right below the line. */
-static void line_done(void)
-{
-	uart_log_sink("\n", 1);
-	edit.prompted = false;
-	edit.buf[edit.n] = '\0';
-	if (edit.overflow)
-		say("line too long (at most %d characters)\n", CONSOLE_LINE_MAX - 1);
-	else
-		console_execute(edit.buf);
-	edit.n = 0;
-	edit.overflow = false;
-}
-
-/* Echo and editing, under the output hold. */
-static void edit_char(int c)
-{
-	if (c == '\r' || c == '\n') {
-		line_done();
-	} else if (c == 0x7f || c == 0x08) { /* backspace */
-		if (edit.n) {
-			edit.n--;
-			uart_log_sink("\b \b", 3);
-		}
-	} else if (c == 0x15) { /* Ctrl-U: kill the line */
-		for (; edit.n; edit.n--)
-			uart_log_sink("\b \b", 3);
-	} else if (c >= 0x20 && c < 0x7f) {
-		if (edit.n + 1 < sizeof(edit.buf)) {
-			edit.buf[edit.n++] = (char)c;
-			uart_putc(COM1_PORT, (char)c);
-		} else {
-			edit.overflow = true;
-		}
+	if (con.prompted) {
+		term_out("\n", 1);
+		con.prompted = false;
+		con.gone_at = rdtsc();
 	}
 }
 
@@ -245,11 +302,13 @@ static bool prompt_due(void)
 	static u64 seen, since;
 	u64 written = log_written(), now = rdtsc(), hz = timer_hz();
 
+	if (con.json)
+		return false;
 	if (written != seen) {
 		seen = written;
 		since = now;
 	}
-	return now - since >= hz / 5 || now - edit.gone_at >= 2 * hz;
+	return now - since >= hz / 5 || now - con.gone_at >= 2 * hz;
 }
 
 /* One output hold for all that has arrived: a line typed at once is
@@ -260,26 +319,39 @@ void console_poll(void)
 	struct log_hold h;
 	int c;
 
-	if (edit.attached) {
+	setup();
+	if (con.attached) {
 		if (attach_poll())
 			return;
-		edit.attached = false;
+		con.attached = false;
 		detached = true; /* the prompt at once */
 	}
 	c = uart_getc(COM1_PORT);
-	if (c < 0 && !detached && (edit.prompted || !prompt_due()))
+	if (con.json)
+		state_events();
+	if (c < 0 && !detached && (con.prompted || !prompt_due()))
 		return;
 	h = log_hold();
-	if (!edit.prompted) {
+	if (!con.prompted && !con.json) {
 		log_set_before_output(before_log_output);
-		uart_log_sink(CONSOLE_PROMPT, sizeof(CONSOLE_PROMPT) - 1);
-		uart_log_sink(edit.buf, edit.n);
-		edit.prompted = true;
+		line_redraw(&con.line);
+		con.prompted = true;
 	}
 	/* What comes after a line that attached is the guest's. */
-	while (c >= 0) {
-		edit_char(c);
-		c = edit.attached ? -1 : uart_getc(COM1_PORT);
+	for (; c >= 0; c = con.attached ? -1 : uart_getc(COM1_PORT)) {
+		enum line_result r = line_key(&con.line, c);
+
+		if (r == LINE_MORE)
+			continue;
+		con.prompted = false;
+		if (r == LINE_DONE && con.line.too_long) {
+			reply_begin("reply", "");
+			reply_error("line too long (at most %d characters)", LINE_MAX - 1);
+			reply_end();
+		} else if (r == LINE_DONE) {
+			console_execute(con.line.buf);
+		}
+		line_reset(&con.line);
 	}
 	log_release(h);
 }

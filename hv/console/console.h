@@ -1,20 +1,19 @@
-/* The management console on COM1: lucid's equivalent of virsh. For now it
- * knows the machine-level commands; VM commands arrive with the VM layer. */
+/* The management console on COM1: lucid's equivalent of virsh
+ * (docs/console.md). */
 #ifndef HV_CONSOLE_CONSOLE_H
 #define HV_CONSOLE_CONSOLE_H
 
 #include "lib/types.h"
 
-#define CONSOLE_LINE_MAX 128
-#define CONSOLE_PROMPT "lucid> "
+#define CONSOLE_PROMPT "lucid# "
 
 /* Runs the console on this CPU; never returns (when no VM can run). */
 __noreturn void console_run(void);
 /* Takes the characters that have arrived, runs a completed line. */
 void console_poll(void);
 
-/* Executes one command line (exposed for tests). The answer goes
- * straight to COM1: the caller holds the log's output (log_hold). */
+/* Executes one command line, as typed (exposed for tests). The answer
+ * goes straight to COM1: the caller holds the log's output (log_hold). */
 void console_execute(char *line);
 
 #endif

@@ -146,27 +146,31 @@ static enum exit_action on_unknown(struct vcpu *v, struct exit_record *x)
 	return ACT_STOP;
 }
 
-static const exit_handler_fn handlers[NR_EXIT_REASONS] = {
-	[EXIT_UNKNOWN] = on_unknown,
-	[EXIT_NONE] = on_resume,
-	[EXIT_NOP] = on_nop,
-	[EXIT_INTR] = on_intr,
-	[EXIT_NMI] = on_intr,
-	[EXIT_CPUID] = cpuid_exit,
-	[EXIT_IO] = portio_exit,
-	[EXIT_MSR_READ] = msr_read_exit,
-	[EXIT_MSR_WRITE] = msr_write_exit,
-	[EXIT_HLT] = on_hlt,
-	[EXIT_HYPERCALL] = hypercall_exit,
-	[EXIT_MEM] = mmio_exit,
-	[EXIT_XSETBV] = on_xsetbv,
-	[EXIT_INTR_WINDOW] = on_resume, /* deliver_events sees what goes in */
-	[EXIT_VIRT_INSN] = on_virt_insn,
-	[EXIT_SHUTDOWN] = on_shutdown,
-	[EXIT_EXCEPTION] = on_exception,
-	[EXIT_FAILED] = on_failed,
-	[EXIT_CR_WRITE] = cr_write_exit,
-	[EXIT_DR_WRITE] = dr_write_exit,
+/* Each exit's handler, and its name in `domstats`. */
+static const struct {
+	exit_handler_fn fn;
+	const char *name;
+} exits[NR_EXIT_REASONS] = {
+	[EXIT_UNKNOWN] = { on_unknown, "unknown" },
+	[EXIT_NONE] = { on_resume, "none" },
+	[EXIT_NOP] = { on_nop, "nop" },
+	[EXIT_INTR] = { on_intr, "intr" },
+	[EXIT_NMI] = { on_intr, "nmi" },
+	[EXIT_CPUID] = { cpuid_exit, "cpuid" },
+	[EXIT_IO] = { portio_exit, "io" },
+	[EXIT_MSR_READ] = { msr_read_exit, "msr_read" },
+	[EXIT_MSR_WRITE] = { msr_write_exit, "msr_write" },
+	[EXIT_HLT] = { on_hlt, "hlt" },
+	[EXIT_HYPERCALL] = { hypercall_exit, "hypercall" },
+	[EXIT_MEM] = { mmio_exit, "mmio" },
+	[EXIT_XSETBV] = { on_xsetbv, "xsetbv" },
+	[EXIT_INTR_WINDOW] = { on_resume, "intr_window" }, /* deliver_events sees what goes in */
+	[EXIT_VIRT_INSN] = { on_virt_insn, "virt_insn" },
+	[EXIT_SHUTDOWN] = { on_shutdown, "shutdown" },
+	[EXIT_EXCEPTION] = { on_exception, "exception" },
+	[EXIT_FAILED] = { on_failed, "failed" },
+	[EXIT_CR_WRITE] = { cr_write_exit, "cr_write" },
+	[EXIT_DR_WRITE] = { dr_write_exit, "dr_write" },
 };
 
 _Static_assert(EXIT_UNKNOWN == 0, "exit records from a back end default to EXIT_UNKNOWN");
@@ -276,7 +280,7 @@ static void run_slice(struct vcpu *v)
 		v->exits[x.reason]++;
 		if (x.cut.type != EV_NONE)
 			events_requeue(&v->events, &x.cut);
-		act = handlers[x.reason](v, &x);
+		act = exits[x.reason].fn(v, &x);
 		if (act == ACT_SKIP)
 			act = exit_insn_skip(v, &x); /* RIP moved: ACT_EMULATED */
 		switch (act) {
@@ -312,7 +316,15 @@ struct vcpu *vcpu_current(void)
 
 void vcpu_run_slice(struct vcpu *v)
 {
+	u64 t = rdtsc();
+
 	running[this_cpu()->index] = v;
 	run_slice(v);
 	running[this_cpu()->index] = NULL;
+	v->run_tsc += rdtsc() - t;
+}
+
+const char *exit_reason_name(u32 reason)
+{
+	return reason < NR_EXIT_REASONS ? exits[reason].name : "?";
 }

@@ -35,6 +35,7 @@ struct vcpu {
 	struct fetch_tlb fetch_tlb;
 
 	u64 exits[NR_EXIT_REASONS];
+	u64 run_tsc;		/* TSC ticks it ran slices for */
 	u32 cpu;                /* the physical CPU it runs on, for life */
 	struct vcpu *next_run;  /* that CPU's ring (hv/core/sched.c) */
 	bool parked;            /* out of guest mode, registers put back */
@@ -47,6 +48,8 @@ struct vcpu {
 
 /* Runs v until its time slice ends or it stops being runnable. */
 void vcpu_run_slice(struct vcpu *v);
+/* "cpuid", "io", ...: an exit reason's name in statistics. */
+const char *exit_reason_name(u32 reason);
 /* The vCPU whose slice this CPU runs, or NULL outside one: a device of
  * each vCPU (its local APIC) learns from it which vCPU's exit calls it. */
 struct vcpu *vcpu_current(void);

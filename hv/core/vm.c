@@ -28,7 +28,7 @@ struct vm *vm_get(u32 i)
 
 const char *vm_state_name(enum vm_state s)
 {
-	static const char *const names[] = { "defined", "running", "shut off", "crashed" };
+	static const char *const names[] = { "defined", "running", "paused", "shut off", "crashed" };
 
 	return s < ARRAY_SIZE(names) ? names[s] : "?";
 }
@@ -45,7 +45,7 @@ static int map_ram(struct vm *vm)
 	return 0;
 }
 
-static void vm_destroy(struct vm *vm)
+static void vm_free(struct vm *vm)
 {
 	sched_unplace(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
@@ -80,6 +80,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	strlcpy(vm->name, name, sizeof(vm->name));
 	vm->id = nvms;
 	vm->boot = *boot;
+	vm->autostart = c->autostart;
 	if (guest_ram_alloc(&vm->mem, memory, err, sizeof(err))) {
 		printk("vm %s: not created: %s\n", name, err);
 		return NULL;
@@ -112,7 +113,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 nomem:
 	printk("vm %s: not created: out of memory for its control structures\n", name);
 fail:
-	vm_destroy(vm);
+	vm_free(vm);
 	return NULL;
 }
 
@@ -126,7 +127,8 @@ static int vm_boot(struct vm *vm)
 	char err[160];
 
 	if (loader_load(&vm->mem, &vm->boot, &e, err, sizeof(err))) {
-		printk("vm %s: cannot boot: %s\n", vm->name, err);
+		snprintf(vm->why, sizeof(vm->why), "cannot boot: %s", err);
+		printk("vm %s: %s\n", vm->name, vm->why);
 		return -1;
 	}
 	/* Its TSC counts from 0 at the host's rate, one clock for all its
@@ -148,6 +150,7 @@ static int vm_boot(struct vm *vm)
 		v->halted_logged = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
 	}
+	vm->reboot_at_poweroff = false;
 	return 0;
 }
 
@@ -157,7 +160,7 @@ bool vm_may_run(const struct vm *vm)
 }
 
 /* Every vCPU out of guest mode and parked by its own CPU (sched.c). */
-static void vm_pause(struct vm *vm)
+static void park_all(struct vm *vm)
 {
 	atomic_store_fence(&vm->pausing, true);
 	for (u32 i = 0; i < vm->nvcpus; i++)
@@ -169,7 +172,7 @@ static void vm_pause(struct vm *vm)
 		}
 }
 
-static void vm_resume(struct vm *vm)
+static void unpark_all(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++)
 		atomic_store(&vm->vcpu[i]->parked, false);
@@ -206,13 +209,20 @@ int vm_start(struct vm *vm)
 
 	while (!op_begin(vm))
 		sched_park_here();
-	if (vm->state == VM_RUNNING)
+	if (vm->state == VM_RUNNING || vm->state == VM_PAUSED)
 		goto out;
-	vm_pause(vm);
+	park_all(vm);
 	if (vm->state != VM_DEFINED)
 		guest_ram_zero(&vm->mem);
+	vm->reboots = 0;
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		memset(vm->vcpu[i]->exits, 0, sizeof(vm->vcpu[i]->exits));
+		vm->vcpu[i]->run_tsc = 0;
+	}
 	rc = vm_boot(vm);
 	if (!rc) {
+		vm->why[0] = '\0';
+		vm->started_at = rdtsc();
 		set_state(vm, VM_RUNNING);
 		char where[4 * VM_MAX_VCPUS + 8];
 		size_t n = 0;
@@ -224,57 +234,121 @@ int vm_start(struct vm *vm)
 		       (unsigned long long)(vm->mem.size >> 20), vm->nvcpus,
 		       vm->nvcpus == 1 ? "" : "s", vm->nvcpus == 1 ? "" : "s", where);
 	}
-	vm_resume(vm);
+	unpark_all(vm);
 out:
 	op_end(vm);
 	return rc;
 }
 
-/* Ends the VM in state `s` unless it already ended; says whether it did.
- * Its vCPUs are kicked so that none enters the guest again. */
-static bool vm_stop(struct vm *vm, enum vm_state s)
+/* Ends the VM in state `s`, for the reason given, unless it already
+ * ended; says whether it did. Its vCPUs are kicked so that none enters
+ * the guest again. */
+static bool vm_stop(struct vm *vm, enum vm_state s, const char *fmt, va_list ap)
 {
 	u64 flags = spin_lock_irqsave(&vm->lock);
-	bool was_running = vm->state == VM_RUNNING;
+	bool was_on = vm->state == VM_RUNNING || vm->state == VM_PAUSED;
 
-	if (was_running)
+	if (was_on) {
+		vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
 		atomic_store(&vm->state, s);
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
-	if (was_running)
+	if (was_on)
 		for (u32 i = 0; i < vm->nvcpus; i++)
 			sched_kick(vm->vcpu[i]);
-	return was_running;
+	return was_on;
+}
+
+static bool vm_stopf(struct vm *vm, enum vm_state s, const char *fmt, ...) __printf(3, 4);
+static bool vm_stopf(struct vm *vm, enum vm_state s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bool stopped = vm_stop(vm, s, fmt, ap);
+	va_end(ap);
+	return stopped;
 }
 
 void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...)
 {
-	char why[200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	bool stopped = vm_stop(vm, VM_CRASHED, fmt, ap);
 	va_end(ap);
-	if (vm_stop(vm, VM_CRASHED))
-		printk("vm %s: crashed: %s (vCPU %u, RIP 0x%llx)\n", vm->name, why, v ? v->id : 0,
-		       v ? (unsigned long long)v->regs.rip : 0ull);
+	if (stopped)
+		printk("vm %s: crashed: %s (vCPU %u, RIP 0x%llx)\n", vm->name, vm->why,
+		       v ? v->id : 0, v ? (unsigned long long)v->regs.rip : 0ull);
 }
 
 void vm_poweroff(struct vm *vm)
 {
-	if (vm_stop(vm, VM_SHUTOFF))
-		printk("vm %s: powered off\n", vm->name);
+	vm_poweroff_why(vm, "%s", "");
+}
+
+/* A power-off the console asked to turn into a reboot (`reboot VM`). */
+static bool rebooting_instead(struct vm *vm)
+{
+	if (!__atomic_exchange_n(&vm->reboot_at_poweroff, false, __ATOMIC_ACQ_REL))
+		return false;
+	printk("vm %s: powered off; rebooting it, as asked\n", vm->name);
+	vm_request(vm, NULL, VM_REQ_REBOOT);
+	return true;
 }
 
 void vm_poweroff_why(struct vm *vm, const char *fmt, ...)
 {
-	char why[160];
 	va_list ap;
 
+	if (rebooting_instead(vm))
+		return;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	bool stopped = vm_stop(vm, VM_SHUTOFF, fmt, ap);
 	va_end(ap);
-	if (vm_stop(vm, VM_SHUTOFF))
-		printk("vm %s: powered off: %s\n", vm->name, why);
+	if (stopped)
+		printk("vm %s: powered off%s%s\n", vm->name, vm->why[0] ? ": " : "", vm->why);
+}
+
+int vm_destroy(struct vm *vm)
+{
+	if (!vm_stopf(vm, VM_SHUTOFF, "destroyed from the console"))
+		return -1;
+	printk("vm %s: destroyed\n", vm->name);
+	return 0;
+}
+
+/* The vCPUs of a running VM parked and kept out (paused), or let in. */
+static int pause_change(struct vm *vm, enum vm_state from, enum vm_state to)
+{
+	int rc = -1;
+
+	while (!op_begin(vm))
+		sched_park_here();
+	if (vm->state == from) {
+		park_all(vm);
+		set_state(vm, to);
+		unpark_all(vm);
+		rc = 0;
+	}
+	op_end(vm);
+	return rc;
+}
+
+int vm_suspend(struct vm *vm)
+{
+	if (pause_change(vm, VM_RUNNING, VM_PAUSED))
+		return -1;
+	printk("vm %s: suspended\n", vm->name);
+	return 0;
+}
+
+int vm_resume(struct vm *vm)
+{
+	if (pause_change(vm, VM_PAUSED, VM_RUNNING))
+		return -1;
+	printk("vm %s: resumed\n", vm->name);
+	return 0;
 }
 
 void vm_request(struct vm *vm, struct vcpu *v, u32 req)
@@ -294,11 +368,11 @@ static void vm_reboot(struct vm *vm)
 		return;
 	vm->reboots++;
 	printk("vm %s: rebooting\n", vm->name);
-	vm_pause(vm);
+	park_all(vm);
 	guest_ram_zero(&vm->mem);
-	if (vm_boot(vm) && vm_stop(vm, VM_CRASHED))
+	if (vm_boot(vm) && vm_stopf(vm, VM_CRASHED, "it cannot boot again"))
 		printk("vm %s: crashed: it cannot boot again\n", vm->name);
-	vm_resume(vm);
+	unpark_all(vm);
 }
 
 void vm_serve_requests(struct vm *vm)
@@ -310,4 +384,13 @@ void vm_serve_requests(struct vm *vm)
 			vm_reboot(vm);
 		op_end(vm);
 	}
+}
+
+int vm_reset(struct vm *vm)
+{
+	if (atomic_load(&vm->state) != VM_RUNNING)
+		return -1;
+	vm_request(vm, NULL, VM_REQ_REBOOT);
+	vm_serve_requests(vm);
+	return 0;
 }

@@ -1,8 +1,12 @@
 /* A virtual machine: its RAM, its vCPUs and its life cycle.
  *
- *   defined --start--> running --shutdown--> shut off
- *                         |  ^--reboot--'
- *                         +--guest fault--> crashed
+ *   defined --start--> running --power off, destroy--> shut off
+ *                       | ^ |  ^--reboot, reset--'
+ *             suspend   | | +--guest fault--> crashed
+ *                       v | resume
+ *                      paused --destroy--> shut off
+ *
+ * A VM shut off or crashed starts again from scratch.
  *
  * A VM's RAM is carved from the page allocator when it starts, zeroed, and
  * mapped only into that VM's nested page tables: nothing is shared.
@@ -31,12 +35,14 @@
 #define VM_MAX_VCPUS 8
 #define VM_MAX CONFIG_MAX_VMS
 
-enum vm_state { VM_DEFINED, VM_RUNNING, VM_SHUTOFF, VM_CRASHED };
+enum vm_state { VM_DEFINED, VM_RUNNING, VM_PAUSED, VM_SHUTOFF, VM_CRASHED, VM_NR_STATES };
 
 struct vcpu;
 
 /* Changes asked for from inside a vCPU's slice (vm_request). */
 #define VM_REQ_REBOOT (1u << 0)
+
+#define VM_WHY_MAX 200
 
 struct vm {
 	char name[VM_NAME_MAX];
@@ -61,7 +67,11 @@ struct vm {
 	 * (the local APIC's), set at attach; hv/exits/cpuid.c adds them. */
 	u32 cpuid1_ecx, cpuid1_edx;
 	struct vm_arch arch;        /* what arch/ keeps of the VM */
+	bool autostart;             /* as lucid.cfg said */
 	u32 reboots;
+	bool reboot_at_poweroff;    /* the guest's next power-off reboots it */
+	char why[VM_WHY_MAX];       /* why it last stopped */
+	u64 started_at;             /* host TSC when it last started */
 	u64 tsc_base;               /* host TSC when it last booted: guest TSC 0 */
 };
 
@@ -77,6 +87,16 @@ void vm_crash(struct vm *vm, struct vcpu *v, const char *fmt, ...) __printf(3, 4
 void vm_poweroff(struct vm *vm);
 /* The same, ended by the guest in a way worth a word: "powered off: why". */
 void vm_poweroff_why(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/* The console's controls, virsh's verbs. Each returns 0, or -1 when the
+ * VM's state (a guest may change it meanwhile) does not allow it, and
+ * nothing changed. Not from inside a slice.
+ * suspend: running -> paused, its vCPUs out of guest mode on return;
+ * resume: paused -> running; destroy: running or paused -> shut off at
+ * once; reset: a running VM boots again at once, as at a reset button. */
+int vm_suspend(struct vm *vm);
+int vm_resume(struct vm *vm);
+int vm_destroy(struct vm *vm);
+int vm_reset(struct vm *vm);
 /* Asks for a change (VM_REQ_*) from inside a vCPU's slice; the slice
  * ends after this exit and the change follows (vm_serve_requests). A
  * device, which does not know the vCPU, passes NULL: every vCPU of the
@@ -88,6 +108,13 @@ void vm_serve_requests(struct vm *vm);
 /* Whether vCPUs of the VM may enter the guest now. */
 bool vm_may_run(const struct vm *vm);
 const char *vm_state_name(enum vm_state s);
+/* Running or paused: booted, not yet ended. */
+static inline bool vm_booted(const struct vm *vm)
+{
+	enum vm_state s = atomic_load(&vm->state);
+
+	return s == VM_RUNNING || s == VM_PAUSED;
+}
 
 /* All VMs, for the console. */
 u32 vm_count(void);

@@ -3,6 +3,7 @@
 #ifndef HV_HOST_MACHINE_H
 #define HV_HOST_MACHINE_H
 
+#include "arch/x86/cpu_features.h"
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
 
@@ -10,6 +11,7 @@ struct machine {
 	bool have_acpi;
 	struct acpi_info acpi;
 	u32 ncpus; /* CPUs lucid may use (enabled in the MADT; 1 without ACPI) */
+	const struct cpu_features *cpu; /* the boot CPU's */
 };
 
 extern struct machine machine;

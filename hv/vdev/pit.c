@@ -440,7 +440,7 @@ static void fire(struct timer *tm)
 		spin_unlock(&p->lock);
 		return;
 	}
-	if (atomic_load(&vm->state) != VM_RUNNING) {
+	if (!vm_booted(vm)) {
 		p->edge = NEVER;	/* stopped for good; a boot resets us */
 		spin_unlock(&p->lock);
 		return;

@@ -106,7 +106,7 @@ def command(s, cmd, regex, what):
     """Types cmd at the prompt, expects regex, then the next prompt."""
     s.send(cmd + "\r")
     m = s.expect(regex, what)
-    s.expect(r"^lucid> ", f"the prompt after '{cmd}'")
+    s.expect(PROMPT, f"the prompt after '{cmd}'")
     return m
 
 
@@ -119,7 +119,7 @@ def cannot_run_guests(s, reason_regex):
     s.expect(r"^lucid: halted$", "'lucid: halted'")
     s.settle(0.5)
     s.expect_absent(r"^EXCEPTION", "exception")
-    s.expect_absent(r"^lucid> ", "prompt")
+    s.expect_absent(PROMPT, "prompt")
     return lines
 
 
@@ -131,12 +131,14 @@ def bios_grub(s):
     command(s, "version", VERSION_LINE, "the version line again")
     s.send("help\r")
     help_start = s.pos
-    s.expect(r"^lucid> ", "the prompt after 'help'")
+    s.expect(PROMPT, "the prompt after 'help'")
     listing = s.text()[help_start:s.pos]
-    missing = [w for w in ("help", "version", "log", "reboot", "halt")
-               if not re.search(rf"\b{w}\b", listing)]
+    missing = [w for w in ("list", "start", "shutdown", "destroy", "console", "domstats",
+                           "help", "version", "log", "reboot-host", "halt-host")
+               if not re.search(rf"^ {w} ", listing, re.M)]
     fail_unless(not missing, f"'help' does not list {missing}: {listing!r}")
-    command(s, "bogus", r"unknown command 'bogus'; type help", "unknown command 'bogus'")
+    command(s, "lsit", r"^error: unknown command 'lsit'; did you mean 'list'\?$",
+            "unknown command 'lsit'")
 
 
 def smp1(s):
@@ -175,8 +177,8 @@ def guest_runs(s, vm, mib):
         fail_unless(m, f"no {what} (in order) in the output")
         pos = m.end()
     s.expect_absent(r"crashed", "a crashed VM")
-    command(s, "vms", rf"^  {vm}\s+shut off\s+{mib} MiB\s+1\s+[1-9]\d*$",
-            f"{vm} listed as shut off by 'vms'")
+    command(s, "list --all", rf"^ \d+\s+{vm}\s+shut off\s+1\s+{mib}$",
+            f"{vm} listed as shut off by 'list --all'")
 
 
 def default_config(s):
@@ -265,7 +267,7 @@ def log_replay(s):
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256))
     start = s.pos
     s.send("log\r")
-    s.expect(r"^lucid> ", "the prompt after 'log'")
+    s.expect(PROMPT, "the prompt after 'log'")
     replay = s.text()[start:s.pos]
     for regex in (VERSION_LINE, r"^cpus: 2 \(ACPI MADT\)$", r"^modules: 0$"):
         fail_unless(re.search(regex, replay, re.M), f"'log' output lacks {regex!r}: {replay!r}")
@@ -274,20 +276,20 @@ def log_replay(s):
 def console_bad_input(s):
     """Over-long and empty lines get one clear answer and change nothing."""
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256))
-    command(s, "x" * 200, r"^line too long \(at most 127 characters\)$", "'line too long'")
-    command(s, " ".join(["w"] * 12), r"^too many words \(at most 8\)$", "'too many words'")
+    command(s, "x" * 200, r"^error: line too long \(at most 127 characters\)$", "'line too long'")
+    command(s, " ".join(["w"] * 12), r"^error: too many words \(at most 8\)$", "'too many words'")
     command(s, "version", VERSION_LINE, "the version line after bad input")
 
 
 def reboot(s):
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256))
-    s.send("reboot\r")
-    s.wait_exit(10, "'reboot'")
+    s.send("reboot-host\r")
+    s.wait_exit(10, "'reboot-host'")
 
 
 def halt(s):
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256))
-    s.send("halt\r")
+    s.send("halt-host\r")
     s.expect(r"^lucid: halted$", "'lucid: halted'")
     s.settle(0.5)
     s.expect_absent(r"^EXCEPTION", "exception")
@@ -329,20 +331,16 @@ def bad_entry(s, vendor, cpus, virt):
                 re.search(r"^vm healthy: powered off$", text, re.M),
                 "healthy did not reboot twice and power off")
     fail_unless(not re.search(r"^test healthy: FAIL", text, re.M), "healthy failed a check")
-    s.send("vms\r")
-    header = s.expect(VMS_HEADER, "the header of 'vms'")
-    prompt = s.expect(r"^lucid> ", "the prompt after 'vms'")
-    rows = dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running)\s",
-                           s.text()[header.end():prompt.start()], re.M))
+    rows = vms_listing(s)
     fail_unless(rows == {"broken": "crashed", "healthy": "shut off"},
-                f"'vms' lists {rows}, expected broken crashed and healthy shut off")
+                f"'list --all' lists {rows}, expected broken crashed and healthy shut off")
 
 
 def halt_smp(s):
-    """'halt' stops every CPU: the VM that prints from CPU 1 falls silent."""
+    """'halt-host' stops every CPU: the VM that prints from CPU 1 falls silent."""
     standard_boot(s, "GRUB (BIOS)", 2, (230, 256), modules=s.modules, quiesce=False)
     fail_unless(s.wait_for(r"^vm busy: rebooting$", s.deadline), "the busy VM never rebooted")
-    s.send("halt\r")
+    s.send("halt-host\r")
     s.expect(r"^lucid: halted$", "'lucid: halted'")
     s.settle(1.0)
     before = len(s.text())
@@ -360,7 +358,8 @@ BOCHS_LINUX_TIMEOUT = 2700
 BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
 VMS_STATE = {"shut off": "shutoff", "crashed": "crashed", "running": "running"}
-VMS_HEADER = r"^  name +state +memory +vcpus +exits$"
+LIST_HEADER = r"^ Id +Name +State +vCPUs +MiB$"
+LIST_ROW = r"^ \d+ +(\S+) +(defined|running|paused|shut off|crashed) +\d+ +\d+$"
 
 
 # Left out under Bochs 2.7's SVM, which masks lucid's interrupts while a
@@ -441,12 +440,12 @@ def test_guests(s, others=(), left_out=(), excused=None):
     n = int(lines["modules"].group(1))
     fail_unless(n == len(s.modules), f"{n} modules, expected {len(s.modules)}")
     banner_end = s.pos
-    s.expect(PROMPT, "the prompt 'lucid> '")
+    s.expect(PROMPT, "the prompt 'lucid# '")
     # VMs on the other CPUs may end before the boot CPU first prompts.
     s.pos = banner_end
     vms = [vm for vm in expect.cfg_vms(s.modules["lucid.cfg"].decode()) if vm not in others]
     ending = [vm for vm in vms if vm in expect.EXPECT and expect.EXPECT[vm].end != "running"]
-    # Leave time for 'vms' when a guest never ends: it then fails alone.
+    # Leave time for 'list --all' when a guest never ends: it then fails alone.
     until = s.deadline - 20
     late = [vm for vm in ending if not s.wait_for(
         rf"^vm {re.escape(vm)}: (powered off(: .*)?|crashed: .*)$", until)]
@@ -469,21 +468,20 @@ def test_guests(s, others=(), left_out=(), excused=None):
 
 
 def vms_listing(s):
-    """Types 'vms'; {vm: state} of its answer."""
-    s.send("vms\r")
+    """Types 'list --all'; {vm: state} of its answer."""
+    s.send("list --all\r")
     # A prompt may come before the answer (lucid prompts again after other
     # CPUs' lines), never inside it: the answer ends at the first prompt
     # after its own first line.
-    s.expect(VMS_HEADER, "the header of 'vms'")
+    s.expect(LIST_HEADER, "the header of 'list --all'")
     start = s.pos
-    s.expect(PROMPT, "the prompt after 'vms'")
-    return dict(re.findall(r"^  (\S+)\s+(shut off|crashed|running|defined)\s",
-                           s.text()[start:s.pos], re.M))
+    s.expect(PROMPT, "the prompt after 'list --all'")
+    return dict(re.findall(LIST_ROW, s.text()[start:s.pos], re.M))
 
 
 def guest_problems(expect, vm, log, listing, excused=()):
     """What is wrong with one VM that has an expectation, from its log
-    and the console's 'vms' listing; a FAIL whose message starts with one
+    and the console's 'list --all' ; a FAIL whose message starts with one
     of `excused` counts as a PASS."""
     if not re.search(rf"^vm {re.escape(vm)}: started:", log, re.M):
         return ["never started"]
@@ -491,7 +489,7 @@ def guest_problems(expect, vm, log, listing, excused=()):
     end = END_LINE[ended.group(1)] if ended else "running"
     problems = []
     if VMS_STATE.get(listing.get(vm)) != end:
-        problems.append(f"'vms' lists it as {listing.get(vm, 'missing')!r}, "
+        problems.append(f"'list --all' lists it as {listing.get(vm, 'missing')!r}, "
                         f"but its log says {end}")
     results = [("PASS" if st == "FAIL" and msg.startswith(tuple(excused)) else st, msg)
                for st, msg in expect.results(log, vm)]
@@ -728,8 +726,8 @@ def linux_boots(s, virt="virt: AMD SVM with NPT"):
     fail_unless(not problems, "; ".join(problems))
     s.expect_absent(r"^vm linux(-reboot)?: crashed", "crash of a Linux VM")
     linux_shell(s)
-    command(s, "vms", r"^  linux-reboot\s+shut off\s+256 MiB\s+1\s+[1-9]\d*$",
-            "linux-reboot listed as shut off by 'vms'")
+    command(s, "list --all", r"^ \d+\s+linux-reboot\s+shut off\s+1\s+256$",
+            "linux-reboot listed as shut off by 'list --all'")
 
 
 def linux_shell(s):
@@ -745,15 +743,15 @@ def linux_shell(s):
     s.expect(r"^lucid-42$", "the shell's answer to 'echo lucid-$((6 * 7))'")
     s.send("\x1d")
     s.expect(r"^lucid: Ctrl-\] typed; back at lucid's console$", "the detach after Ctrl-]")
-    s.expect(r"^lucid> ", "the prompt after Ctrl-]")
-    command(s, "vms", r"^  linux\s+running\s+256 MiB\s+1\s+[1-9]\d*$",
-            "linux listed as running by 'vms'")
+    s.expect(PROMPT, "the prompt after Ctrl-]")
+    command(s, "list", r"^ \d+\s+linux\s+running\s+1\s+256$",
+            "linux listed as running by 'list'")
     s.send("console linux\r")
     s.expect(r"^Connected to VM linux's serial port", "'console linux' connecting again")
     s.send("poweroff -f\r")
     s.expect(r"^lucid: VM linux is shut off; back at lucid's console$",
              "the detach when VM linux powered off")
-    s.expect(r"^lucid> ", "the prompt after VM linux powered off")
+    s.expect(PROMPT, "the prompt after VM linux powered off")
     command(s, "log", r"^vm linux: powered off: ACPI S5 \(.*\)$",
             "VM linux's ACPI power-off in 'log'")
 

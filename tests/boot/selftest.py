@@ -9,7 +9,7 @@ serial console through the real Session, and must fail what it should.
 - guests-checked-vm-passes: a VM that did what expect.py says passes, so
   the two checks above do not pass by failing everything.
 - guests-prompt-before-answer: a prompt that lucid prints again before it
-  answers 'vms' (another CPU's line cut into the first one) does not end
+  answers 'list --all' (another CPU's line cut into the first one) does not end
   the answer: the VMs are still listed.
 - guests-cfg-matches-expect: tests/guests/guests.cfg and expect.py name
   the same VMs (what `python3 tests/guests/expect.py` checks).
@@ -56,26 +56,27 @@ clock: 2026-12-05 21:48:20 (the CMOS clock)
 cpus: 2 of 2 started
 vm protmode: started: 4 MiB, 1 vCPU on CPU 0
 vm unlisted: started: 4 MiB, 1 vCPU on CPU 1
-lucid> \ntest protmode: PASS entered at 0x200000 in protected mode, paging off
+lucid# \ntest protmode: PASS entered at 0x200000 in protected mode, paging off
 test protmode: PASS the whole file is loaded
 vm protmode: powered off
 test unlisted: PASS anything at all
 vm unlisted: powered off
 """
 
-VMS = """  name             state       memory  vcpus      exits
-  protmode   shut off   4 MiB  1  1
-  unlisted   shut off   4 MiB  1  1
-lucid> """
+VMS = """ Id   Name             State     vCPUs  MiB
+--------------------------------------------
+ 0    protmode         shut off  1      4
+ 1    unlisted         shut off  1      4
+lucid# """
 
 
-# What lucid may print between a typed 'vms' and its echo: the prompt, a
+# What lucid may print between a typed 'list --all' and its echo: the prompt, a
 # line from another CPU that moves it out of the way, the prompt again.
-REPROMPT = "lucid> \nlucid: NMI on CPU 1 at RIP 0x100000\nlucid> "
+REPROMPT = "lucid# \nlucid: NMI on CPU 1 at RIP 0x100000\nlucid# "
 
 
 class FakeConsole:
-    """A serial console whose text is all there at once; 'vms' answers,
+    """A serial console whose text is all there at once; 'list --all' answers,
     after `before_answer`."""
 
     def __init__(self, text, before_answer=""):
@@ -93,8 +94,8 @@ class FakeConsole:
         return None
 
     def send(self, line):
-        if line == "vms\r":
-            self.serial += self.before_answer + "vms\n" + VMS
+        if line == "list --all\r":
+            self.serial += self.before_answer + "list --all\n" + VMS
 
 
 def _guests_case(before_answer=""):

@@ -38,7 +38,7 @@ BANNER = [
               r"no usable CMOS clock; the time starts at 2000-01-01 00:00:00)$"),
     ("started", r"^cpus: (\d+) of (\d+) started$"),
 ]
-PROMPT = r"^lucid> "
+PROMPT = r"^lucid# "
 EXCEPTION = r"^EXCEPTION .*$"
 # An application processor that came up with CR0.CD or NW set (arch/x86/smp.c).
 CACHES_OFF = r"^cpu \d+: caches disabled.*$"
@@ -187,7 +187,7 @@ class Session:
         self.expect_absent(CACHES_OFF, "CPU with its caches disabled")
         if prompt:
             banner_end = self.pos
-            lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid> '")
+            lines["prompt"] = self.expect(PROMPT, "the prompt 'lucid# '")
             if quiesce:
                 self.quiesce(banner_end)
         return lines

@@ -8,7 +8,7 @@ ULIBS   := -lcmocka
 
 UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
 UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
-UNIT_SRCS_test_console := hv/console/console.c hv/console/attach.c lib/log.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_line    := hv/console/line.c hv/console/words.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
 UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
@@ -50,9 +50,14 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
 	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
-UNIT_HV_TESTS := test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
+UNIT_HV_TESTS := test_console test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
 	test_timer test_pc_devices test_uart test_pic test_acpi_pm test_pit test_lapic test_ioapic
 $(foreach t,$(UNIT_HV_TESTS),$(eval UNIT_SRCS_$(t) := $(UNIT_HV_SRCS))$(eval UNIT_DEPS_$(t) := $(UNIT_HV_DEPS)))
+# The console over the whole hypervisor; VM b's serial port and the VM
+# table are the test's.
+UNIT_SRCS_test_console += $(wildcard hv/console/*.c)
+UNIT_LDFLAGS_test_console := -Wl,--wrap=uart_present,--wrap=uart_input,--wrap=uart_input_room \
+	-Wl,--wrap=uart_output_end,--wrap=uart_output_read,--wrap=vm_get
 # The CR4 bits a guest may set come from the test, not only the host.
 UNIT_LDFLAGS_test_cr := -Wl,--wrap=cpuid_cr4_allowed
 # The interrupt lines the devices drive, seen by the test.

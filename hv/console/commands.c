@@ -1,0 +1,347 @@
+/* The console's commands (commands.h): what each one does and says. By
+ * the time one runs, console.c has checked its arguments, found its VM
+ * and that VM's state, so these say what they did, or why the VM's own
+ * doing got in the way since. */
+#include "hv/console/commands.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/reset.h"
+#include "hv/console/reply.h"
+#include "hv/core/timer.h"
+#include "hv/core/vcpu.h"
+#include "hv/host/cpus.h"
+#include "hv/host/machine.h"
+#include "hv/mm/page_alloc.h"
+#include "hv/vdev/acpi_pm.h"
+#include "hv/version.h"
+#include "lib/log.h"
+#include "lib/string.h"
+
+#define ANY_STATE ((1u << VM_NR_STATES) - 1)
+#define STOPPED_STATES (1u << VM_DEFINED | 1u << VM_SHUTOFF | 1u << VM_CRASHED)
+#define BOOTED_STATES (1u << VM_RUNNING | 1u << VM_PAUSED)
+
+/* TSC ticks as milliseconds, without overflow for any uptime. */
+static u64 ms(u64 ticks)
+{
+	u64 hz = timer_hz();
+
+	return ticks / hz * 1000 + ticks % hz * 1000 / hz;
+}
+
+static u64 cpu_time(const struct vm *vm)
+{
+	u64 t = 0;
+
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		t += vm->vcpu[i]->run_tsc;
+	return t;
+}
+
+static u64 exit_count(const struct vcpu *v)
+{
+	u64 n = 0;
+
+	for (u32 r = 0; r < NR_EXIT_REASONS; r++)
+		n += v->exits[r];
+	return n;
+}
+
+/* "12.345 s" for people, 12345 (ms) for programs. */
+static void reply_ms(const char *label, const char *key, u64 ticks)
+{
+	u64 t = ms(ticks);
+
+	if (reply_mode() == REPLY_JSON)
+		reply_number(label, key, t, NULL);
+	else
+		reply_field(label, key, "%llu.%03llu s", (unsigned long long)(t / 1000),
+			    (unsigned long long)(t % 1000));
+}
+
+static void cmd_list(struct vm *unused, int argc, char **argv)
+{
+	static const struct column cols[] = {
+		{ "Id", "id", 4, true }, { "Name", "name", 16, false },
+		{ "State", "state", 9, false }, { "vCPUs", "vcpus", 6, true },
+		{ "MiB", "memory_mib", 0, true },
+	};
+	bool all = argc > 1;
+
+	(void)unused, (void)argv;
+	reply_table("vms", cols, ARRAY_SIZE(cols));
+	for (u32 i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+		char id[12], vcpus[12], mib[24];
+		const char *cells[] = { id, vm->name, vm_state_name(vm->state), vcpus, mib };
+
+		if (!all && !vm_booted(vm))
+			continue;
+		snprintf(id, sizeof(id), "%u", vm->id);
+		snprintf(vcpus, sizeof(vcpus), "%u", vm->nvcpus);
+		snprintf(mib, sizeof(mib), "%llu", (unsigned long long)(vm->mem.size >> 20));
+		reply_row(cells);
+	}
+	reply_table_end();
+}
+
+static void cmd_dominfo(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	reply_number("Id", "id", vm->id, NULL);
+	reply_field("Name", "name", "%s", vm->name);
+	reply_field("State", "state", "%s", vm_state_name(vm->state));
+	if (!vm_booted(vm) && vm->why[0])
+		reply_field("Why", "why", "%s", vm->why);
+	reply_number("vCPUs", "vcpus", vm->nvcpus, NULL);
+	reply_number("Memory", "memory_mib", vm->mem.size >> 20, "MiB");
+	reply_field("Kernel", "kernel", "%s (%s)", vm->boot.kernel.name ? vm->boot.kernel.name : "?",
+		    loader_format_name(vm->boot.format));
+	reply_field("Command line", "cmdline", "%s", vm->boot.cmdline ? vm->boot.cmdline : "");
+	reply_field("Autostart", "autostart", "%s", vm->autostart ? "yes" : "no");
+	reply_number("Reboots", "reboots", vm->reboots, NULL);
+	if (vm_booted(vm))
+		reply_ms("Up", "up_ms", rdtsc() - vm->started_at);
+	reply_ms("CPU time", "cpu_time_ms", cpu_time(vm));
+}
+
+static const char *vcpu_state(const struct vcpu *v)
+{
+	if (v->vm->state == VM_PAUSED)
+		return "paused";
+	switch (v->state) {
+	case VCPU_RUNNABLE: return "running";
+	case VCPU_HALTED: return "halted";
+	default: return "stopped";
+	}
+}
+
+static void cmd_vcpuinfo(struct vm *vm, int argc, char **argv)
+{
+	static const struct column cols[] = {
+		{ "vCPU", "vcpu", 5, true }, { "CPU", "cpu", 4, true },
+		{ "State", "state", 8, false }, { "CPU time (ms)", "cpu_time_ms", 14, true },
+		{ "Exits", "exits", 0, true },
+	};
+
+	(void)argc, (void)argv;
+	reply_table("vcpus", cols, ARRAY_SIZE(cols));
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = vm->vcpu[i];
+		char id[12], cpu[12], t[24], exits[24];
+		const char *cells[] = { id, cpu, vcpu_state(v), t, exits };
+
+		snprintf(id, sizeof(id), "%u", v->id);
+		snprintf(cpu, sizeof(cpu), "%u", v->cpu);
+		snprintf(t, sizeof(t), "%llu", (unsigned long long)ms(v->run_tsc));
+		snprintf(exits, sizeof(exits), "%llu", (unsigned long long)exit_count(v));
+		reply_row(cells);
+	}
+	reply_table_end();
+}
+
+/* virsh's `domstats` form: key=value lines, the same keys in JSON. */
+static void cmd_domstats(struct vm *vm, int argc, char **argv)
+{
+	char key[40];
+
+	(void)argc, (void)argv;
+	if (reply_mode() == REPLY_TEXT)
+		reply_field(NULL, "", "Domain: '%s'", vm->name);
+	reply_stat("state.state", "%s", vm_state_name(vm->state));
+	reply_stat_number("state.reboots", vm->reboots);
+	reply_stat_number("memory.size_mib", vm->mem.size >> 20);
+	reply_stat_number("cpu.time_ms", ms(cpu_time(vm)));
+	reply_stat_number("vcpu.count", vm->nvcpus);
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = vm->vcpu[i];
+
+		snprintf(key, sizeof(key), "vcpu.%u.cpu", i);
+		reply_stat_number(key, v->cpu);
+		snprintf(key, sizeof(key), "vcpu.%u.state", i);
+		reply_stat(key, "%s", vcpu_state(v));
+		snprintf(key, sizeof(key), "vcpu.%u.time_ms", i);
+		reply_stat_number(key, ms(v->run_tsc));
+		snprintf(key, sizeof(key), "vcpu.%u.exits", i);
+		reply_stat_number(key, exit_count(v));
+	}
+	for (u32 r = 0; r < NR_EXIT_REASONS; r++) {
+		u64 n = 0;
+
+		for (u32 i = 0; i < vm->nvcpus; i++)
+			n += vm->vcpu[i]->exits[r];
+		snprintf(key, sizeof(key), "exits.%s", exit_reason_name(r));
+		reply_stat_number(key, n);
+	}
+}
+
+static void cmd_nodeinfo(struct vm *unused, int argc, char **argv)
+{
+	char virt_line[160];
+
+	(void)unused, (void)argc, (void)argv;
+	cpu_features_virt_summary(machine.cpu, virt_line, sizeof(virt_line));
+	reply_field("CPU model", "cpu_model", "%s", machine.cpu->brand);
+	reply_number("CPUs", "cpus", cpus_online(), NULL);
+	reply_number("TSC", "tsc_mhz", timer_hz() / 1000000, "MHz");
+	reply_number("Memory", "memory_mib", page_alloc_total_pages() * PAGE_SIZE >> 20, "MiB");
+	reply_number("Free memory", "free_mib", page_alloc_free_pages() * PAGE_SIZE >> 20, "MiB");
+	reply_field("Virtualization", "virtualization", "%s", virt_line);
+	reply_number("VMs", "vms", vm_count(), NULL);
+}
+
+static void cmd_start(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (vm_start(vm))
+		reply_error("VM %s did not start: %s", vm->name, vm->why);
+	else
+		reply_message("VM %s started", vm->name);
+}
+
+/* The ACPI power button; `reboot` also turns the power-off it leads to
+ * into a boot, as libvirt does for QEMU. */
+static void power_button(struct vm *vm, bool reboot)
+{
+	if (reboot)
+		atomic_store(&vm->reboot_at_poweroff, true);
+	if (!acpi_pm_power_button(vm)) {
+		vm->reboot_at_poweroff = false;
+		reply_error("VM %s has no ACPI power button (platform = pc has one); "
+			    "'destroy' or 'reset' do without", vm->name);
+		return;
+	}
+	reply_message("VM %s: power button pressed; the guest %s", vm->name,
+		      reboot ? "shuts down, then boots again" : "shuts down");
+}
+
+static void cmd_shutdown(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	power_button(vm, false);
+}
+
+static void cmd_reboot(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	power_button(vm, true);
+}
+
+/* For the verbs the VM's own doing may have overtaken since the check. */
+static void done(struct vm *vm, int rc, const char *what)
+{
+	if (rc)
+		reply_error("VM %s is %s now", vm->name, vm_state_name(vm->state));
+	else
+		reply_message("VM %s %s", vm->name, what);
+}
+
+static void cmd_reset(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	done(vm, vm_reset(vm), "was reset");
+}
+
+static void cmd_destroy(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	done(vm, vm_destroy(vm), "destroyed");
+}
+
+static void cmd_suspend(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	done(vm, vm_suspend(vm), "suspended");
+}
+
+static void cmd_resume(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	done(vm, vm_resume(vm), "resumed");
+}
+
+static void cmd_console(struct vm *vm, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	console_attach(vm);
+}
+
+static void cmd_log(struct vm *unused, int argc, char **argv)
+{
+	static char buf[LOG_RING_SIZE + 1];
+
+	(void)unused, (void)argc, (void)argv;
+	size_t n = log_read(buf, sizeof(buf)), from = 0;
+
+	/* A ring that has wrapped starts inside a line: from the next. */
+	if (n == LOG_RING_SIZE)
+		while (from < n && buf[from++] != '\n')
+			;
+	reply_text("log", buf + from, n - from);
+}
+
+static void cmd_version(struct vm *unused, int argc, char **argv)
+{
+	(void)unused, (void)argc, (void)argv;
+	reply_field(NULL, "version", "%s", version_line());
+}
+
+static void cmd_json(struct vm *unused, int argc, char **argv)
+{
+	(void)unused, (void)argc;
+	console_set_json(!strcmp(argv[1], "on"));
+	reply_message("JSON mode %s", argv[1]);
+}
+
+static void cmd_reboot_host(struct vm *unused, int argc, char **argv)
+{
+	(void)unused, (void)argc, (void)argv;
+	machine_reboot();
+}
+
+static void cmd_halt_host(struct vm *unused, int argc, char **argv)
+{
+	(void)unused, (void)argc, (void)argv;
+	machine_halt();
+}
+
+const struct command commands[] = {
+	{ "list", "[--all]", "the running and paused VMs; with --all, every VM",
+	  0, 1, ARG_WORD, "--all", 0, cmd_list },
+	{ "dominfo", "VM", "a VM's state, size, kernel and times", 1, 1, ARG_VM, NULL,
+	  ANY_STATE, cmd_dominfo },
+	{ "vcpuinfo", "VM", "each vCPU's physical CPU, state, run time and exits", 1, 1, ARG_VM,
+	  NULL, ANY_STATE, cmd_vcpuinfo },
+	{ "domstats", "VM", "a VM's statistics as key=value: exits by reason, run time per "
+	  "vCPU, memory", 1, 1, ARG_VM, NULL, ANY_STATE, cmd_domstats },
+	{ "start", "VM", "boot a VM that is not running, from scratch", 1, 1, ARG_VM, NULL,
+	  STOPPED_STATES, cmd_start },
+	{ "shutdown", "VM", "press the VM's ACPI power button: the guest shuts down cleanly",
+	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_shutdown },
+	{ "reboot", "VM", "the power button, then boot again once the guest has powered off",
+	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_reboot },
+	{ "reset", "VM", "boot again at once, as a reset button does: the guest is not asked",
+	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_reset },
+	{ "destroy", "VM", "power off at once: the guest is not asked", 1, 1, ARG_VM, NULL,
+	  BOOTED_STATES, cmd_destroy },
+	{ "suspend", "VM", "stop running the VM's vCPUs; its memory and devices stay", 1, 1,
+	  ARG_VM, NULL, 1u << VM_RUNNING, cmd_suspend },
+	{ "resume", "VM", "run a suspended VM again", 1, 1, ARG_VM, NULL, 1u << VM_PAUSED,
+	  cmd_resume },
+	{ "console", "VM", "COM1 to the VM's serial port and back; Ctrl-] returns here", 1, 1,
+	  ARG_VM, NULL, BOOTED_STATES, cmd_console },
+	{ "nodeinfo", "", "this machine: CPUs, memory, virtualization", 0, 0, ARG_NONE, NULL, 0,
+	  cmd_nodeinfo },
+	{ "log", "", "what lucid has printed since boot (the last 16 KiB)", 0, 0, ARG_NONE,
+	  NULL, 0, cmd_log },
+	{ "version", "", "lucid's version", 0, 0, ARG_NONE, NULL, 0, cmd_version },
+	{ "help", "[COMMAND]", "the commands, or one in full", 0, 1, ARG_COMMAND, NULL, 0,
+	  console_help },
+	{ "json", "on|off", "one JSON object a line, for programs (docs/console.md)", 1, 1,
+	  ARG_WORD, "on off", 0, cmd_json },
+	{ "reboot-host", "", "reset the machine, and every VM with it", 0, 0, ARG_NONE, NULL, 0,
+	  cmd_reboot_host },
+	{ "halt-host", "", "stop lucid and every CPU", 0, 0, ARG_NONE, NULL, 0, cmd_halt_host },
+};
+
+const u32 ncommands = ARRAY_SIZE(commands);
