@@ -53,24 +53,28 @@ enum key {
 	NKEYS
 };
 
-static const char *const key_names[NKEYS] = {
-	[KEY_VCPUS] = "vcpus",
-	[KEY_CPUS] = "cpus",
-	[KEY_MEMORY] = "memory",
-	[KEY_KERNEL] = "kernel",
-	[KEY_INITRD] = "initrd",
-	[KEY_MODULE] = "module",
-	[KEY_CMDLINE] = "cmdline",
-	[KEY_FORMAT] = "format",
-	[KEY_LOAD] = "load",
-	[KEY_ENTRY] = "entry",
-	[KEY_MODE] = "mode",
-	[KEY_PLATFORM] = "platform",
-	[KEY_AUTOSTART] = "autostart",
-	[KEY_TESTDEV] = "testdev",
-	[KEY_DEBUG_EXIT] = "debug-exit",
-	[KEY_FW_CFG] = "fw-cfg",
+struct parser;
+struct key_def;
+
+/* How a key's value is read, one parser per type. Each gets the value
+ * without its comment, trimmed, and unquoted (except module's, which has a
+ * name and a command line to split), and returns true when it was good. */
+typedef bool parse_fn(struct parser *p, const struct key_def *k, struct span v);
+
+/* A key: its name, its type's parser, the VM field it sets and, for some
+ * types, the values it takes. */
+struct key_def {
+	const char *name;
+	parse_fn *parse;
+	size_t field;			/* offset in struct config_vm */
+	u64 min, max;			/* parse_u32, parse_u64: the range */
+	const char *const *words;	/* parse_word: the values, in enum order */
+	unsigned nwords;
+	const char *not_word;		/* parse_word: "\"X\" is not ..." */
 };
+
+/* The table of keys, below the parsers. */
+static const struct key_def keys[NKEYS];
 
 struct parser {
 	const char *file;
@@ -82,6 +86,7 @@ struct parser {
 	bool in_section;	/* past a header, even a rejected one */
 	struct config_vm *vm;	/* the section's VM; NULL if rejected */
 	enum key key;		/* the key being read, for messages */
+	bool quoted;		/* its value was in double quotes */
 	u32 key_line[NKEYS];	/* where vm's keys were first given; 0: not */
 	u32 key_ok;		/* bit per key: given with a good value */
 	bool too_many_modules;	/* reported for this VM already */
@@ -157,7 +162,7 @@ static void __printf(5, 0) vreport(struct parser *p, u32 line, bool about_vm, bo
 		p->vm->valid = false;
 	}
 	if (about_key)
-		n = addf(msg, sizeof(msg), n, "%s: ", key_names[p->key]);
+		n = addf(msg, sizeof(msg), n, "%s: ", keys[p->key].name);
 	r = vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	n = MIN(n + (r > 0 ? (size_t)r : 0), sizeof(msg) - 2);
 	msg[n++] = '\n';
@@ -375,29 +380,34 @@ static bool command_line(struct parser *p, struct span v, char *dst)
 
 /* --- keys ----------------------------------------------------------------- */
 
-/* Each setter gets the value without its comment, trimmed, and unquoted
- * (except module's, which has a name and a command line to split). It
- * returns true when the value was good. */
+/* The VM field that key k sets. */
+static void *field(struct parser *p, const struct key_def *k)
+{
+	return (char *)p->vm + k->field;
+}
 
-static bool set_vcpus(struct parser *p, struct span v, bool quoted)
+static bool parse_u32(struct parser *p, const struct key_def *k, struct span v)
 {
 	u64 n;
 
-	(void)quoted;
-	if (!parse_number(p, v, 1, CONFIG_MAX_VCPUS, &n))
+	if (!parse_number(p, v, k->min, k->max, &n))
 		return false;
-	p->vm->vcpus = (u32)n;
+	*(u32 *)field(p, k) = (u32)n;
 	return true;
 }
 
+static bool parse_u64(struct parser *p, const struct key_def *k, struct span v)
+{
+	return parse_number(p, v, k->min, k->max, field(p, k));
+}
+
 /* "1-2,4": numbers and ranges, each CPU once. */
-static bool set_cpus(struct parser *p, struct span v, bool quoted)
+static bool parse_cpus(struct parser *p, const struct key_def *k, struct span v)
 {
 	char a[SHOW_MAX + 1];
 	u64 mask = 0;
 	size_t pos = 0;
 
-	(void)quoted;
 	for (;;) {
 		size_t comma = pos + find(sub(v, pos, v.len), ',');
 		struct span item = trim(sub(v, pos, comma));
@@ -441,16 +451,15 @@ static bool set_cpus(struct parser *p, struct span v, bool quoted)
 			break;
 		pos = comma + 1;
 	}
-	p->vm->cpus = mask;
+	*(u64 *)field(p, k) = mask;
 	return true;
 }
 
-static bool set_memory(struct parser *p, struct span v, bool quoted)
+static bool parse_memory(struct parser *p, const struct key_def *k, struct span v)
 {
 	char a[SHOW_MAX + 1];
 	u64 bytes;
 
-	(void)quoted;
 	if (!parse_size(p, v, &bytes))
 		return false;
 	if (bytes < MiB(1)) {
@@ -465,22 +474,22 @@ static bool set_memory(struct parser *p, struct span v, bool quoted)
 		key_report(p, "\"%s\" is not a multiple of 4K", show(a, v));
 		return false;
 	}
-	p->vm->memory = bytes;
+	*(u64 *)field(p, k) = bytes;
 	return true;
 }
 
-static bool set_kernel(struct parser *p, struct span v, bool quoted)
+static bool parse_file(struct parser *p, const struct key_def *k, struct span v)
 {
-	return file_name(p, v, quoted, p->vm->kernel);
+	return file_name(p, v, p->quoted, field(p, k));
 }
 
-static bool set_initrd(struct parser *p, struct span v, bool quoted)
+static bool parse_cmdline(struct parser *p, const struct key_def *k, struct span v)
 {
-	return file_name(p, v, quoted, p->vm->initrd);
+	return command_line(p, v, field(p, k));
 }
 
 /* "name the command line", the name quoted if it has spaces. */
-static bool set_module(struct parser *p, struct span v, bool quoted)
+static bool parse_module(struct parser *p, const struct key_def *k, struct span v)
 {
 	char a[SHOW_MAX + 1];
 	struct config_module *m;
@@ -488,7 +497,7 @@ static bool set_module(struct parser *p, struct span v, bool quoted)
 	bool name_quoted = v.s[0] == '"', args_quoted;
 	size_t end;
 
-	(void)quoted;
+	(void)k;
 	if (p->vm->nmodules == CONFIG_MAX_MODULES) {
 		if (!p->too_many_modules)
 			vm_report(p, p->line, "more than %d modules", CONFIG_MAX_MODULES);
@@ -519,10 +528,35 @@ static bool set_module(struct parser *p, struct span v, bool quoted)
 	return true;
 }
 
-static bool set_cmdline(struct parser *p, struct span v, bool quoted)
+/* One of k's words, stored as its index: the field is an enum. */
+static bool parse_word(struct parser *p, const struct key_def *k, struct span v)
 {
-	(void)quoted;
-	return command_line(p, v, p->vm->cmdline);
+	char a[SHOW_MAX + 1];
+
+	for (unsigned i = 0; i < k->nwords; i++) {
+		if (span_is(v, k->words[i])) {
+			*(unsigned *)field(p, k) = i;
+			return true;
+		}
+	}
+	key_report(p, "\"%s\" is not %s", show(a, v), k->not_word);
+	return false;
+}
+
+static bool parse_bool(struct parser *p, const struct key_def *k, struct span v)
+{
+	char a[SHOW_MAX + 1];
+	bool *out = field(p, k);
+
+	if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "1"))
+		*out = true;
+	else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "0"))
+		*out = false;
+	else {
+		key_report(p, "\"%s\" is not yes or no (or true/false, 1/0)", show(a, v));
+		return false;
+	}
+	return true;
 }
 
 static const char *const format_names[] = {
@@ -538,112 +572,44 @@ const char *config_format_name(enum config_format f)
 	return (unsigned)f < ARRAY_SIZE(format_names) ? format_names[f] : "?";
 }
 
-static bool set_format(struct parser *p, struct span v, bool quoted)
-{
-	char a[SHOW_MAX + 1];
-
-	(void)quoted;
-	for (unsigned i = 0; i < ARRAY_SIZE(format_names); i++) {
-		if (span_is(v, format_names[i])) {
-			p->vm->format = (enum config_format)i;
-			return true;
-		}
-	}
-	key_report(p, "\"%s\" is not one of auto, multiboot1, multiboot2, linux, flat",
-		   show(a, v));
-	return false;
-}
-
-static bool set_load(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return parse_number(p, v, 0, UINT64_MAX, &p->vm->load);
-}
-
-static bool set_entry(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return parse_number(p, v, 0, UINT64_MAX, &p->vm->entry);
-}
-
-static bool set_mode(struct parser *p, struct span v, bool quoted)
-{
-	char a[SHOW_MAX + 1];
-
-	(void)quoted;
-	if (span_is(v, "real"))
-		p->vm->mode = CONFIG_MODE_REAL;
-	else if (span_is(v, "protected"))
-		p->vm->mode = CONFIG_MODE_PROTECTED;
-	else {
-		key_report(p, "\"%s\" is not real or protected", show(a, v));
-		return false;
-	}
-	return true;
-}
-
-static bool set_platform(struct parser *p, struct span v, bool quoted)
-{
-	char a[SHOW_MAX + 1];
-
-	(void)quoted;
-	if (span_is(v, "pc"))
-		p->vm->platform = CONFIG_PLATFORM_PC;
-	else if (span_is(v, "none"))
-		p->vm->platform = CONFIG_PLATFORM_NONE;
-	else {
-		key_report(p, "\"%s\" is not pc or none", show(a, v));
-		return false;
-	}
-	return true;
-}
-
-static bool set_bool(struct parser *p, struct span v, bool *out)
-{
-	char a[SHOW_MAX + 1];
-
-	if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "1"))
-		*out = true;
-	else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "0"))
-		*out = false;
-	else {
-		key_report(p, "\"%s\" is not yes or no (or true/false, 1/0)", show(a, v));
-		return false;
-	}
-	return true;
-}
-
-/* The yes/no keys, each the VM field it sets. */
-static const size_t flag_fields[NKEYS] = {
-	[KEY_AUTOSTART] = __builtin_offsetof(struct config_vm, autostart),
-	[KEY_TESTDEV] = __builtin_offsetof(struct config_vm, testdev),
-	[KEY_DEBUG_EXIT] = __builtin_offsetof(struct config_vm, debug_exit),
-	[KEY_FW_CFG] = __builtin_offsetof(struct config_vm, fw_cfg),
+static const char *const mode_names[] = {
+	[CONFIG_MODE_PROTECTED] = "protected",
+	[CONFIG_MODE_REAL] = "real",
 };
 
-static bool set_flag(struct parser *p, struct span v, bool quoted)
-{
-	(void)quoted;
-	return set_bool(p, v, (bool *)((char *)p->vm + flag_fields[p->key]));
-}
+static const char *const platform_names[] = {
+	[CONFIG_PLATFORM_PC] = "pc",
+	[CONFIG_PLATFORM_NONE] = "none",
+};
 
-static bool (*const setters[NKEYS])(struct parser *p, struct span v, bool quoted) = {
-	[KEY_VCPUS] = set_vcpus,
-	[KEY_CPUS] = set_cpus,
-	[KEY_MEMORY] = set_memory,
-	[KEY_KERNEL] = set_kernel,
-	[KEY_INITRD] = set_initrd,
-	[KEY_MODULE] = set_module,
-	[KEY_CMDLINE] = set_cmdline,
-	[KEY_FORMAT] = set_format,
-	[KEY_LOAD] = set_load,
-	[KEY_ENTRY] = set_entry,
-	[KEY_MODE] = set_mode,
-	[KEY_PLATFORM] = set_platform,
-	[KEY_AUTOSTART] = set_flag,
-	[KEY_TESTDEV] = set_flag,
-	[KEY_DEBUG_EXIT] = set_flag,
-	[KEY_FW_CFG] = set_flag,
+/* parse_word stores an enum through an unsigned. */
+_Static_assert(sizeof(enum config_format) == sizeof(unsigned) &&
+	       sizeof(enum config_mode) == sizeof(unsigned) &&
+	       sizeof(enum config_platform) == sizeof(unsigned), "enums are unsigned");
+
+#define FIELD(f) __builtin_offsetof(struct config_vm, f)
+#define WORDS(names) .words = names, .nwords = ARRAY_SIZE(names)
+
+static const struct key_def keys[NKEYS] = {
+	[KEY_VCPUS] = { "vcpus", parse_u32, FIELD(vcpus), .min = 1, .max = CONFIG_MAX_VCPUS },
+	[KEY_CPUS] = { "cpus", parse_cpus, FIELD(cpus) },
+	[KEY_MEMORY] = { "memory", parse_memory, FIELD(memory) },
+	[KEY_KERNEL] = { "kernel", parse_file, FIELD(kernel) },
+	[KEY_INITRD] = { "initrd", parse_file, FIELD(initrd) },
+	[KEY_MODULE] = { "module", parse_module },
+	[KEY_CMDLINE] = { "cmdline", parse_cmdline, FIELD(cmdline) },
+	[KEY_FORMAT] = { "format", parse_word, FIELD(format), WORDS(format_names),
+			 .not_word = "one of auto, multiboot1, multiboot2, linux, flat" },
+	[KEY_LOAD] = { "load", parse_u64, FIELD(load), .max = UINT64_MAX },
+	[KEY_ENTRY] = { "entry", parse_u64, FIELD(entry), .max = UINT64_MAX },
+	[KEY_MODE] = { "mode", parse_word, FIELD(mode), WORDS(mode_names),
+		       .not_word = "real or protected" },
+	[KEY_PLATFORM] = { "platform", parse_word, FIELD(platform), WORDS(platform_names),
+			   .not_word = "pc or none" },
+	[KEY_AUTOSTART] = { "autostart", parse_bool, FIELD(autostart) },
+	[KEY_TESTDEV] = { "testdev", parse_bool, FIELD(testdev) },
+	[KEY_DEBUG_EXIT] = { "debug-exit", parse_bool, FIELD(debug_exit) },
+	[KEY_FW_CFG] = { "fw-cfg", parse_bool, FIELD(fw_cfg) },
 };
 
 /* --- "did you mean" ------------------------------------------------------- */
@@ -691,17 +657,17 @@ static const char *suggest(struct span key)
 	if (key.len > SUGGEST_MAX_LEN)
 		return NULL;
 	for (unsigned k = 0; k < NKEYS; k++) {
-		unsigned d = distance(key, key_names[k]);
+		unsigned d = distance(key, keys[k].name);
 
 		if (d < best_d) {
-			best = key_names[k];
+			best = keys[k].name;
 			best_d = d;
 		}
 	}
 	if (!best && key.len >= 3) {
 		for (unsigned k = 0; k < NKEYS; k++)
-			if (key.len < strlen(key_names[k]) && !memcmp(key.s, key_names[k], key.len))
-				return key_names[k];
+			if (key.len < strlen(keys[k].name) && !memcmp(key.s, keys[k].name, key.len))
+				return keys[k].name;
 	}
 	return best;
 }
@@ -734,7 +700,6 @@ static void parse_key(struct parser *p, struct span t)
 	size_t eq = find(t, '='), hash = find(t, '#');
 	struct span key, v;
 	const char *hint;
-	bool quoted;
 	int k;
 
 	if (eq == t.len || hash < eq) {
@@ -754,7 +719,7 @@ static void parse_key(struct parser *p, struct span t)
 		return;
 	}
 	for (k = 0; k < NKEYS; k++)
-		if (span_is(key, key_names[k]))
+		if (span_is(key, keys[k].name))
 			break;
 	if (k == NKEYS) {
 		hint = suggest(key);
@@ -767,7 +732,7 @@ static void parse_key(struct parser *p, struct span t)
 	}
 	p->key = (enum key)k;
 	if (k != KEY_MODULE && p->key_line[k]) {
-		vm_report(p, p->line, "%s is given twice (first at line %u)", key_names[k],
+		vm_report(p, p->line, "%s is given twice (first at line %u)", keys[k].name,
 			  p->key_line[k]);
 		return;
 	}
@@ -775,14 +740,14 @@ static void parse_key(struct parser *p, struct span t)
 		p->key_line[k] = p->line;
 	if (!strip_comment(p, &v))
 		return;
-	quoted = false;
-	if (k != KEY_MODULE && !unquote(p, &v, &quoted))
+	p->quoted = false;
+	if (k != KEY_MODULE && !unquote(p, &v, &p->quoted))
 		return;
-	if (!v.len && !quoted && k != KEY_CMDLINE) {
+	if (!v.len && !p->quoted && k != KEY_CMDLINE) {
 		key_report(p, "no value given");
 		return;
 	}
-	if (setters[k](p, v, quoted))
+	if (keys[k].parse(p, &keys[k], v))
 		p->key_ok |= 1u << k;
 }
 
@@ -839,7 +804,7 @@ static void end_section(struct parser *p)
 				if (p->key_line[flat_only[i]])
 					vm_report(p, p->key_line[flat_only[i]],
 						  "%s is only for format = flat",
-						  key_names[flat_only[i]]);
+						  keys[flat_only[i]].name);
 		}
 	}
 	if (vm->format == CONFIG_FORMAT_FLAT && key_ok(p, KEY_MEMORY)) {
