@@ -246,12 +246,7 @@ static int attach(struct vdev *d)
 		return -1;
 	p->vm = d->vm;
 	timer_init(&p->timer, timer_fire);
-	if (io_bus_register(&d->vm->ports, &ports)) {
-		printk("vm %s: the ACPI PM ports 0x%x-0x%x are taken\n", d->vm->name, ACPI_PM_PORT,
-		       ACPI_PM_PORT + ACPI_PM_PORTS - 1);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &ports, "ACPI PM ports");
 }
 
 static void pm_free(struct vdev *d)

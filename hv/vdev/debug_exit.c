@@ -3,7 +3,6 @@
 #include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 
 /* Reads are an empty bus's all ones, as in QEMU. */
 static void exit_write(void *dev, u64 offset, u8 size, u64 val)
@@ -25,12 +24,7 @@ static int attach(struct vdev *d)
 					d->vm };
 
 	d->state = d->vm;	/* its region's dev, by which vdev_free_all finds it */
-	if (io_bus_register(&d->vm->ports, &port)) {
-		printk("vm %s: the debug-exit ports 0x%x-0x%x are taken\n", d->vm->name,
-		       DEBUG_EXIT_PORT, DEBUG_EXIT_PORT + DEBUG_EXIT_PORTS - 1);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &port, "debug-exit ports");
 }
 
 static const struct vdev_model debug_exit_model = {

@@ -3,7 +3,6 @@
 #include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 #include "lib/string.h"
 
 #define ITEM_MAX 16	/* the largest item: the UUID */
@@ -92,12 +91,7 @@ static int attach(struct vdev *d)
 		return -1;
 	f->vm = d->vm;
 	reset(d);
-	if (io_bus_register(&d->vm->ports, &ports)) {
-		printk("vm %s: the fw_cfg ports 0x%x-0x%x are taken\n", d->vm->name, FW_CFG_PORT,
-		       FW_CFG_PORT + FW_CFG_PORTS - 1);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &ports, "fw_cfg ports");
 }
 
 static const struct vdev_model fw_cfg_model = {

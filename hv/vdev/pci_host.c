@@ -4,7 +4,6 @@
 #include "hv/core/vm.h"
 #include "hv/vdev/pci.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -110,11 +109,8 @@ static int attach(struct vdev *d)
 		return -1;
 	h->vm = d->vm;
 	reset(d);
-	if (io_bus_register(&d->vm->ports, &ports)) {
-		printk("vm %s: the PCI configuration ports 0x%x-0x%x are taken\n", d->vm->name,
-		       PCI_HOST_PORT, PCI_HOST_PORT + PCI_HOST_PORTS - 1);
+	if (vdev_claim_ports(d, &ports, "PCI configuration ports"))
 		return -1;
-	}
 	return pci_func_add(d->vm, &bridge);
 }
 

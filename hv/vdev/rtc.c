@@ -350,12 +350,7 @@ static int attach(struct vdev *d)
 	r->cmos[RTC_REG_B] = POWER_ON_B;
 	r->flags_at = clock_now(r);
 	memory_sizes(r);
-	if (io_bus_register(&d->vm->ports, &ports)) {
-		printk("vm %s: the CMOS clock's ports 0x%x-0x%x are taken\n", d->vm->name, VRTC_PORT,
-		       VRTC_PORT + VRTC_PORTS - 1);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &ports, "CMOS clock's ports");
 }
 
 static const struct vdev_model rtc_model = {

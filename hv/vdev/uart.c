@@ -382,12 +382,7 @@ static int attach(struct vdev *d)
 		return -1;
 	u->vm = d->vm;
 	u->lock = (struct spinlock)SPINLOCK_INIT;
-	if (io_bus_register(&d->vm->ports, &ports)) {
-		printk("vm %s: the COM1 ports 0x%x-0x%x are taken\n", d->vm->name, UART_PORT,
-		       UART_PORT + UART_PORTS - 1);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &ports, "COM1 ports");
 }
 
 static const struct vdev_model uart_model = {

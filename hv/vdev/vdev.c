@@ -72,6 +72,15 @@ void *vdev_state_alloc(struct vdev *d, size_t size)
 	return d->state;
 }
 
+int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what)
+{
+	if (!io_bus_register(&d->vm->ports, r))
+		return 0;
+	printk("vm %s: the %s 0x%x-0x%x are taken\n", d->vm->name, what, (u32)r->base,
+	       (u32)(r->base + r->size - 1));
+	return -1;
+}
+
 void *vdev_state(const struct vm *vm, const struct vdev_model *m)
 {
 	for (u32 i = 0; i < vm->ndevs; i++)

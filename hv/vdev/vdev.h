@@ -19,6 +19,7 @@
 struct vm;
 struct config_vm;
 struct vdev;
+struct io_region;
 
 struct vdev_model {
 	const char *name;
@@ -59,6 +60,9 @@ void vdev_free_all(struct vm *vm);
 /* Zeroed pages of at least size bytes for d->state, given back by
  * vdev_free_all. Returns them, or NULL after printing why. */
 void *vdev_state_alloc(struct vdev *d, size_t size);
+/* Claims r on d's VM's ports. Returns 0, or -1 after printing
+ * "vm NAME: the WHAT 0xFIRST-0xLAST are taken". */
+int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what);
 /* The state of vm's device of model m, or NULL if it has none. */
 void *vdev_state(const struct vm *vm, const struct vdev_model *m);
 
