@@ -5,7 +5,6 @@
  * flips. */
 #include "hv/vdev/acpi_pm.h"
 #include "arch/x86/cpu.h"
-#include "hv/config/config.h"
 #include "hv/core/timer.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/acpi_tables.h"
@@ -214,11 +213,6 @@ static void put_tables(struct acpi_pm *p)
 	gmem_write(&vm->mem, ACPI_TABLES_BASE, p->tables, len);
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct acpi_pm *p = d->state;
@@ -259,7 +253,7 @@ static void pm_free(struct vdev *d)
 
 static const struct vdev_model acpi_pm_model = {
 	.name = "acpi-pm",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 	.free = pm_free,

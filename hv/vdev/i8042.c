@@ -1,6 +1,5 @@
 /* The keyboard controller (i8042.h), on the device framework (vdev.h). */
 #include "hv/vdev/i8042.h"
-#include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/irq.h"
 #include "hv/vdev/vdev.h"
@@ -284,11 +283,6 @@ static void command_write(void *dev, u64 offset, u8 size, u64 val)
 	port_write(dev, true, (u8)val);
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct i8042 *k = d->state;
@@ -328,7 +322,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model i8042_model = {
 	.name = "i8042",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

@@ -15,7 +15,6 @@
  * priority and NMI reach the local APICs; SMI, INIT and ExtINT go
  * nowhere (lapic_deliver). */
 #include "hv/vdev/ioapic.h"
-#include "hv/config/config.h"
 #include "hv/emul/guest_mem.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/irq.h"
@@ -192,11 +191,6 @@ static void mmio_write(void *dev, u64 offset, u8 size, u64 val)
 
 /* --- the device ---------------------------------------------------------- */
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 /* Power-on, as firmware leaves it: every entry masked, the ID the MADT
  * gives (one past the local APICs'). */
 static void reset(struct vdev *d)
@@ -231,7 +225,7 @@ static int attach(struct vdev *d)
 
 const struct vdev_model ioapic_model = {
 	.name = "ioapic",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

@@ -23,7 +23,6 @@
  * - A periodic timer fires at most every 100 us. */
 #include "hv/vdev/lapic.h"
 #include "arch/x86/cpu.h"
-#include "hv/config/config.h"
 #include "hv/core/timer.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
@@ -932,11 +931,6 @@ static int msr_write(void *d, u32 msr, u64 val)
 
 /* --- the device ----------------------------------------------------------------- */
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct lapic_dev *dev = d->state;
@@ -1008,7 +1002,7 @@ static void lapic_free(struct vdev *d)
 
 const struct vdev_model lapic_model = {
 	.name = "lapic",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 	.free = lapic_free,

@@ -1,6 +1,5 @@
 /* The PCI host bridge (pci_host.h), on the device framework (vdev.h). */
 #include "hv/vdev/pci_host.h"
-#include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/pci.h"
 #include "hv/vdev/vdev.h"
@@ -79,11 +78,6 @@ static void bridge_write(void *dev, u32 offset, u8 size, u32 val)
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct pci_host *h = d->state;
@@ -116,7 +110,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model pci_host_model = {
 	.name = "pci-host",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

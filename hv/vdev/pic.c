@@ -38,7 +38,6 @@
  * does: base 0 would give the exceptions' vectors. The line levels are
  * the devices', not the chips': a reset keeps them. */
 #include "hv/vdev/pic.h"
-#include "hv/config/config.h"
 #include "hv/core/vcpu.h"
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
@@ -436,11 +435,6 @@ static void elcr_write(void *dev, u64 offset, u8 size, u64 val)
 
 /* --- the device --------------------------------------------------------- */
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct pic *p = d->state;
@@ -491,7 +485,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model pic_model = {
 	.name = "pic",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

@@ -15,7 +15,6 @@
  * of its OUT and pulses line 0 there. */
 #include "hv/vdev/pit.h"
 #include "arch/x86/cpu.h"
-#include "hv/config/config.h"
 #include "hv/core/timer.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/irq.h"
@@ -560,11 +559,6 @@ static void port_b_write(void *dev, u64 offset, u8 size, u64 val)
 
 /* --- the model ---------------------------------------------------------------- */
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 /* Power-on: no counter counts until programmed; each reads as after the
  * control word 0x30 (mode 0, LSB then MSB, binary): 0, OUT low. Counters
  * 0 and 1 have their gates tied high, counter 2's follows port 0x61. */
@@ -613,7 +607,7 @@ static void pit_free(struct vdev *d)
 
 const struct vdev_model pit_model = {
 	.name = "pit",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 	.free = pit_free,

@@ -1,6 +1,5 @@
 /* Port 0x80 (port80.h), on the device framework (vdev.h). */
 #include "hv/vdev/port80.h"
-#include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
@@ -29,11 +28,6 @@ int port80_code(const struct vm *vm)
 	return p ? atomic_load(&p->code) : -1;
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 static void reset(struct vdev *d)
 {
 	struct port80 *p = d->state;
@@ -59,7 +53,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model port80_model = {
 	.name = "port80",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

@@ -3,7 +3,6 @@
  * VM's clock, now. */
 #include "hv/vdev/rtc.h"
 #include "drivers/rtc.h"
-#include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/host/wallclock.h"
 #include "hv/vdev/vdev.h"
@@ -319,11 +318,6 @@ static void memory_sizes(struct rtc *r)
 	r->cmos[0x5d] = (u8)(v >> 16);
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 /* What the chip's reset line clears; the battery keeps the rest. */
 static void reset(struct vdev *d)
 {
@@ -355,7 +349,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model rtc_model = {
 	.name = "rtc",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

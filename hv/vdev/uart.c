@@ -1,6 +1,5 @@
 /* COM1's 16550A (uart.h), on the device framework (vdev.h). */
 #include "hv/vdev/uart.h"
-#include "hv/config/config.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
@@ -350,11 +349,6 @@ u32 uart_output_read(struct vm *vm, u64 *pos, u8 *buf, u32 size, u64 *lost)
 	return n;
 }
 
-static bool wanted(const struct config_vm *c)
-{
-	return c->platform == CONFIG_PLATFORM_PC;
-}
-
 /* The chip's master reset. The ring is the far end of the line, which
  * keeps what it was sent; a partial log line is printed, as the boot
  * that wrote it is over. */
@@ -387,7 +381,7 @@ static int attach(struct vdev *d)
 
 static const struct vdev_model uart_model = {
 	.name = "uart",
-	.wanted = wanted,
+	.wanted = vdev_platform_pc,
 	.attach = attach,
 	.reset = reset,
 };

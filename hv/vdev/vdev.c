@@ -1,4 +1,5 @@
 #include "hv/vdev/vdev.h"
+#include "hv/config/config.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vm.h"
 #include "hv/mm/page_alloc.h"
@@ -70,6 +71,11 @@ void *vdev_state_alloc(struct vdev *d, size_t size)
 	d->state_pages = pages;
 	memset(d->state, 0, (size_t)pages * PAGE_SIZE);
 	return d->state;
+}
+
+bool vdev_platform_pc(const struct config_vm *c)
+{
+	return c->platform == CONFIG_PLATFORM_PC;
 }
 
 int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what)

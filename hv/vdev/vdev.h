@@ -60,6 +60,8 @@ void vdev_free_all(struct vm *vm);
 /* Zeroed pages of at least size bytes for d->state, given back by
  * vdev_free_all. Returns them, or NULL after printing why. */
 void *vdev_state_alloc(struct vdev *d, size_t size);
+/* A wanted() for the devices of a PC: platform = pc. */
+bool vdev_platform_pc(const struct config_vm *c);
 /* Claims r on d's VM's ports. Returns 0, or -1 after printing
  * "vm NAME: the WHAT 0xFIRST-0xLAST are taken". */
 int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what);
