@@ -104,7 +104,6 @@ static const u64 boot_gdt[4] = {
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_PS 0x80ull
-#define NOWHERE (~0ull)
 
 struct linux_layout {
 	struct setup_header h;
@@ -119,11 +118,6 @@ struct linux_layout {
 bool linux_is_bzimage(const u8 *data, u64 size)
 {
 	return size >= 0x206 && get32(data + 0x202) == HDR_MAGIC;
-}
-
-static const char *file_name(const struct load_file *f)
-{
-	return f->name ? f->name : "?";
 }
 
 static int read_header(struct loader *l, struct linux_layout *o)
@@ -269,10 +263,10 @@ static int place_initrd(struct loader *l, struct linux_layout *o)
 	ld_size_str(b, sizeof(b), l->gm->size, false);
 	if (o->h.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)
 		return ld_fail(l, "initrd \"%s\" (%s) does not fit in the VM's usable RAM (%s) from "
-			       "1 MiB up beside the kernel at [0x%llx, 0x%llx)", file_name(f), a, b,
+			       "1 MiB up beside the kernel at [0x%llx, 0x%llx)", ld_file_name(f), a, b,
 			       ull(o->kernel), ull(o->kernel + o->room));
 	return ld_fail(l, "initrd \"%s\" (%s) does not fit below initrd_addr_max 0x%x in the VM's "
-		       "usable RAM (%s) beside the kernel at [0x%llx, 0x%llx)", file_name(f), a,
+		       "usable RAM (%s) beside the kernel at [0x%llx, 0x%llx)", ld_file_name(f), a,
 		       o->h.initrd_addr_max, b, ull(o->kernel), ull(o->kernel + o->room));
 }
 

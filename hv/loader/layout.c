@@ -9,13 +9,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define NOWHERE (~0ull)
-
-static const char *kernel_name(const struct loader *l)
-{
-	return l->rq->kernel.name ? l->rq->kernel.name : "?";
-}
-
 static int vfail(struct loader *l, bool prefix, const char *fmt, va_list ap)
 {
 	size_t n = 0;
@@ -23,7 +16,8 @@ static int vfail(struct loader *l, bool prefix, const char *fmt, va_list ap)
 	if (!l->errlen)
 		return -1;
 	if (prefix)
-		n = (size_t)snprintf(l->err, l->errlen, "kernel \"%s\": ", kernel_name(l));
+		n = (size_t)snprintf(l->err, l->errlen, "kernel \"%s\": ",
+				     ld_file_name(&l->rq->kernel));
 	if (n < l->errlen)
 		vsnprintf(l->err + n, l->errlen - n, fmt, ap);
 	return -1;
@@ -200,15 +194,16 @@ static u64 add_sat(u64 a, u64 b)
  * takes from address 0 on. */
 static int no_room(struct loader *l, u64 need, const char *what, u64 from, u64 len)
 {
+	const char *kernel = ld_file_name(&l->rq->kernel);
 	char a[24], b[24];
 
 	ld_size_str(a, sizeof(a), need, true);
 	if (need > l->gm->size)
-		return fail_raw(l, "kernel \"%s\" plus modules need %s, the VM has %s",
-				kernel_name(l), a, ld_size_str(b, sizeof(b), l->gm->size, false));
+		return fail_raw(l, "kernel \"%s\" plus modules need %s, the VM has %s", kernel, a,
+				ld_size_str(b, sizeof(b), l->gm->size, false));
 	if (need > l->limit)
 		return fail_raw(l, "kernel \"%s\" plus modules need %s, but only the first 4 GiB "
-				"can be used", kernel_name(l), a);
+				"can be used", kernel, a);
 	return ld_fail(l, "%s (%s) does not fit in the VM's usable RAM above 0x%llx", what,
 		       ld_size_str(b, sizeof(b), len, true), ull(from));
 }
@@ -228,7 +223,7 @@ int ld_place(struct loader *l, u64 info_size)
 
 		a = place_one(l, cur, f->size);
 		if (a == NOWHERE) {
-			snprintf(what, sizeof(what), "module \"%s\"", f->name ? f->name : "?");
+			snprintf(what, sizeof(what), "module \"%s\"", ld_file_name(f));
 			return no_room(l, need, what, cur, f->size);
 		}
 		l->mod_addr[i] = a;

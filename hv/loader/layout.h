@@ -29,6 +29,9 @@ struct map_entry {
 
 #define MAP_MAX (2 * GMEM_MAX_REGIONS + 2)
 
+/* The address of what no place was found for. */
+#define NOWHERE (~0ull)
+
 struct load_seg {
 	u64 dst, filesz, memsz;
 	const u8 *src;
@@ -67,6 +70,12 @@ static inline u32 get32(const u8 *p)
 static inline unsigned long long ull(u64 v)
 {
 	return v;
+}
+
+/* A file's name for messages. */
+static inline const char *ld_file_name(const struct load_file *f)
+{
+	return f->name ? f->name : "?";
 }
 
 void ld_init(struct loader *l, const struct guest_mem *gm, const struct load_request *rq,
