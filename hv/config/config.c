@@ -143,10 +143,11 @@ static size_t __printf(4, 5) addf(char *msg, size_t size, size_t n, const char *
 	return MIN(n, size - 1);
 }
 
-/* "FILE:LINE: [vm "NAME": ][KEY: ]message". A message about a VM marks
- * it invalid. Line 0 is the file as a whole. */
-static void __printf(5, 0) vreport(struct parser *p, u32 line, bool about_vm, bool about_key,
-				   const char *fmt, va_list ap)
+/* "FILE:LINE: [vm "NAME": ][KEY: ]message". A problem found while a VM's
+ * section is read is that VM's, and marks it invalid. Line 0 is the file
+ * as a whole. */
+static void __printf(4, 0) vreport(struct parser *p, u32 line, bool about_key, const char *fmt,
+				   va_list ap)
 {
 	char msg[320];
 	size_t n = 0;
@@ -157,7 +158,7 @@ static void __printf(5, 0) vreport(struct parser *p, u32 line, bool about_vm, bo
 	if (line)
 		n = addf(msg, sizeof(msg), n, "%u:", line);
 	n = addf(msg, sizeof(msg), n, " ");
-	if (about_vm && p->vm) {
+	if (p->vm) {
 		n = addf(msg, sizeof(msg), n, "vm \"%s\": ", p->vm->name);
 		p->vm->valid = false;
 	}
@@ -170,23 +171,13 @@ static void __printf(5, 0) vreport(struct parser *p, u32 line, bool about_vm, bo
 		diag_add(p->diag, msg, n);
 }
 
-/* A problem with no VM to blame: the line is outside any section. */
+/* A problem at the given line, of the current VM if there is one. */
 static void __printf(3, 4) report(struct parser *p, u32 line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(p, line, false, false, fmt, ap);
-	va_end(ap);
-}
-
-/* A problem of the current VM (if there is one) at the given line. */
-static void __printf(3, 4) vm_report(struct parser *p, u32 line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(p, line, true, false, fmt, ap);
+	vreport(p, line, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -196,7 +187,7 @@ static void __printf(2, 3) key_report(struct parser *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(p, p->line, true, true, fmt, ap);
+	vreport(p, p->line, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -500,7 +491,7 @@ static bool parse_module(struct parser *p, const struct key_def *k, struct span 
 	(void)k;
 	if (p->vm->nmodules == CONFIG_MAX_MODULES) {
 		if (!p->too_many_modules)
-			vm_report(p, p->line, "more than %d modules", CONFIG_MAX_MODULES);
+			report(p, p->line, "more than %d modules", CONFIG_MAX_MODULES);
 		p->too_many_modules = true;
 		return false;
 	}
@@ -704,14 +695,14 @@ static void parse_key(struct parser *p, struct span t)
 
 	if (eq == t.len || hash < eq) {
 		struct span what = trim(sub(t, 0, hash));
-		vm_report(p, p->line, "\"%s\" is not \"key = value\", a [vm \"name\"] header "
-			  "or a # comment", show(a, what));
+		report(p, p->line, "\"%s\" is not \"key = value\", a [vm \"name\"] header "
+		       "or a # comment", show(a, what));
 		return;
 	}
 	key = trim(sub(t, 0, eq));
 	v = sub(t, eq + 1, t.len);
 	if (!key.len) {
-		vm_report(p, p->line, "no key before \"=\"");
+		report(p, p->line, "no key before \"=\"");
 		return;
 	}
 	if (!p->in_section) {
@@ -724,16 +715,16 @@ static void parse_key(struct parser *p, struct span t)
 	if (k == NKEYS) {
 		hint = suggest(key);
 		if (hint)
-			vm_report(p, p->line, "unknown key \"%s\" (did you mean \"%s\"?)",
-				  show(a, key), hint);
+			report(p, p->line, "unknown key \"%s\" (did you mean \"%s\"?)",
+			       show(a, key), hint);
 		else
-			vm_report(p, p->line, "unknown key \"%s\"", show(a, key));
+			report(p, p->line, "unknown key \"%s\"", show(a, key));
 		return;
 	}
 	p->key = (enum key)k;
 	if (k != KEY_MODULE && p->key_line[k]) {
-		vm_report(p, p->line, "%s is given twice (first at line %u)", keys[k].name,
-			  p->key_line[k]);
+		report(p, p->line, "%s is given twice (first at line %u)", keys[k].name,
+		       p->key_line[k]);
 		return;
 	}
 	if (!p->key_line[k])
@@ -778,44 +769,44 @@ static void end_section(struct parser *p)
 		return;
 	ncpus = cpu_count(vm->cpus);
 	if (!p->key_line[KEY_MEMORY])
-		vm_report(p, vm->line, "no memory given");
+		report(p, vm->line, "no memory given");
 	if (!p->key_line[KEY_KERNEL])
-		vm_report(p, vm->line, "no kernel given");
+		report(p, vm->line, "no kernel given");
 
 	if (!p->key_line[KEY_VCPUS])
 		vm->vcpus = key_ok(p, KEY_CPUS) ? ncpus : 1;
 	if (key_ok(p, KEY_CPUS) && !p->key_line[KEY_VCPUS] && ncpus > CONFIG_MAX_VCPUS)
-		vm_report(p, p->key_line[KEY_CPUS], "cpus: %u CPUs listed, but a VM has at most %d vCPUs",
-			  ncpus, CONFIG_MAX_VCPUS);
+		report(p, p->key_line[KEY_CPUS], "cpus: %u CPUs listed, but a VM has at most %d vCPUs",
+		       ncpus, CONFIG_MAX_VCPUS);
 	else if (key_ok(p, KEY_CPUS) && key_ok(p, KEY_VCPUS) && ncpus != vm->vcpus)
-		vm_report(p, p->key_line[KEY_CPUS], "cpus: %u CPU%s listed, but vcpus = %u",
-			  ncpus, ncpus == 1 ? "" : "s", vm->vcpus);
+		report(p, p->key_line[KEY_CPUS], "cpus: %u CPU%s listed, but vcpus = %u",
+		       ncpus, ncpus == 1 ? "" : "s", vm->vcpus);
 
 	if (key_ok(p, KEY_FORMAT) || !p->key_line[KEY_FORMAT]) {
 		static const enum key flat_only[] = { KEY_LOAD, KEY_ENTRY, KEY_MODE };
 
 		if (vm->format == CONFIG_FORMAT_FLAT) {
 			if (!p->key_line[KEY_LOAD])
-				vm_report(p, vm->line, "format = flat needs a load address");
+				report(p, vm->line, "format = flat needs a load address");
 			if (!p->key_line[KEY_ENTRY])
 				vm->entry = vm->load;
 		} else {
 			for (unsigned i = 0; i < ARRAY_SIZE(flat_only); i++)
 				if (p->key_line[flat_only[i]])
-					vm_report(p, p->key_line[flat_only[i]],
-						  "%s is only for format = flat",
-						  keys[flat_only[i]].name);
+					report(p, p->key_line[flat_only[i]],
+					       "%s is only for format = flat",
+					       keys[flat_only[i]].name);
 		}
 	}
 	if (vm->format == CONFIG_FORMAT_FLAT && key_ok(p, KEY_MEMORY)) {
 		if (key_ok(p, KEY_LOAD) && vm->load >= vm->memory)
-			vm_report(p, p->key_line[KEY_LOAD],
-				  "load: 0x%llx is beyond the end of memory (0x%llx)",
-				  (unsigned long long)vm->load, (unsigned long long)vm->memory);
+			report(p, p->key_line[KEY_LOAD],
+			       "load: 0x%llx is beyond the end of memory (0x%llx)",
+			       (unsigned long long)vm->load, (unsigned long long)vm->memory);
 		if (key_ok(p, KEY_ENTRY) && vm->entry >= vm->memory)
-			vm_report(p, p->key_line[KEY_ENTRY],
-				  "entry: 0x%llx is beyond the end of memory (0x%llx)",
-				  (unsigned long long)vm->entry, (unsigned long long)vm->memory);
+			report(p, p->key_line[KEY_ENTRY],
+			       "entry: 0x%llx is beyond the end of memory (0x%llx)",
+			       (unsigned long long)vm->entry, (unsigned long long)vm->memory);
 	}
 
 	/* A dedicated CPU belongs to one VM. Only VMs that will run count. */
@@ -828,8 +819,8 @@ static void end_section(struct parser *p)
 				continue;
 			while (!(both & (1ull << c)))
 				c++;
-			vm_report(p, p->key_line[KEY_CPUS],
-				  "cpus: CPU %u is already dedicated to vm \"%s\"", c, o->name);
+			report(p, p->key_line[KEY_CPUS],
+			       "cpus: CPU %u is already dedicated to vm \"%s\"", c, o->name);
 			break;
 		}
 	}
@@ -936,12 +927,12 @@ static void parse_line(struct parser *p, struct span line)
 	if (n && line.s[n - 1] == '\r')
 		n--;
 	if (n > CONFIG_LINE_MAX) {
-		vm_report(p, p->line, "line too long (%zu characters, at most %d)", n,
-			  CONFIG_LINE_MAX);
+		report(p, p->line, "line too long (%zu characters, at most %d)", n,
+		       CONFIG_LINE_MAX);
 		return;
 	}
 	if (find(line, '\0') < line.len) {
-		vm_report(p, p->line, "binary data (a NUL byte); is this a text file?");
+		report(p, p->line, "binary data (a NUL byte); is this a text file?");
 		return;
 	}
 	t = trim(line);
