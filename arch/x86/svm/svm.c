@@ -320,48 +320,41 @@ static void assign_asid(struct svm_cpu *c, struct svm_vcpu *s, u32 cpu)
 	s->asid_cpu = cpu;
 }
 
-/* What each SVM exit code below 0x100 is in generic terms. Codes not
- * listed are EXIT_UNKNOWN (0). */
-static const u8 exit_reasons[0x100] = {
-	[SVM_EXIT_WRITE_CR4] = EXIT_CR_WRITE,
-	[SVM_EXIT_WRITE_DR7] = EXIT_DR_WRITE,
-	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
-	[SVM_EXIT_INTR] = EXIT_INTR,
-	[SVM_EXIT_NMI] = EXIT_NMI,
-	[SVM_EXIT_VINTR] = EXIT_INTR_WINDOW,
-	[SVM_EXIT_CPUID] = EXIT_CPUID,
-	/* Caches are coherent; dropping dirty lines would only hurt. */
-	[SVM_EXIT_INVD] = EXIT_NOP,
-	[SVM_EXIT_IRET] = EXIT_NONE,	/* see nmi_blocked */
-	[SVM_EXIT_HLT] = EXIT_HLT,
-	[SVM_EXIT_IOIO] = EXIT_IO,
-	[SVM_EXIT_MSR] = EXIT_MSR_READ,       /* or EXIT_MSR_WRITE */
-	[SVM_EXIT_SHUTDOWN] = EXIT_SHUTDOWN,
-	[SVM_EXIT_VMMCALL] = EXIT_HYPERCALL,
-	[SVM_EXIT_XSETBV] = EXIT_XSETBV,
-	[SVM_EXIT_VMRUN] = EXIT_VIRT_INSN,
-	[SVM_EXIT_VMLOAD] = EXIT_VIRT_INSN,
-	[SVM_EXIT_VMSAVE] = EXIT_VIRT_INSN,
-	[SVM_EXIT_STGI] = EXIT_VIRT_INSN,
-	[SVM_EXIT_CLGI] = EXIT_VIRT_INSN,
-	[SVM_EXIT_SKINIT] = EXIT_VIRT_INSN,
-	[SVM_EXIT_INVLPGA] = EXIT_VIRT_INSN,
-	[SVM_EXIT_MONITOR] = EXIT_VIRT_INSN,
-	[SVM_EXIT_MWAIT] = EXIT_VIRT_INSN,
-	[SVM_EXIT_MWAIT_C] = EXIT_VIRT_INSN,
+/* What each SVM exit code below 0x100 is in generic terms (EXIT_UNKNOWN,
+ * 0, for those not listed); insn: an EXIT_VIRT_INSN's mnemonic. */
+struct exit_kind {
+	u8 reason;
+	const char *insn;
 };
 
-static const char *const virt_insn_names[0x100] = {
-	[SVM_EXIT_VMRUN] = "VMRUN", [SVM_EXIT_VMLOAD] = "VMLOAD", [SVM_EXIT_VMSAVE] = "VMSAVE",
-	[SVM_EXIT_STGI] = "STGI", [SVM_EXIT_CLGI] = "CLGI", [SVM_EXIT_SKINIT] = "SKINIT",
-	[SVM_EXIT_INVLPGA] = "INVLPGA", [SVM_EXIT_MONITOR] = "MONITOR",
-	[SVM_EXIT_MWAIT] = "MWAIT", [SVM_EXIT_MWAIT_C] = "MWAIT",
+#define VIRT_INSN(name) [SVM_EXIT_##name] = { EXIT_VIRT_INSN, #name }
+
+static const struct exit_kind exit_kinds[] = {
+	[SVM_EXIT_WRITE_CR4] = { EXIT_CR_WRITE },
+	[SVM_EXIT_WRITE_DR7] = { EXIT_DR_WRITE },
+	[SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31] = { EXIT_EXCEPTION },
+	[SVM_EXIT_INTR] = { EXIT_INTR },
+	[SVM_EXIT_NMI] = { EXIT_NMI },
+	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW },
+	[SVM_EXIT_CPUID] = { EXIT_CPUID },
+	/* Caches are coherent; dropping dirty lines would only hurt. */
+	[SVM_EXIT_INVD] = { EXIT_NOP },
+	[SVM_EXIT_IRET] = { EXIT_NONE },	/* see nmi_blocked */
+	[SVM_EXIT_HLT] = { EXIT_HLT },
+	[SVM_EXIT_IOIO] = { EXIT_IO },
+	[SVM_EXIT_MSR] = { EXIT_MSR_READ },	/* or EXIT_MSR_WRITE */
+	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN },
+	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL },
+	[SVM_EXIT_XSETBV] = { EXIT_XSETBV },
+	VIRT_INSN(VMRUN), VIRT_INSN(VMLOAD), VIRT_INSN(VMSAVE), VIRT_INSN(STGI), VIRT_INSN(CLGI),
+	VIRT_INSN(SKINIT), VIRT_INSN(INVLPGA), VIRT_INSN(MONITOR), VIRT_INSN(MWAIT),
+	[SVM_EXIT_MWAIT_C] = { EXIT_VIRT_INSN, "MWAIT" },	/* with the monitor armed */
 };
 
 static enum exit_reason exit_reason(u64 code)
 {
-	if (code < ARRAY_SIZE(exit_reasons))
-		return exit_reasons[code];
+	if (code < ARRAY_SIZE(exit_kinds))
+		return exit_kinds[code].reason;
 	if (code == SVM_EXIT_NPF)
 		return EXIT_MEM;
 	if ((u32)code == (u32)SVM_EXIT_INVALID) /* QEMU writes 32 bits */
@@ -463,7 +456,7 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 		x->exception.error = (u32)i1;
 		break;
 	case EXIT_VIRT_INSN:
-		x->insn = virt_insn_names[code];
+		x->insn = exit_kinds[code].insn;
 		break;
 	case EXIT_CR_WRITE:
 		x->mov_to.reg = (u8)(code - SVM_EXIT_WRITE_CR0);
