@@ -216,13 +216,13 @@ static int svm_vcpu_init(struct vcpu_arch *v)
 	s->vmcb_pa = pa_of(s->vmcb);
 	s->vmcb_cpu = NO_CPU; /* and clean = 0: nothing cached yet */
 	c = &s->vmcb->ctl;
-	c->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_HLT |
-			 INTERCEPT1_INVLPGA | INTERCEPT1_IOIO | INTERCEPT1_MSR |
-			 INTERCEPT1_SHUTDOWN | INTERCEPT1_INVD;
-	c->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
-			 INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI |
-			 INTERCEPT2_SKINIT | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
-			 INTERCEPT2_MWAIT_C | INTERCEPT2_XSETBV;
+	c->intercepts1 = INTERCEPT1(INTR) | INTERCEPT1(NMI) | INTERCEPT1(CPUID) | INTERCEPT1(HLT) |
+			 INTERCEPT1(INVLPGA) | INTERCEPT1(IOIO) | INTERCEPT1(MSR) |
+			 INTERCEPT1(SHUTDOWN) | INTERCEPT1(INVD);
+	c->intercepts2 = INTERCEPT2(VMRUN) | INTERCEPT2(VMMCALL) | INTERCEPT2(VMLOAD) |
+			 INTERCEPT2(VMSAVE) | INTERCEPT2(STGI) | INTERCEPT2(CLGI) |
+			 INTERCEPT2(SKINIT) | INTERCEPT2(MONITOR) | INTERCEPT2(MWAIT) |
+			 INTERCEPT2(MWAIT_C) | INTERCEPT2(XSETBV);
 	/* #AC and #DB can loop forever inside the CPU's event delivery, where
 	 * no interrupt reaches lucid: an #AC pushing to a misaligned stack
 	 * (CVE-2015-5307), a #DB hitting a data breakpoint on the stack
@@ -295,7 +295,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->vmcb->ctl.event_inj = 0;
 	s->vmcb->ctl.int_state = 0;
 	s->vmcb->ctl.int_ctl = V_INTR_MASKING;
-	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
+	s->vmcb->ctl.intercepts1 &= ~(INTERCEPT1(VINTR) | INTERCEPT1(IRET));
 	s->nmi_blocked = s->iret_seen = false;
 	s->dr7_armed = false;
 	s->vmcb->ctl.tsc_offset = st->tsc_offset;
@@ -391,7 +391,7 @@ static void track_nmi_blocking(struct svm_vcpu *s, u64 code, u64 rip)
 	if (code == SVM_EXIT_IRET) {
 		s->iret_seen = true;
 		s->iret_rip = rip;
-		s->vmcb->ctl.intercepts1 &= ~INTERCEPT1_IRET;
+		s->vmcb->ctl.intercepts1 &= ~INTERCEPT1(IRET);
 		dirty(s->vmcb, VMCB_CLEAN_INTERCEPTS);
 	}
 }
@@ -612,13 +612,13 @@ static void svm_vcpu_want_windows(struct vcpu_arch *v, bool nmi, bool intr)
 	const u64 request = V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 
 	vmcb->ctl.int_ctl &= ~request;
-	vmcb->ctl.intercepts1 &= ~(INTERCEPT1_VINTR | INTERCEPT1_IRET);
+	vmcb->ctl.intercepts1 &= ~(INTERCEPT1(VINTR) | INTERCEPT1(IRET));
 	if (intr) {
 		vmcb->ctl.int_ctl |= request;
-		vmcb->ctl.intercepts1 |= INTERCEPT1_VINTR;
+		vmcb->ctl.intercepts1 |= INTERCEPT1(VINTR);
 	}
 	if (nmi && s->nmi_blocked && !s->iret_seen)
-		vmcb->ctl.intercepts1 |= INTERCEPT1_IRET;
+		vmcb->ctl.intercepts1 |= INTERCEPT1(IRET);
 	dirty(vmcb, VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
 }
 

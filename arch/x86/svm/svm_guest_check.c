@@ -120,7 +120,7 @@ bool svm_guest_check(const struct vmcb *vmcb, const struct svm_guest_env *env, c
 		  "PE (bit 0) must be 1 with EFER.LME and CR0.PG", 0 },
 		{ lm && (cr4 & CR4_PAE) && (cs & ATTR_L) && (cs & ATTR_D), "CS attributes", cs,
 		  "L (bit 9) and D (bit 10) must not both be 1 in long mode", 0 },
-		{ !(c->intercepts2 & INTERCEPT2_VMRUN), "intercepts2", c->intercepts2,
+		{ !(c->intercepts2 & INTERCEPT2(VMRUN)), "intercepts2", c->intercepts2,
 		  "VMRUN (bit 0) must be intercepted", 0 },
 		{ map_beyond(c->msrpm_pa, MSRPM_SIZE, pb), "MSRPM base", c->msrpm_pa,
 		  "the 8 KiB map must end below 2^%u (MAXPHYADDR)", pb },

@@ -18,8 +18,8 @@ struct vmcb_control {
 	u32 cr_intercepts;   /* reads 15:0, writes 31:16 */
 	u32 dr_intercepts;
 	u32 exc_intercepts;  /* one bit per exception vector */
-	u32 intercepts1;     /* INTERCEPT1_* */
-	u32 intercepts2;     /* INTERCEPT2_* */
+	u32 intercepts1;     /* INTERCEPT1() */
+	u32 intercepts2;     /* INTERCEPT2() */
 	u32 intercepts3;
 	u8 reserved_018[0x03c - 0x018];
 	u16 pause_threshold;
@@ -115,35 +115,11 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define CR_INTERCEPT_WRITE(n) (1u << (16 + (n)))
 #define DR_INTERCEPT_WRITE(n) (1u << (16 + (n)))
 
-/* intercepts1 */
-#define INTERCEPT1_INTR      (1u << 0)
-#define INTERCEPT1_NMI       (1u << 1)
-#define INTERCEPT1_SMI       (1u << 2)
-#define INTERCEPT1_INIT      (1u << 3)
-#define INTERCEPT1_VINTR     (1u << 4)
-#define INTERCEPT1_CPUID     (1u << 18)
-#define INTERCEPT1_IRET      (1u << 20)
-#define INTERCEPT1_INVD      (1u << 22)
-#define INTERCEPT1_HLT       (1u << 24)
-#define INTERCEPT1_INVLPGA   (1u << 26)
-#define INTERCEPT1_IOIO      (1u << 27)
-#define INTERCEPT1_MSR       (1u << 28)
-#define INTERCEPT1_TASKSW    (1u << 29)
-#define INTERCEPT1_FERR      (1u << 30)
-#define INTERCEPT1_SHUTDOWN  (1u << 31)
-/* intercepts2 */
-#define INTERCEPT2_VMRUN     (1u << 0)
-#define INTERCEPT2_VMMCALL   (1u << 1)
-#define INTERCEPT2_VMLOAD    (1u << 2)
-#define INTERCEPT2_VMSAVE    (1u << 3)
-#define INTERCEPT2_STGI      (1u << 4)
-#define INTERCEPT2_CLGI      (1u << 5)
-#define INTERCEPT2_SKINIT    (1u << 6)
-#define INTERCEPT2_ICEBP     (1u << 8)
-#define INTERCEPT2_MONITOR   (1u << 10)
-#define INTERCEPT2_MWAIT     (1u << 11)
-#define INTERCEPT2_MWAIT_C   (1u << 12)
-#define INTERCEPT2_XSETBV    (1u << 13)
+/* intercepts1 and intercepts2: the intercept of each exit code 0x060-0x07f
+ * is bit (code - 0x060) of intercepts1, of 0x080-0x09f bit (code - 0x080)
+ * of intercepts2 (APM vol. 2, appendix B and C). */
+#define INTERCEPT1(exit) (1u << (SVM_EXIT_##exit - 0x060))
+#define INTERCEPT2(exit) (1u << (SVM_EXIT_##exit - 0x080))
 
 /* int_ctl */
 #define V_IRQ            (1ull << 8)
