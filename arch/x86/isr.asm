@@ -4,6 +4,7 @@
 ; the general registers and calls trap_dispatch(frame).
 
 bits 64
+%include "arch/x86/regs.inc"
 extern trap_dispatch
 
 ; Vectors for which the CPU pushes an error code.
@@ -23,39 +24,12 @@ isr_stub_ %+ v:
 %endrep
 
 isr_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	; struct trap_frame's registers, pushed from its last to its first
+	pushes rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
 	mov rdi, rsp
 	cld
 	call trap_dispatch
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	pops rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
 	add rsp, 16             ; vector and error code
 	iretq
 

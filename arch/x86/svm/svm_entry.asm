@@ -11,35 +11,19 @@
 
 bits 64
 section .text
+%include "arch/x86/regs.inc"
 
 %define GPR(n) [rsi + 8 * (n)]
 
 global svm_vmrun
 svm_vmrun:
-	push rbp
-	push rbx
-	push r12
-	push r13
-	push r14
-	push r15
+	pushes rbp, rbx, r12, r13, r14, r15
 	push rdx                ; host_vmcb_pa
 	push rsi                ; gprs
 
 	clgi
 	mov rax, rdi
-	mov rcx, GPR(1)
-	mov rdx, GPR(2)
-	mov rbx, GPR(3)
-	mov rbp, GPR(5)
-	mov rdi, GPR(7)
-	mov r8, GPR(8)
-	mov r9, GPR(9)
-	mov r10, GPR(10)
-	mov r11, GPR(11)
-	mov r12, GPR(12)
-	mov r13, GPR(13)
-	mov r14, GPR(14)
-	mov r15, GPR(15)
+	guest_gprs load, rsi
 	mov rsi, GPR(6)
 	vmload
 	; With V_INTR_MASKING, a physical interrupt exits the guest only if
@@ -57,31 +41,14 @@ svm_vmexit_rip:
 	vmsave
 	cli
 	xchg rsi, [rsp]         ; rsi = gprs, stack = guest RSI
-	mov GPR(1), rcx
-	mov GPR(2), rdx
-	mov GPR(3), rbx
-	mov GPR(5), rbp
-	mov GPR(7), rdi
-	mov GPR(8), r8
-	mov GPR(9), r9
-	mov GPR(10), r10
-	mov GPR(11), r11
-	mov GPR(12), r12
-	mov GPR(13), r13
-	mov GPR(14), r14
-	mov GPR(15), r15
+	guest_gprs store, rsi
 	pop rax
 	mov GPR(6), rax
 	pop rax                 ; host_vmcb_pa
 	vmload
 	stgi                    ; IF is clear: interrupts wait for svm.c
 
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
+	pops rbp, rbx, r12, r13, r14, r15
 	ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits
