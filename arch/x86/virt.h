@@ -295,4 +295,16 @@ int virt_cpu_init(void);
 void virt_selftest_bad_entry(void);
 bool virt_selftest_take_bad_entry(void);
 
+/* For the back ends: an event in the format both vendors use to inject
+ * one (SVM's EVENTINJ, VMX's VM-entry interruption information) and to
+ * report the one an exit cut off (EXITINTINFO, IDT-vectoring information):
+ * vector in bits 7:0, type in 10:8, an error code to push 11, valid 31.
+ * virt_event_info gives an EV_EXCEPTION, EV_NMI or EV_INTR valid, without
+ * the error code; virt_event_from reads one back (EV_NONE where it is not
+ * valid), its error code given apart. */
+#define EVENT_INFO_HAS_ERROR (1u << 11)
+#define EVENT_INFO_VALID (1u << 31)
+u32 virt_event_info(const struct event *e);
+void virt_event_from(u32 info, u32 error, struct event *e);
+
 #endif

@@ -369,18 +369,6 @@ static u8 insn_len(u64 next_rip, u64 rip)
 	return next_rip ? (u8)(next_rip - rip) : 0;
 }
 
-/* EXITINTINFO in the generic form; only the type where none was cut. */
-static void cut_event(u64 info, struct event *e)
-{
-	static const u8 types[8] = { [0] = EV_INTR, [2] = EV_NMI, [3] = EV_EXCEPTION,
-				     [4] = EV_SOFT };
-
-	e->type = EV_NONE;
-	if (info & EVENT_VALID)
-		*e = (struct event){ types[(info & EVENT_TYPE_MASK) >> 8], (u8)info,
-				     (info & EVENT_HAS_ERROR) != 0, (u32)(info >> 32) };
-}
-
 /* NMI blocking ends once the IRET that exited has run (nmi_blocked). */
 static void track_nmi_blocking(struct svm_vcpu *s, u64 code, u64 rip)
 {
@@ -405,7 +393,8 @@ static void decode_exit(struct svm_vcpu *s, const struct vcpu_regs *r, struct ex
 	x->insn_len = have_nrip ? insn_len(vmcb->ctl.next_rip, r->rip) : 0;
 	x->cr3 = vmcb->save.cr3;
 	x->hw_code = code;
-	cut_event(vmcb->ctl.exit_int_info, &x->cut);
+	virt_event_from((u32)vmcb->ctl.exit_int_info, (u32)(vmcb->ctl.exit_int_info >> 32),
+			&x->cut);
 	x->cpl = vmcb->save.cpl;
 	x->long_mode = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 
@@ -585,14 +574,11 @@ static void svm_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 static void svm_vcpu_inject(struct vcpu_arch *v, const struct event *e)
 {
 	struct svm_vcpu *s = v->virt;
-	u64 ev = e->vector | EVENT_VALID;
+	u64 ev = virt_event_info(e);
 
 	if (e->type == EV_NMI) {
-		ev |= EVENT_TYPE_NMI;
 		s->nmi_blocked = true;
 		s->iret_seen = false;
-	} else {
-		ev |= e->type == EV_EXCEPTION ? EVENT_TYPE_EXC : EVENT_TYPE_INTR;
 	}
 	if (e->has_error)
 		ev |= EVENT_HAS_ERROR | ((u64)e->error << 32);

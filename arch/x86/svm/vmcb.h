@@ -128,14 +128,10 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define V_INTR_PRIO_SHIFT 16
 #define V_INTR_VECTOR_SHIFT 32
 
-/* event_inj and exit_int_info */
+/* event_inj and exit_int_info: virt.h's event format, the error code in
+ * bits 63:32 */
 #define EVENT_VALID      (1ull << 31)
 #define EVENT_HAS_ERROR  (1ull << 11)
-#define EVENT_TYPE_INTR  (0ull << 8)
-#define EVENT_TYPE_NMI   (2ull << 8)
-#define EVENT_TYPE_EXC   (3ull << 8)
-#define EVENT_TYPE_SOFT  (4ull << 8)
-#define EVENT_TYPE_MASK  (7ull << 8)
 
 /* clean: VMCB areas unchanged since the last VMRUN of this VMCB on this
  * CPU, which the CPU may keep cached (APM vol. 2, 15.15). */

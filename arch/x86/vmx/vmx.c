@@ -691,18 +691,6 @@ static const struct exit_kind exit_kinds[] = {
 	[VMX_EXIT_XSETBV] = { EXIT_XSETBV, true },
 };
 
-/* An interruption-information field in the generic form. */
-static void to_event(u32 info, u32 error, struct event *e)
-{
-	static const u8 types[8] = { [0] = EV_INTR, [2] = EV_NMI, [3] = EV_EXCEPTION,
-				     [4] = EV_SOFT, [5] = EV_SOFT, [6] = EV_SOFT };
-
-	e->type = EV_NONE;
-	if (info & VMX_INTR_VALID)
-		*e = (struct event){ types[(info & VMX_INTR_TYPE_MASK) >> 8], (u8)info,
-				     (info & VMX_INTR_HAS_ERROR) != 0, error };
-}
-
 /* PAE paging with EPT takes its four PDPTEs from the VMCS at VM entry
  * (the CPU reloads them itself on the guest's own MOV to CR0/CR3/CR4):
  * where lucid completes a MOV that turns PAE paging on, it loads them
@@ -805,8 +793,8 @@ static void decode_exit(struct vcpu_arch *v, u32 code, struct exit_record *x)
 	 * not give (virt.h): with VMX, never one lucid completes. */
 	x->cr3 = x->insn_len ? 0 : vmread(VMCS_GUEST_CR3);
 	vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
-	to_event(vectoring, vectoring & VMX_INTR_HAS_ERROR ?
-		 (u32)vmread(VMCS_IDT_VECTORING_ERROR) : 0, &x->cut);
+	virt_event_from(vectoring, vectoring & VMX_INTR_HAS_ERROR ?
+			(u32)vmread(VMCS_IDT_VECTORING_ERROR) : 0, &x->cut);
 	x->cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	x->long_mode = (s->entry & VMX_ENTRY_CTL_IA32E_GUEST) && (vmread(VMCS_GUEST_CS_AR) & AR_L);
 
@@ -985,15 +973,9 @@ static void vmx_vcpu_run(struct vcpu_arch *v, struct exit_record *x)
 static void vmx_vcpu_inject(struct vcpu_arch *v, const struct event *e)
 {
 	struct vmx_vcpu *s = v->virt;
-	u32 info = e->vector | VMX_INTR_VALID;
+	u32 info = virt_event_info(e);
 	bool borrowed = vmcs_borrow(s);
 
-	if (e->type == EV_NMI)
-		info |= VMX_INTR_TYPE_NMI;
-	else if (e->type == EV_EXCEPTION)
-		info |= VMX_INTR_TYPE_HW_EXC;
-	else
-		info |= VMX_INTR_TYPE_EXTINT;
 	/* In real mode an exception pushes no error code; VM entry refuses
 	 * one there. */
 	if (e->has_error && (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
