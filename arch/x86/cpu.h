@@ -140,6 +140,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_FEATURE_CONTROL 0x3a
 /* The VMX capability MSRs are in arch/x86/vmx/vmcs.h. */
 #define MSR_PAT 0x277
+#define PAT_POWER_ON 0x0007040600070406ull	/* WB, WT, UC-, UC, twice */
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
@@ -165,6 +166,9 @@ static inline __noreturn void cpu_halt_forever(void)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define CR4_PKE (1ull << 22)
+/* A change to any of these drops the TLB's entries, global ones too. */
+#define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
+		      CR4_LA57)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)

@@ -36,8 +36,13 @@ bool slat_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa);
 void slat_free(struct slat *s);
 
 /* Zeroed pages for hardware structures (VMCB, VMCS, bitmaps, tables), in
- * lucid's identity mapping; NULL when there are none. */
+ * lucid's identity mapping; NULL when there are none. pa_of: the physical
+ * address the hardware takes for one. */
 void *slat_zalloc_pages(u64 n);
 void slat_free_pages(void *p, u64 n);
+static inline u64 pa_of(const void *p)
+{
+	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
+}
 
 #endif

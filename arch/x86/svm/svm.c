@@ -25,7 +25,6 @@
 
 /* Guest EFER.SVME must stay set for VMRUN; the guest never sees it. */
 #define GUEST_EFER_BASE EFER_SVME
-#define DEFAULT_PAT 0x0007040600070406ull
 
 #define NO_CPU 0xffffffffu
 #define IOPM_PAGES 3
@@ -96,11 +95,6 @@ extern const char svm_vmexit_rip[]; /* svm_entry.asm: right after VMRUN */
 static void dirty(struct vmcb *vmcb, u32 areas)
 {
 	vmcb->ctl.clean &= ~areas;
-}
-
-static u64 pa_of(const void *p)
-{
-	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
 }
 
 static int svm_cpu_init(void)
@@ -288,7 +282,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	g->efer = st->efer | GUEST_EFER_BASE;
 	g->dr6 = DR6_INIT;
 	g->dr7 = DR7_INIT;
-	g->g_pat = DEFAULT_PAT;
+	g->g_pat = PAT_POWER_ON;
 	memcpy(v->regs->gpr, st->gpr, sizeof(v->regs->gpr));
 	v->regs->rip = st->rip;
 	v->regs->rflags = st->rflags;
@@ -697,14 +691,11 @@ static void svm_set_cr2(struct vcpu_arch *v, u64 cr2)
 	dirty(vmcb, VMCB_CLEAN_CR2);
 }
 
-/* A MOV to CR4 that changes how the guest's addresses translate drops its
- * TLB entries on the CPU, global ones too (a CR4.PGE toggle is how a
- * kernel flushes those). VMRUN loads the new CR4 but keeps the ASID's
- * entries: a fresh ASID leaves them behind, without flushing other
- * guests' and on every CPU (no need for flush-by-ASID). */
-#define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
-		      CR4_LA57)
-
+/* A MOV to CR4 that changes how the guest's addresses translate
+ * (CR4_TLB_BITS) drops its TLB entries on the CPU, global ones too (a
+ * CR4.PGE toggle is how a kernel flushes those). VMRUN loads the new CR4
+ * but keeps the ASID's entries: a fresh ASID leaves them behind, without
+ * flushing other guests' and on every CPU (no need for flush-by-ASID). */
 static void svm_set_cr(struct vcpu_arch *v, int cr, u64 val)
 {
 	struct svm_vcpu *s = v->virt;

@@ -28,7 +28,6 @@
 #include "lib/log.h"
 #include "lib/string.h"
 
-#define DEFAULT_PAT 0x0007040600070406ull
 #define NO_CPU 0xffffffffu
 
 #define FC_LOCKED (1ull << 0)
@@ -188,11 +187,6 @@ static void invvpid(int type, u16 vpid)
 	struct { u64 vpid, addr; } d = { vpid, 0 };
 
 	asm volatile("invvpid %0, %1" : : "m"(d), "r"((u64)type) : "cc", "memory");
-}
-
-static u64 pa_of(const void *p)
-{
-	return (u64)(uintptr_t)p; /* lucid is identity-mapped */
 }
 
 /* ---- per CPU ---- */
@@ -590,7 +584,7 @@ static void vmx_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	vmwrite(VMCS_GUEST_CR4, vmx_fixed_apply(cr4_fixed, st->cr4));
 	vmwrite(VMCS_GUEST_EFER, st->efer);
 	set_ia32e(s, st->efer & EFER_LMA);
-	vmwrite(VMCS_GUEST_PAT, DEFAULT_PAT);
+	vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
 	vmwrite(VMCS_GUEST_DR7, DR7_INIT);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
@@ -1084,13 +1078,11 @@ static void vmx_set_cr2(struct vcpu_arch *v, u64 cr2)
 	guest_set_cr2(v, cr2);
 }
 
-/* A MOV to CR4 that changes how the guest's addresses translate drops its
- * TLB entries, global ones too; the VMWRITE does not, so the next entry
- * flushes the vCPU's VPID. (PAE paging's PDPTEs: VM exits saved them, and
- * a CR4 write with paging on leaves them as they were.) */
-#define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
-		      CR4_LA57)
-
+/* A MOV to CR4 that changes how the guest's addresses translate
+ * (CR4_TLB_BITS) drops its TLB entries, global ones too; the VMWRITE does
+ * not, so the next entry flushes the vCPU's VPID. (PAE paging's PDPTEs:
+ * VM exits saved them, and a CR4 write with paging on leaves them as they
+ * were.) */
 static void vmx_set_cr(struct vcpu_arch *v, int cr, u64 val)
 {
 	struct vmx_vcpu *s = v->virt;
