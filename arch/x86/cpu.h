@@ -90,29 +90,17 @@ static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" : : "a"(v),
 static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
 
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline u16 inw(u16 port)
-{
-	u16 v;
-
-	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline u32 inl(u16 port)
-{
-	u32 v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+#define DEFINE_IN(insn, type)                                               \
+	static inline type insn(u16 port)                                   \
+	{                                                                   \
+		type v;                                                     \
+		asm volatile(#insn " %1, %0" : "=a"(v) : "Nd"(port));       \
+		return v;                                                   \
+	}
+DEFINE_IN(inb, u8)
+DEFINE_IN(inw, u16)
+DEFINE_IN(inl, u32)
+#undef DEFINE_IN
 
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
