@@ -126,6 +126,8 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1b
 #define MSR_FEATURE_CONTROL 0x3a
+#define FC_LOCKED (1ull << 0)
+#define FC_VMX_OUTSIDE_SMX (1ull << 2)
 /* The VMX capability MSRs are in arch/x86/vmx/vmcs.h. */
 #define MSR_PAT 0x277
 #define PAT_POWER_ON 0x0007040600070406ull	/* WB, WT, UC-, UC, twice */
@@ -154,6 +156,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define CR4_PKE (1ull << 22)
+#define CR4_CET (1ull << 23)
 /* A change to any of these drops the TLB's entries, global ones too. */
 #define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | \
 		      CR4_LA57)

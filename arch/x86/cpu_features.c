@@ -7,8 +7,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define FC_LOCKED (1ull << 0)
-#define FC_VMX_OUTSIDE_SMX (1ull << 2)
 #define VM_CR_SVMDIS (1ull << 4)
 
 static void detect_identity(struct cpu_features *f)

@@ -7,6 +7,7 @@
 #include "lib/types.h"
 
 #define MAX_CPUS 64
+#define NO_CPU 0xffffffffu	/* a CPU index that names none */
 #define STACK_SIZE (16 * 1024)
 
 /* Exceptions that must never run on a possibly broken stack get their own

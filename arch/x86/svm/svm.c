@@ -26,7 +26,6 @@
 /* Guest EFER.SVME must stay set for VMRUN; the guest never sees it. */
 #define GUEST_EFER_BASE EFER_SVME
 
-#define NO_CPU 0xffffffffu
 #define IOPM_PAGES 3
 #define MSRPM_PAGES 2
 
@@ -764,7 +763,7 @@ static struct svm_guest_env guest_check_env_of_cpu(void)
 		{ &l7.ebx, 7, CR4_SMEP, 0 },
 		{ &l7.ebx, 20, CR4_SMAP, 0 },
 		{ &l7.ecx, 3, CR4_PKE, 0 },
-		{ &l7.ecx, 7, 1ull << 23, 0 },		/* CET */
+		{ &l7.ecx, 7, CR4_CET, 0 },
 		{ &e1.edx, 11, 0, 1ull << 0 },		/* SYSCALL: SCE */
 		{ &e1.edx, 29, 0, EFER_LME | EFER_LMA },
 		{ &e1.edx, 20, 0, EFER_NXE },

@@ -23,7 +23,6 @@
 #include "arch/x86/cpu.h"
 #include "lib/fmt.h"
 
-#define CR4_CET (1ull << 23)
 #define ATTR_L (1u << 9)	/* vmcb_seg.attr: descriptor bits 52-55 in 11:8 */
 #define ATTR_D (1u << 10)
 #define NP_ENABLE 1ull		/* np_control bit 0 */

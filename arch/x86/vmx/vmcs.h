@@ -360,6 +360,18 @@ enum {
 #define VMX_EXIT_REASON_BASIC      0xffffu
 #define VMX_EXIT_ENTRY_FAILED      (1u << 31)
 
+/* A guest segment's access rights (VMCS_GUEST_*_AR, SDM 25.4.1) */
+#define AR_TYPE(ar) ((ar) & 0xfu)
+#define AR_DPL(ar)  (((ar) >> 5) & 3u)
+#define AR_TYPE_ACCESSED 1u
+#define AR_S        (1u << 4)
+#define AR_P        (1u << 7)
+#define AR_L        (1u << 13)
+#define AR_DB       (1u << 14)
+#define AR_G        (1u << 15)
+#define AR_UNUSABLE (1u << 16)
+#define AR_RESERVED 0xfffe0f00u	/* bits 31:17, 11:8 */
+
 /* Interruption-information format (SDM 25.8.3, 25.9.2, 25.9.3): the
  * event to inject, the one that caused an exit, the one an exit cut off. */
 #define VMX_INTR_VECTOR            0xffu

@@ -28,10 +28,6 @@
 #include "lib/log.h"
 #include "lib/string.h"
 
-#define NO_CPU 0xffffffffu
-
-#define FC_LOCKED (1ull << 0)
-#define FC_VMX_OUTSIDE_SMX (1ull << 2)
 #define CR4_VMXE (1ull << 13)
 
 /* IA32_VMX_EPT_VPID_CAP (SDM appendix A.10) */
@@ -53,12 +49,7 @@
 #define EPTP_WB 6ull
 #define EPTP_WALK_4 (3ull << 3)
 
-/* Access rights in the VMCS (SDM 25.4.1) */
-#define AR_UNUSABLE (1u << 16)
-#define AR_TYPE_ACCESSED 1u
-#define AR_S (1u << 4)
-#define AR_P (1u << 7)
-#define AR_L (1u << 13)
+/* Segment types in the access rights (AR_*, vmcs.h) */
 #define TSS_TYPE_BUSY_32 11u
 #define TSS_TYPE_BUSY_16 3u
 #define TSS_TYPE_AVAIL_32 9u
@@ -368,7 +359,6 @@ static void vcpu_vmwrite(const struct vcpu_arch *v, u32 field, u64 val)
 	vmwrite(field, val);
 	vmcs_return(v->virt, borrowed);
 }
-
 
 static u16 vpid_alloc(void)
 {

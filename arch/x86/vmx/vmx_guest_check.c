@@ -21,18 +21,6 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "lib/fmt.h"
 
-/* Access rights (SDM 25.4.1) */
-#define AR_TYPE(ar) ((ar) & 0xfu)
-#define AR_DPL(ar)  (((ar) >> 5) & 3u)
-#define AR_S        (1u << 4)
-#define AR_P        (1u << 7)
-#define AR_L        (1u << 13)
-#define AR_DB       (1u << 14)
-#define AR_G        (1u << 15)
-#define AR_UNUSABLE (1u << 16)
-#define AR_RESERVED 0xfffe0f00u	/* bits 31:17, 11:8 */
-
-#define CR4_CET (1ull << 23)
 #define EFER_SCE (1ull << 0)
 #define DEBUGCTL_BTF (1ull << 1)
 #define DEBUGCTL_RESERVED (~0xffffull | 0x38)		/* bits 63:16, 5:3 */
