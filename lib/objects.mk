@@ -1,2 +1,2 @@
 # Freestanding helpers.
-kobjs += $(addprefix lib/, date.o fmt.o log.o string.o)
+kobjs += $(addprefix lib/, date.o fmt.o log.o nearest.o string.o)

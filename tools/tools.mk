@@ -3,7 +3,8 @@
 TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -I. -DLUCID_HOST_TEST
 
 # It links lucid's built-in guests (hv/builtin/) to know their names.
-LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config/config.c hv/builtin/builtin.c lib/fmt.c lib/string.c
+LUCID_CFG_SRCS := tools/lucid-cfg.c hv/config/config.c hv/builtin/builtin.c lib/fmt.c lib/nearest.c \
+	lib/string.c
 LUCID_CFG_OBJS := $(B)/k/hv/builtin/images.o
 
 all: $(B)/lucid-cfg

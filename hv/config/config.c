@@ -10,6 +10,7 @@
 #include "hv/config/config.h"
 #include "boot/boot_info.h"
 #include "lib/fmt.h"
+#include "lib/nearest.h"
 #include "lib/string.h"
 
 /* A name the boot loader could not hand over would never match. */
@@ -605,62 +606,21 @@ static const struct key_def keys[NKEYS] = {
 
 /* --- "did you mean" ------------------------------------------------------- */
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-#define SUGGEST_MAX_LEN 16
-
-/* Edit distance, case-blind, a swap of neighbours counting as one edit
- * ("laod" is one away from "load"). */
-static unsigned distance(struct span a, const char *b)
-{
-	unsigned d[SUGGEST_MAX_LEN + 1][SUGGEST_MAX_LEN + 1];
-	size_t blen = strlen(b);
-
-	for (size_t i = 0; i <= a.len; i++)
-		d[i][0] = (unsigned)i;
-	for (size_t j = 0; j <= blen; j++)
-		d[0][j] = (unsigned)j;
-	for (size_t i = 1; i <= a.len; i++) {
-		for (size_t j = 1; j <= blen; j++) {
-			unsigned cost = lower(a.s[i - 1]) != b[j - 1];
-			unsigned best = MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
-
-			best = MIN(best, d[i - 1][j - 1] + cost);
-			if (i > 1 && j > 1 && lower(a.s[i - 1]) == b[j - 2] &&
-			    lower(a.s[i - 2]) == b[j - 1])
-				best = MIN(best, d[i - 2][j - 2] + 1);
-			d[i][j] = best;
-		}
-	}
-	return d[a.len][blen];
-}
-
-/* The known key a near-miss was probably meant to be: a few edits away,
- * or the start of it ("mem"). NULL when nothing is close. */
+/* The known key a near-miss was probably meant to be; NULL when nothing
+ * is close (lib/nearest.h). */
 static const char *suggest(struct span key)
 {
-	const char *best = NULL;
-	unsigned best_d = 3;	/* at most 2 edits */
+	char word[NEAREST_MAX_LEN + 1];
+	struct nearest n;
 
-	if (key.len > SUGGEST_MAX_LEN)
+	if (key.len > NEAREST_MAX_LEN)
 		return NULL;
-	for (unsigned k = 0; k < NKEYS; k++) {
-		unsigned d = distance(key, keys[k].name);
-
-		if (d < best_d) {
-			best = keys[k].name;
-			best_d = d;
-		}
-	}
-	if (!best && key.len >= 3) {
-		for (unsigned k = 0; k < NKEYS; k++)
-			if (key.len < strlen(keys[k].name) && !memcmp(key.s, keys[k].name, key.len))
-				return keys[k].name;
-	}
-	return best;
+	memcpy(word, key.s, key.len);
+	word[key.len] = '\0';
+	nearest_init(&n, word);
+	for (unsigned k = 0; k < NKEYS; k++)
+		nearest_offer(&n, keys[k].name);
+	return n.best;
 }
 
 /* --- lines ---------------------------------------------------------------- */

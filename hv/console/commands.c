@@ -148,22 +148,22 @@ static void cmd_domstats(struct vm *vm, int argc, char **argv)
 	(void)argc, (void)argv;
 	if (reply_mode() == REPLY_TEXT)
 		reply_field(NULL, "", "Domain: '%s'", vm->name);
-	reply_stat("state.state", "%s", vm_state_name(vm->state));
-	reply_stat_number("state.reboots", vm->reboots);
-	reply_stat_number("memory.size_mib", vm->mem.size >> 20);
-	reply_stat_number("cpu.time_ms", ms(cpu_time(vm)));
-	reply_stat_number("vcpu.count", vm->nvcpus);
+	reply_field(REPLY_STAT, "state.state", "%s", vm_state_name(vm->state));
+	reply_number(REPLY_STAT, "state.reboots", vm->reboots, NULL);
+	reply_number(REPLY_STAT, "memory.size_mib", vm->mem.size >> 20, NULL);
+	reply_number(REPLY_STAT, "cpu.time_ms", ms(cpu_time(vm)), NULL);
+	reply_number(REPLY_STAT, "vcpu.count", vm->nvcpus, NULL);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		const struct vcpu *v = vm->vcpu[i];
 
 		snprintf(key, sizeof(key), "vcpu.%u.cpu", i);
-		reply_stat_number(key, v->cpu);
+		reply_number(REPLY_STAT, key, v->cpu, NULL);
 		snprintf(key, sizeof(key), "vcpu.%u.state", i);
-		reply_stat(key, "%s", vcpu_state(v));
+		reply_field(REPLY_STAT, key, "%s", vcpu_state(v));
 		snprintf(key, sizeof(key), "vcpu.%u.time_ms", i);
-		reply_stat_number(key, ms(v->run_tsc));
+		reply_number(REPLY_STAT, key, ms(v->run_tsc), NULL);
 		snprintf(key, sizeof(key), "vcpu.%u.exits", i);
-		reply_stat_number(key, exit_count(v));
+		reply_number(REPLY_STAT, key, exit_count(v), NULL);
 	}
 	for (u32 r = 0; r < NR_EXIT_REASONS; r++) {
 		u64 n = 0;
@@ -171,7 +171,7 @@ static void cmd_domstats(struct vm *vm, int argc, char **argv)
 		for (u32 i = 0; i < vm->nvcpus; i++)
 			n += vm->vcpu[i]->exits[r];
 		snprintf(key, sizeof(key), "exits.%s", exit_reason_name(r));
-		reply_stat_number(key, n);
+		reply_number(REPLY_STAT, key, n, NULL);
 	}
 }
 
@@ -227,39 +227,6 @@ static void cmd_reboot(struct vm *vm, int argc, char **argv)
 	power_button(vm, true);
 }
 
-/* For the verbs the VM's own doing may have overtaken since the check. */
-static void done(struct vm *vm, int rc, const char *what)
-{
-	if (rc)
-		reply_error("VM %s is %s now", vm->name, vm_state_name(vm->state));
-	else
-		reply_message("VM %s %s", vm->name, what);
-}
-
-static void cmd_reset(struct vm *vm, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	done(vm, vm_reset(vm), "was reset");
-}
-
-static void cmd_destroy(struct vm *vm, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	done(vm, vm_destroy(vm), "destroyed");
-}
-
-static void cmd_suspend(struct vm *vm, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	done(vm, vm_suspend(vm), "suspended");
-}
-
-static void cmd_resume(struct vm *vm, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	done(vm, vm_resume(vm), "resumed");
-}
-
 static void cmd_console(struct vm *vm, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -305,43 +272,44 @@ static void cmd_halt_host(struct vm *unused, int argc, char **argv)
 	machine_halt();
 }
 
+/* The shapes of command: on a VM in some states, a verb of vm.h on one,
+ * one on the machine. */
+#define ON_VM(name, help, states, run) { name, "VM", help, 1, 1, ARG_VM, NULL, states, run, NULL, NULL }
+#define VERB(name, help, states, verb, done) \
+	{ name, "VM", help, 1, 1, ARG_VM, NULL, states, NULL, verb, done }
+#define ON_HOST(name, help, run) { name, "", help, 0, 0, ARG_NONE, NULL, 0, run, NULL, NULL }
+
 const struct command commands[] = {
-	{ "list", "[--all]", "the running and paused VMs; with --all, every VM",
-	  0, 1, ARG_WORD, "--all", 0, cmd_list },
-	{ "dominfo", "VM", "a VM's state, size, kernel and times", 1, 1, ARG_VM, NULL,
-	  ANY_STATE, cmd_dominfo },
-	{ "vcpuinfo", "VM", "each vCPU's physical CPU, state, run time and exits", 1, 1, ARG_VM,
-	  NULL, ANY_STATE, cmd_vcpuinfo },
-	{ "domstats", "VM", "a VM's statistics as key=value: exits by reason, run time per "
-	  "vCPU, memory", 1, 1, ARG_VM, NULL, ANY_STATE, cmd_domstats },
-	{ "start", "VM", "boot a VM that is not running, from scratch", 1, 1, ARG_VM, NULL,
-	  STOPPED_STATES, cmd_start },
-	{ "shutdown", "VM", "press the VM's ACPI power button: the guest shuts down cleanly",
-	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_shutdown },
-	{ "reboot", "VM", "the power button, then boot again once the guest has powered off",
-	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_reboot },
-	{ "reset", "VM", "boot again at once, as a reset button does: the guest is not asked",
-	  1, 1, ARG_VM, NULL, 1u << VM_RUNNING, cmd_reset },
-	{ "destroy", "VM", "power off at once: the guest is not asked", 1, 1, ARG_VM, NULL,
-	  BOOTED_STATES, cmd_destroy },
-	{ "suspend", "VM", "stop running the VM's vCPUs; its memory and devices stay", 1, 1,
-	  ARG_VM, NULL, 1u << VM_RUNNING, cmd_suspend },
-	{ "resume", "VM", "run a suspended VM again", 1, 1, ARG_VM, NULL, 1u << VM_PAUSED,
-	  cmd_resume },
-	{ "console", "VM", "COM1 to the VM's serial port and back; Ctrl-] returns here", 1, 1,
-	  ARG_VM, NULL, BOOTED_STATES, cmd_console },
-	{ "nodeinfo", "", "this machine: CPUs, memory, virtualization", 0, 0, ARG_NONE, NULL, 0,
-	  cmd_nodeinfo },
-	{ "log", "", "what lucid has printed since boot (the last 16 KiB)", 0, 0, ARG_NONE,
-	  NULL, 0, cmd_log },
-	{ "version", "", "lucid's version", 0, 0, ARG_NONE, NULL, 0, cmd_version },
+	{ "list", "[--all]", "the running and paused VMs; with --all, every VM", 0, 1, ARG_WORD,
+	  (const char *const[]){ "--all", NULL }, 0, cmd_list, NULL, NULL },
+	ON_VM("dominfo", "a VM's state, size, kernel and times", ANY_STATE, cmd_dominfo),
+	ON_VM("vcpuinfo", "each vCPU's physical CPU, state, run time and exits", ANY_STATE,
+	      cmd_vcpuinfo),
+	ON_VM("domstats", "a VM's statistics as key=value: exits by reason, run time per vCPU, "
+	      "memory", ANY_STATE, cmd_domstats),
+	ON_VM("start", "boot a VM that is not running, from scratch", STOPPED_STATES, cmd_start),
+	ON_VM("shutdown", "press the VM's ACPI power button: the guest shuts down cleanly",
+	      1u << VM_RUNNING, cmd_shutdown),
+	ON_VM("reboot", "the power button, then boot again once the guest has powered off",
+	      1u << VM_RUNNING, cmd_reboot),
+	VERB("reset", "boot again at once, as a reset button does: the guest is not asked",
+	     1u << VM_RUNNING, vm_reset, "was reset"),
+	VERB("destroy", "power off at once: the guest is not asked", BOOTED_STATES, vm_destroy,
+	     "destroyed"),
+	VERB("suspend", "stop running the VM's vCPUs; its memory and devices stay",
+	     1u << VM_RUNNING, vm_suspend, "suspended"),
+	VERB("resume", "run a suspended VM again", 1u << VM_PAUSED, vm_resume, "resumed"),
+	ON_VM("console", "COM1 to the VM's serial port and back; Ctrl-] returns here",
+	      BOOTED_STATES, cmd_console),
+	ON_HOST("nodeinfo", "this machine: CPUs, memory, virtualization", cmd_nodeinfo),
+	ON_HOST("log", "what lucid has printed since boot (the last 16 KiB)", cmd_log),
+	ON_HOST("version", "lucid's version", cmd_version),
 	{ "help", "[COMMAND]", "the commands, or one in full", 0, 1, ARG_COMMAND, NULL, 0,
-	  console_help },
+	  console_help, NULL, NULL },
 	{ "json", "on|off", "one JSON object a line, for programs (docs/console.md)", 1, 1,
-	  ARG_WORD, "on off", 0, cmd_json },
-	{ "reboot-host", "", "reset the machine, and every VM with it", 0, 0, ARG_NONE, NULL, 0,
-	  cmd_reboot_host },
-	{ "halt-host", "", "stop lucid and every CPU", 0, 0, ARG_NONE, NULL, 0, cmd_halt_host },
+	  ARG_WORD, (const char *const[]){ "on", "off", NULL }, 0, cmd_json, NULL, NULL },
+	ON_HOST("reboot-host", "reset the machine, and every VM with it", cmd_reboot_host),
+	ON_HOST("halt-host", "stop lucid and every CPU", cmd_halt_host),
 };
 
 const u32 ncommands = ARRAY_SIZE(commands);

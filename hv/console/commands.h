@@ -21,9 +21,13 @@ struct command {
 	const char *help;
 	u8 min_args, max_args;
 	enum command_arg arg;
-	const char *words;	/* ARG_WORD: the words, space separated */
+	const char *const *words; /* ARG_WORD: the words, NULL-ended */
 	u32 states;		/* ARG_VM: the states it accepts, bits 1 << VM_* */
 	void (*run)(struct vm *vm, int argc, char **argv);
+	/* Or a verb of vm.h that the VM's own doing may overtake: it then
+	 * fails, and the answer is the state the VM is in. */
+	int (*verb)(struct vm *vm);
+	const char *done;	/* "destroyed": what the verb did */
 };
 
 extern const struct command commands[];

@@ -15,7 +15,7 @@
 #include "hv/console/commands.h"
 #include "hv/console/line.h"
 #include "hv/console/reply.h"
-#include "hv/console/words.h"
+#include "lib/nearest.h"
 #include "hv/core/timer.h"
 #include "hv/vdev/uart.h"
 #include "lib/log.h"
@@ -160,20 +160,12 @@ static struct vm *find_vm(const char *name)
 	return NULL;
 }
 
-/* Whether word is one of the space-separated `words`. */
-static bool one_of(const char *word, const char *words)
+/* Whether word is one of the NULL-ended `words`. */
+static bool one_of(const char *word, const char *const *words)
 {
-	size_t n = strlen(word);
-
-	for (const char *w = words; *w;) {
-		size_t k = 0;
-
-		while (w[k] && w[k] != ' ')
-			k++;
-		if (k == n && !strncmp(w, word, n))
+	for (; *words; words++)
+		if (!strcmp(*words, word))
 			return true;
-		w += k + (w[k] == ' ');
-	}
 	return false;
 }
 
@@ -212,20 +204,25 @@ static void run(int argc, char **argv)
 			return;
 		}
 	}
-	c->run(vm, argc, argv);
+	if (c->run)
+		c->run(vm, argc, argv);
+	else if (c->verb(vm))
+		reply_error("VM %s is %s now", vm->name, vm_state_name(vm->state));
+	else
+		reply_message("VM %s %s", vm->name, c->done);
 }
 
 void console_execute(char *line)
 {
-	char *argv[WORDS_MAX];
-	int argc = words_split(line, argv, WORDS_MAX);
+	char *argv[LINE_WORDS];
+	int argc = line_words(line, argv, LINE_WORDS);
 
 	setup();
 	if (!argc)
 		return;
 	reply_begin("reply", argc > 0 ? argv[0] : "");
 	if (argc < 0)
-		reply_error("too many words (at most %d)", WORDS_MAX);
+		reply_error("too many words (at most %d)", LINE_WORDS);
 	else
 		run(argc, argv);
 	reply_end();
@@ -234,30 +231,17 @@ void console_execute(char *line)
 /* Tab: command names first, then what the command takes. */
 static void complete(struct line *l, u32 index, char *const *words)
 {
-	const struct command *c = index ? find_command(words[0]) : NULL;
-	char w[LINE_MAX];
+	const struct command *c = index == 1 ? find_command(words[0]) : NULL;
 
-	if (!index) {
+	if (!index || (c && c->arg == ARG_COMMAND))
 		for (u32 i = 0; i < ncommands; i++)
 			line_offer(l, commands[i].name);
-		return;
-	}
-	if (!c || index > c->max_args)
-		return;
-	if (c->arg == ARG_VM && index == 1)
+	else if (c && c->arg == ARG_VM)
 		for (u32 i = 0; i < vm_count(); i++)
 			line_offer(l, vm_get(i)->name);
-	if (c->arg == ARG_COMMAND)
-		for (u32 i = 0; i < ncommands; i++)
-			line_offer(l, commands[i].name);
-	if (c->arg == ARG_WORD) {
-		strlcpy(w, c->words, sizeof(w));
-		char *ws[WORDS_MAX];
-		int n = words_split(w, ws, WORDS_MAX);
-
-		for (int i = 0; i < n; i++)
-			line_offer(l, ws[i]);
-	}
+	else if (c && c->arg == ARG_WORD)
+		for (const char *const *w = c->words; *w; w++)
+			line_offer(l, *w);
 }
 
 /* JSON mode: a VM whose state or reboot count moved is reported. */

@@ -1,6 +1,5 @@
 /* The console's line editor (line.h). */
 #include "hv/console/line.h"
-#include "hv/console/words.h"
 #include "lib/string.h"
 
 #define ESC 0x1b
@@ -137,14 +136,14 @@ void line_offer(struct line *l, const char *word)
  * agree (a space after a single one); with nothing to add, lists them. */
 static void complete(struct line *l)
 {
-	char head[LINE_MAX], *words[WORDS_MAX];
+	char head[LINE_MAX], *words[LINE_WORDS];
 	u32 start = l->cur, common = 0;
 
 	while (start && l->buf[start - 1] != ' ')
 		start--;
 	memcpy(head, l->buf, start);
 	head[start] = '\0';
-	int n = words_split(head, words, WORDS_MAX);
+	int n = line_words(head, words, LINE_WORDS);
 	if (n < 0 || !l->complete) {
 		bell(l);
 		return;
@@ -292,4 +291,22 @@ void line_redraw(struct line *l)
 	put(l, l->buf, l->len);
 	l->cur = l->len;
 	move_to(l, cur);
+}
+
+int line_words(char *s, char **words, int max)
+{
+	int n = 0;
+
+	for (char *p = s; *p;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (n == max)
+			return -1;
+		words[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return n;
 }

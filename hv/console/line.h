@@ -15,6 +15,7 @@
 #define LINE_MAX 128		/* characters in a line, with its NUL */
 #define LINE_HISTORY 16		/* lines kept for up and down */
 #define LINE_MATCHES 512	/* bytes of completion candidates kept */
+#define LINE_WORDS 8		/* words in a command line */
 
 enum line_result { LINE_MORE, LINE_DONE, LINE_CANCEL };
 
@@ -56,5 +57,8 @@ void line_reset(struct line *l);
 void line_redraw(struct line *l);
 /* From the complete callback: one candidate word. */
 void line_offer(struct line *l, const char *word);
+/* Splits s at spaces and tabs, in place. Returns the number of words, or
+ * -1 when there are more than max. */
+int line_words(char *s, char **words, int max);
 
 #endif

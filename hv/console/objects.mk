@@ -1,2 +1,2 @@
 # The management console.
-kobjs += $(addprefix hv/console/, console.o commands.o line.o words.o reply.o attach.o)
+kobjs += $(addprefix hv/console/, console.o commands.o line.o reply.o attach.o)

@@ -97,11 +97,18 @@ void reply_end(void)
 	put("}\n");
 }
 
+/* vsnprintf's length of what it wrote, not of what it would have. */
+static size_t format(char *v, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(v, size, fmt, ap);
+
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
 static void vfield(const char *label, const char *key, bool quoted, const char *fmt, va_list ap)
 {
 	char v[FIELD_MAX];
-	int n = vsnprintf(v, sizeof(v), fmt, ap);
-	size_t len = n < 0 ? 0 : (size_t)n < sizeof(v) ? (size_t)n : sizeof(v) - 1;
+	size_t len = format(v, sizeof(v), fmt, ap);
 
 	if (r.failed)
 		return;
@@ -113,7 +120,11 @@ static void vfield(const char *label, const char *key, bool quoted, const char *
 			r.out(v, len);
 		return;
 	}
-	if (label) {
+	if (label == REPLY_STAT) {
+		put("  ");
+		put(key);
+		put("=");
+	} else if (label) {
 		char l[32];
 
 		snprintf(l, sizeof(l), "%s:", label);
@@ -153,28 +164,6 @@ void reply_number(const char *label, const char *key, u64 n, const char *unit)
 			  unit ? unit : "");
 }
 
-void reply_stat(const char *key, const char *fmt, ...)
-{
-	char v[FIELD_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(v, sizeof(v), fmt, ap);
-	va_end(ap);
-	if (r.mode == REPLY_JSON)
-		reply_field(NULL, key, "%s", v);
-	else
-		reply_field(NULL, key, "  %s=%s", key, v);
-}
-
-void reply_stat_number(const char *key, u64 n)
-{
-	if (r.mode == REPLY_JSON)
-		field_raw(NULL, key, "%llu", (unsigned long long)n);
-	else
-		reply_stat(key, "%llu", (unsigned long long)n);
-}
-
 void reply_message(const char *fmt, ...)
 {
 	va_list ap;
@@ -190,10 +179,8 @@ void reply_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(v, sizeof(v), fmt, ap);
+	size_t len = format(v, sizeof(v), fmt, ap);
 	va_end(ap);
-	size_t len = n < 0 ? 0 : (size_t)n < sizeof(v) ? (size_t)n : sizeof(v) - 1;
-
 	if (r.failed)
 		return;
 	if (r.mode == REPLY_TEXT) {

@@ -33,14 +33,13 @@ void reply_end(void);
 void reply_error(const char *fmt, ...) __printf(1, 2);
 /* A sentence. JSON: member "message", once an answer. */
 void reply_message(const char *fmt, ...) __printf(1, 2);
-/* Text: "Label:  value" on a line (just the value, label NULL); JSON:
- * "key": "value". */
+/* Text: "Label:  value" on a line (just the value, label NULL; with
+ * label REPLY_STAT "  key=value", as virsh's domstats); JSON: "key":
+ * "value". */
+#define REPLY_STAT ((const char *)1)
 void reply_field(const char *label, const char *key, const char *fmt, ...) __printf(3, 4);
 /* The same with a number: "Label:  n unit"; JSON "key": n. */
 void reply_number(const char *label, const char *key, u64 n, const char *unit);
-/* Text: "  key=value", as virsh's domstats; JSON: "key": value. */
-void reply_stat(const char *key, const char *fmt, ...) __printf(2, 3);
-void reply_stat_number(const char *key, u64 n);
 /* Text: the bytes as they are; JSON: "key": "the bytes" (escaped). */
 void reply_text(const char *key, const char *s, size_t n);
 /* Text: a table; JSON: "key": [ {row}, ... ]. Cells are strings; at

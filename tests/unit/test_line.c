@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "hv/console/line.h"
-#include "hv/console/words.h"
+#include "lib/nearest.h"
 
 static char out[4096];
 static size_t out_len;
@@ -275,19 +275,19 @@ static void test_unknown_escapes(void **state)
 	assert_string_equal(l.buf, "abc");
 }
 
-static void test_words_split(void **state)
+static void test_line_words(void **state)
 {
 	char s[] = "  start\t web  ";
-	char *w[WORDS_MAX];
+	char *w[LINE_WORDS];
 	char many[] = "1 2 3 4 5 6 7 8 9";
 
 	(void)state;
-	assert_int_equal(words_split(s, w, WORDS_MAX), 2);
+	assert_int_equal(line_words(s, w, LINE_WORDS), 2);
 	assert_string_equal(w[0], "start");
 	assert_string_equal(w[1], "web");
-	assert_int_equal(words_split(many, w, WORDS_MAX), -1);
+	assert_int_equal(line_words(many, w, LINE_WORDS), -1);
 	char none[] = " \t ";
-	assert_int_equal(words_split(none, w, WORDS_MAX), 0);
+	assert_int_equal(line_words(none, w, LINE_WORDS), 0);
 }
 
 static const char *nearest_of(const char *word, const char *const *names, size_t n)
@@ -330,7 +330,7 @@ int main(void)
 		cmocka_unit_test_setup(test_too_long, fresh),
 		cmocka_unit_test_setup(test_completion, fresh),
 		cmocka_unit_test_setup(test_unknown_escapes, fresh),
-		cmocka_unit_test(test_words_split),
+		cmocka_unit_test(test_line_words),
 		cmocka_unit_test(test_nearest),
 	};
 

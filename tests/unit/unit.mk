@@ -8,7 +8,7 @@ ULIBS   := -lcmocka
 
 UNIT_SRCS_test_fmt     := lib/fmt.c lib/string.c
 UNIT_SRCS_test_log     := lib/log.c lib/fmt.c lib/string.c
-UNIT_SRCS_test_line    := hv/console/line.c hv/console/words.c lib/string.c
+UNIT_SRCS_test_line    := hv/console/line.c lib/nearest.c lib/string.c
 UNIT_SRCS_test_string  := lib/string.c
 UNIT_SRCS_test_date    := lib/date.c
 UNIT_SRCS_test_acpi    := drivers/acpi.c lib/fmt.c lib/string.c
@@ -29,7 +29,7 @@ UNIT_SRCS_test_guest_paging := hv/emul/guest_paging.c hv/emul/fetch_tlb.c hv/emu
 UNIT_SRCS_test_loader   := $(wildcard hv/loader/*.c) hv/emul/guest_mem.c lib/fmt.c lib/string.c
 UNIT_SRCS_test_bzimage  := $(wildcard hv/loader/*.c) hv/emul/guest_mem.c hv/emul/guest_paging.c \
 	hv/core/vcpu_state.c lib/fmt.c lib/string.c
-UNIT_SRCS_test_config   := hv/config/config.c lib/fmt.c lib/string.c
+UNIT_SRCS_test_config   := hv/config/config.c lib/fmt.c lib/nearest.c lib/string.c
 UNIT_SRCS_test_insn     := hv/emul/insn.c lib/string.c
 UNIT_SRCS_test_cpuid_view := hv/exits/cpuid_view.c lib/string.c
 UNIT_SRCS_test_vcpu_state := hv/core/vcpu_state.c lib/string.c
@@ -48,7 +48,7 @@ UNIT_HV_SRCS := tests/unit/fake_virt.c tests/unit/fake_arch.c tests/unit/fake_sc
 	tests/unit/fake_env.c $(filter-out hv/core/sched.c,$(wildcard hv/core/*.c)) \
 	$(wildcard hv/exits/*.c) \
 	$(wildcard hv/emul/*.c) $(wildcard hv/vdev/*.c) $(wildcard hv/loader/*.c) \
-	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/string.c
+	hv/mm/page_alloc.c hv/mm/memmap.c drivers/rtc.c lib/date.c lib/fmt.c lib/log.c lib/nearest.c lib/string.c
 UNIT_HV_DEPS := hv/core/sched.c
 UNIT_HV_TESTS := test_console test_vm test_hypercall test_sched test_vcpu test_msr test_io_exits test_cr \
 	test_timer test_pc_devices test_uart test_pic test_acpi_pm test_pit test_lapic test_ioapic

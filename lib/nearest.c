@@ -1,25 +1,10 @@
-/* Words and near misses (words.h). */
-#include "hv/console/words.h"
+/* "Did you mean" (nearest.h). */
+#include "lib/nearest.h"
 #include "lib/string.h"
 
-#define NAME_MAX_LEN 32		/* longer names are never suggested */
-
-int words_split(char *s, char **words, int max)
+static char lower(char c)
 {
-	int n = 0;
-
-	for (char *p = s; *p;) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		if (n == max)
-			return -1;
-		words[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-	}
-	return n;
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 static u32 min3(u32 a, u32 b, u32 c)
@@ -29,11 +14,12 @@ static u32 min3(u32 a, u32 b, u32 c)
 	return m < c ? m : c;
 }
 
-/* Edits (insert, delete, change, swap two neighbours) from a to b. */
+/* Edits (insert, delete, change, swap two neighbours) from a to b,
+ * case-blind. */
 static u32 distance(const char *a, const char *b)
 {
-	u32 la = (u32)strnlen(a, NAME_MAX_LEN), lb = (u32)strnlen(b, NAME_MAX_LEN);
-	u32 d[NAME_MAX_LEN + 1][NAME_MAX_LEN + 1];
+	u32 la = (u32)strnlen(a, NEAREST_MAX_LEN), lb = (u32)strnlen(b, NEAREST_MAX_LEN);
+	u32 d[NEAREST_MAX_LEN + 1][NEAREST_MAX_LEN + 1];
 
 	for (u32 i = 0; i <= la; i++)
 		d[i][0] = i;
@@ -42,8 +28,9 @@ static u32 distance(const char *a, const char *b)
 	for (u32 i = 1; i <= la; i++)
 		for (u32 j = 1; j <= lb; j++) {
 			d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1,
-				       d[i - 1][j - 1] + (a[i - 1] != b[j - 1]));
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+				       d[i - 1][j - 1] + (lower(a[i - 1]) != lower(b[j - 1])));
+			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+			    lower(a[i - 2]) == lower(b[j - 1]) &&
 			    d[i - 2][j - 2] + 1 < d[i][j])
 				d[i][j] = d[i - 2][j - 2] + 1;
 		}
@@ -64,7 +51,7 @@ void nearest_offer(struct nearest *n, const char *name)
 	u32 cost = !strncmp(name, n->word, len) && len ? 0 : distance(n->word, name) + 1;
 	u32 limit = len < 6 ? 2 : (u32)len / 3 + 1;
 
-	if (strnlen(name, NAME_MAX_LEN + 1) <= NAME_MAX_LEN && cost <= limit && cost < n->cost) {
+	if (strnlen(name, NEAREST_MAX_LEN + 1) <= NEAREST_MAX_LEN && cost <= limit && cost < n->cost) {
 		n->best = name;
 		n->cost = cost;
 	}
