@@ -98,13 +98,15 @@ $(B)/lucid.iso: $(B)/lucid.elf boot/grub.cfg
 
 # The Linux guest: Debian's cloud kernel and busybox-static, fetched with
 # apt-get download (tools/fetch-linux), never committed; the initramfs is
-# busybox and tests/linux/init. Fetched once: `make clean` forgets it.
+# busybox, tests/linux/init and two modules. Fetched once: `make clean`
+# forgets it.
 LINUX := $(B)/linux
-$(LINUX)/version:
+$(LINUX)/modules.list:
 	tools/fetch-linux $(LINUX)
-$(LINUX)/vmlinuz $(LINUX)/busybox: $(LINUX)/version
-$(LINUX)/initramfs.gz: $(LINUX)/version tests/linux/init tools/mkinitramfs
-	tools/mkinitramfs $(LINUX)/busybox tests/linux/init $@
+$(LINUX)/version $(LINUX)/vmlinuz $(LINUX)/busybox: $(LINUX)/modules.list
+$(LINUX)/initramfs.gz: $(LINUX)/modules.list tests/linux/init tools/mkinitramfs
+	tools/mkinitramfs $(LINUX)/busybox tests/linux/init $@ \
+		$(addprefix $(LINUX)/,$(shell cat $(LINUX)/modules.list 2>/dev/null))
 $(LINUX)/linux.cfg: tools/linux.cfg $(LINUX)/version
 	cp tools/linux.cfg $@
 .PHONY: linux
@@ -114,6 +116,7 @@ include boot/efi/efi.mk
 include tests/unit/unit.mk
 include tools/tools.mk
 include tests/guests/guests.mk
+include tests/fuzz/fuzz.mk
 
 # Your own VMs: CFG is a lucid.cfg, the files it names relative to it;
 # tools/mkimage checks it and writes IMAGE (docs/config.md). Without CFG,
@@ -142,11 +145,11 @@ image: deps
 	@echo "Try it first in QEMU: make run CFG=... (or LUCID_IMAGE=$(IMAGE) tools/run-qemu)"
 
 test: deps
-	@$(MAKE) --no-print-directory all unit-bins linux
+	@$(MAKE) --no-print-directory all unit-bins fuzz-bin linux
 	@$(PYTHON) tests/run.py
 
 test-slow: deps
-	@$(MAKE) --no-print-directory all unit-bins linux
+	@$(MAKE) --no-print-directory all unit-bins fuzz-bin linux
 	@$(PYTHON) tests/run.py --slow
 
 bench: deps

@@ -12,6 +12,7 @@ import pty
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -154,6 +155,32 @@ def run_checks(tally, only, group, checks):
                      indent("\n".join(problems)) if problems else "")
 
 
+# ---- the fuzzer ------------------------------------------------------------
+
+FUZZ_SECONDS = 30
+
+
+def run_fuzzer(build, tally, only):
+    """The console's libFuzzer target (tests/fuzz/) for FUZZ_SECONDS from
+    its seeds: passes if nothing crashed (`make fuzz` runs it longer)."""
+    name = "fuzz/console"
+    if only and not re.search(only, name):
+        return
+    binary = build / "fuzz" / "fuzz_console"
+    if not binary.is_file():
+        tally.report(False, f"{name}: no {binary} (run make fuzz-bin)")
+        return
+    with tempfile.TemporaryDirectory() as corpus:
+        res = subprocess.run([str(binary), f"-max_total_time={FUZZ_SECONDS}",
+                              f"-artifact_prefix={corpus}/", corpus,
+                              str(ROOT / "tests" / "fuzz" / "seeds")],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    runs = re.search(r"^Done (\d+) runs", res.stdout, re.M)
+    ok = res.returncode == 0 and runs
+    tally.report(ok, f"{name} ({runs.group(1) if runs else 'no'} inputs in {FUZZ_SECONDS}s)",
+                 "" if ok else indent(tail(res.stdout, TAIL_LINES)))
+
+
 # ---- boot tests ----------------------------------------------------------
 
 def tail(text, n):
@@ -208,6 +235,7 @@ def main():
             run_checks(tally, args.only, "selftest", selftest.CHECKS)
             run_checks(tally, args.only, "tools", tools_checks.CHECKS)
             run_unit_tests(build, tally, args.only)
+            run_fuzzer(build, tally, args.only)
         if not args.no_boot:
             run_boot_tests(build, tally, args.slow, args.only, args.jobs)
     except KeyboardInterrupt:

@@ -1,7 +1,11 @@
 """The boot test cases: one Case per line of the table at the bottom, each
 with a small check function that reads the serial console of a booted
 lucid through a Session (see session.py for the helpers)."""
+import json
 import re
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
@@ -353,7 +357,7 @@ def halt_smp(s):
 # ---- the test guests (tests/guests/) ------------------------------------------
 
 GUESTS_TIMEOUT = 300
-LINUX_TIMEOUT = 420
+LINUX_TIMEOUT = 600
 BOCHS_LINUX_TIMEOUT = 2700
 BOCHS_GUESTS_TIMEOUT = 420
 END_LINE = {"powered off": "shutoff", "crashed": "crashed"}
@@ -657,7 +661,9 @@ BOCHS_VMX_LINUX_ARGS = " clearcpuid=xsavec"
 
 
 def linux_cfg(args=""):
-    return (LINUX_VM.format(name="linux", extra=" lucid.end=shell" + args) + "\n" +
+    # VM linux shares CPU 0 with the console, which must answer all the
+    # same (linux_life_cycle).
+    return (LINUX_VM.format(name="linux", extra=" lucid.end=shell" + args) + "cpus = 0\n\n" +
             LINUX_VM.format(name="linux-reboot", extra=" lucid.end=reboot" + args))
 
 
@@ -702,10 +708,11 @@ def linux_results(s, vm, boots):
          f"of {LINUX_CHECKS} passed"]
 
 
-def linux_boots(s, virt="virt: AMD SVM with NPT"):
+def linux_boots(s, virt="virt: AMD SVM with NPT", life_cycle=False):
     """Both VMs boot Linux and pass every check; linux-reboot reboots
     (lucid restarts it), boots again and powers off; linux waits in its
-    shell, where `console linux` runs a command and powers it off."""
+    shell, where `console linux` runs a command and powers it off; with
+    life_cycle, the console's verbs and lucidctl drive it first."""
     standard_boot(s, "GRUB (BIOS)", 2, (950, 1024), modules=s.modules, virt=virt,
                   quiesce=False)
     s.wait_for(r"^vm linux-reboot: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
@@ -725,16 +732,18 @@ def linux_boots(s, virt="virt: AMD SVM with NPT"):
         pos = m.end()
     fail_unless(not problems, "; ".join(problems))
     s.expect_absent(r"^vm linux(-reboot)?: crashed", "crash of a Linux VM")
-    linux_shell(s)
+    linux_shell(s, power_off=not life_cycle)
+    if life_cycle:
+        linux_life_cycle(s)
     command(s, "list --all", r"^ \d+\s+linux-reboot\s+shut off\s+1\s+256$",
             "linux-reboot listed as shut off by 'list --all'")
 
 
-def linux_shell(s):
+def linux_shell(s, power_off=True):
     """`console linux` reaches busybox's shell: a command's answer comes
     back, Ctrl-] returns to lucid's prompt with the VM still running;
     attached again, `poweroff -f` powers the VM off through ACPI, which
-    ends the attachment."""
+    ends the attachment (with power_off)."""
     s.send("console linux\r")
     s.expect(r"^Connected to VM linux's serial port \(COM1\); Ctrl-\] comes back here$",
              "'console linux' connecting")
@@ -746,6 +755,8 @@ def linux_shell(s):
     s.expect(PROMPT, "the prompt after Ctrl-]")
     command(s, "list", r"^ \d+\s+linux\s+running\s+1\s+256$",
             "linux listed as running by 'list'")
+    if not power_off:
+        return
     s.send("console linux\r")
     s.expect(r"^Connected to VM linux's serial port", "'console linux' connecting again")
     s.send("poweroff -f\r")
@@ -754,6 +765,130 @@ def linux_shell(s):
     s.expect(PROMPT, "the prompt after VM linux powered off")
     command(s, "log", r"^vm linux: powered off: ACPI S5 \(.*\)$",
             "VM linux's ACPI power-off in 'log'")
+
+
+LINUX_SHELL = r"^linux: Welcome to Linux on lucid.*$"
+CONSOLE_ANSWER_MAX = 1.0	# seconds, with VM linux busy on the console's CPU
+
+
+def answer(s, cmd, regex, what):
+    """Types cmd and expects its answer; the read position stays at the
+    command, for lines (the guest's, lucid's log) that may come before
+    or after the prompt that follows the answer."""
+    start = len(s.text())
+    m = command(s, cmd, regex, what)
+    s.pos = start
+    return m
+
+
+def in_shell(s, cmd, regex, what):
+    """Runs cmd in VM linux's shell through `console linux`, and comes
+    back with Ctrl-]."""
+    s.send("console linux\r")
+    s.expect(r"^Connected to VM linux's serial port", "'console linux' connecting")
+    s.send(cmd + "\r")
+    s.expect(regex, what)
+    s.send("\x1d")
+    s.expect(PROMPT, "the prompt after Ctrl-]")
+
+
+def lucidctl(s, sock, *args, want_status=0):
+    """Runs tools/lucidctl on the case's COM1 socket; returns its stdout."""
+    cmd = [str(Path(__file__).resolve().parents[2] / "tools" / "lucidctl"),
+           "--connect", f"unix:{sock}", *args]
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         timeout=max(10, s.deadline - time.monotonic()))
+    fail_unless(res.returncode == want_status,
+                f"lucidctl {' '.join(args)}: status {res.returncode}, stdout {res.stdout!r}, "
+                f"stderr {res.stderr!r}")
+    return res.stdout
+
+
+def linux_life_cycle(s):
+    """The console as a person uses it, then as a program does, on VM
+    linux in its shell (on CPU 0, beside the console): shut down through
+    its ACPI power button (its acpid powers it off), started, suspended
+    and resumed, asked about, rebooted through the power button, reset,
+    destroyed; the console answers within a second while the guest
+    spins; then the verbs through tools/lucidctl over a Unix socket."""
+    start = len(s.text())
+    command(s, "shutdown linux", r"^VM linux: power button pressed; the guest shuts down$",
+            "'shutdown linux'")
+    s.pos = start
+    s.expect(r"^linux: acpid: the power button; powering off$", "the guest's acpid powering off")
+    s.expect(r"^vm linux: powered off: ACPI S5 \(.*\)$", "VM linux off through ACPI S5")
+    command(s, "dominfo linux", r"^State:\s+shut off$", "linux shut off in 'dominfo'")
+    command(s, "shutdown linux", r"^error: VM linux is shut off; 'shutdown' wants it running$",
+            "'shutdown' of a VM that is off refused")
+    answer(s, "start linux", r"^VM linux started$", "'start linux'")
+    s.expect(LINUX_SHELL, "VM linux's shell after 'start'")
+
+    in_shell(s, "while :; do :; done & echo spinning", r"^spinning$", "the busy loop started")
+    slowest = 0
+    for _ in range(5):
+        t = time.monotonic()
+        command(s, "version", VERSION_LINE, "'version' while VM linux spins")
+        slowest = max(slowest, time.monotonic() - t)
+    s.info.append(f"slowest answer with a busy guest on the console's CPU: {slowest:.2f}s")
+    fail_unless(slowest < CONSOLE_ANSWER_MAX,
+                f"the console took {slowest:.2f}s to answer (at most {CONSOLE_ANSWER_MAX}s)")
+    answer(s, "suspend linux", r"^VM linux suspended$", "'suspend linux'")
+    command(s, "list", r"^ \d+\s+linux\s+paused\s+1\s+256$", "linux listed as paused")
+    command(s, "suspend linux", r"^error: VM linux is paused; 'suspend' wants it running$",
+            "'suspend' of a paused VM refused")
+    answer(s, "resume linux", r"^VM linux resumed$", "'resume linux'")
+    in_shell(s, "echo back-$((20 + 22))", r"^back-42$", "the shell's answer after resume")
+    command(s, "vcpuinfo linux", r"^ 0\s+0\s+running\s+\d+\s+[1-9]\d*$",
+            "vCPU 0 on CPU 0 in 'vcpuinfo'")
+    command(s, "domstats linux", r"^  exits\.io=[1-9]\d*$", "I/O exits in 'domstats'")
+    command(s, "nodeinfo", r"^Virtualization:\s+AMD SVM with NPT", "'nodeinfo'")
+
+    answer(s, "reboot linux",
+           r"^VM linux: power button pressed; the guest shuts down, then boots again$",
+           "'reboot linux'")
+    s.expect(r"^linux: acpid: the power button; powering off$", "acpid powering off to reboot")
+    s.expect(r"^vm linux: powered off; rebooting it, as asked$", "the power-off turned round")
+    s.expect(LINUX_SHELL, "VM linux's shell after 'reboot'")
+    command(s, "dominfo linux", r"^Reboots:\s+1$", "one reboot in 'dominfo'")
+    answer(s, "reset linux", r"^VM linux was reset$", "'reset linux'")
+    s.expect(r"^vm linux: rebooting$", "VM linux rebooting at 'reset'")
+    answer(s, "destroy linux", r"^VM linux destroyed$", "'destroy linux'")
+    command(s, "list --all", r"^ \d+\s+linux\s+shut off\s+1\s+256$", "linux listed as shut off")
+    s.send("list\r")
+    s.expect(LIST_HEADER, "the header of 'list'")
+    start = s.pos
+    s.expect(PROMPT, "the prompt after 'list'")
+    fail_unless(not re.search(r"^ \d+ +linux ", s.text()[start:s.pos], re.M),
+                "'list' shows VM linux, which is off")
+
+    # The same verbs from a program, through lucidctl.
+    sock = Path(tempfile.mkdtemp()) / "com1.sock"
+    s.console.serve_unix(sock)
+    out = lucidctl(s, sock, "start", "linux")
+    fail_unless(out == "VM linux started\n", f"lucidctl start: {out!r}")
+    s.expect(LINUX_SHELL, "VM linux's shell after lucidctl start")
+    listing = json.loads(lucidctl(s, sock, "--json", "list"))
+    fail_unless({"name": "linux", "state": "running"}.items() <=
+                next((v for v in listing.get("vms", []) if v.get("name") == "linux"), {}).items(),
+                f"lucidctl list --json: {listing}")
+    lucidctl(s, sock, "suspend", "linux")
+    info = json.loads(lucidctl(s, sock, "--json", "dominfo", "linux"))
+    fail_unless(info.get("ok") and info.get("state") == "paused", f"dominfo: {info}")
+    lucidctl(s, sock, "resume", "linux")
+    err = lucidctl(s, sock, "--json", "resume", "linux", want_status=1)
+    fail_unless(json.loads(err).get("error") ==
+                "VM linux is running; 'resume' wants it paused", f"resume again: {err!r}")
+    # JSON mode mutes the log: the event says the guest went off.
+    out = lucidctl(s, sock, "--events", "--vm", "linux", "--wait", "shut off",
+                   "shutdown", "linux")
+    fail_unless("event: VM linux is shut off" in out, f"lucidctl shutdown --wait: {out!r}")
+    info = json.loads(lucidctl(s, sock, "--json", "dominfo", "linux"))
+    fail_unless(info.get("state") == "shut off" and info.get("why", "").startswith("ACPI S5"),
+                f"dominfo after shutdown: {info}")
+    lucidctl(s, sock, "destroy", "linux", want_status=1)
+    # Back to a person: lucidctl left the console in text mode.
+    command(s, "log", r"^vm linux: powered off: ACPI S5 \(.*\)$", "the power-off in 'log'")
+    s.info.append(f"the console's life cycle done after {s.elapsed():.0f}s")
 
 
 def all_cases(build):
@@ -785,7 +920,7 @@ def all_cases(build):
              image="disk", modules=lambda: own_files(build)),
         Case("qemu-image-uefi", lambda s: own_image(s, "GRUB (UEFI)", (200, 256)),
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
-        Case("qemu-linux", linux_boots, image="disk", mem=1024,
+        Case("qemu-linux", lambda s: linux_boots(s, life_cycle=True), image="disk", mem=1024,
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
         # The same on Bochs's SVM and VMX: too slow for every run.
         Case("bochs-svm-linux", linux_boots, image="disk", emulator="bochs",

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import socket
 import tty
 import signal
 import subprocess
@@ -122,13 +123,18 @@ class Console:
 
 
 class QemuConsole(Console):
-    """QEMU with -serial stdio: COM1 is the process's stdin and stdout."""
+    """QEMU with -serial stdio: COM1 is the process's stdin and stdout.
+    serve_unix() also offers it on a Unix socket, as QEMU's own
+    `-serial unix:PATH,server=on` would, to a program such as
+    tools/lucidctl; the output still lands in the text."""
 
     def __init__(self, cmd, stderr_path):
         self._stderr = open(stderr_path, "wb")
         proc = _spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                       stderr=self._stderr)
         super().__init__(proc)
+        self._client = None
+        self._server = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -139,7 +145,37 @@ class QemuConsole(Console):
             if not data:
                 break
             self._feed(data)
+            client = self._client
+            if client:
+                try:
+                    client.sendall(data)
+                except OSError:
+                    pass
         self._wake()
+
+    def serve_unix(self, path):
+        """Serves COM1 on a Unix socket at path, one client at a time,
+        until the console is killed."""
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(str(path))
+        self._server.listen(1)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            self._client = conn
+            try:
+                while data := conn.recv(4096):
+                    self.proc.stdin.write(data)
+                    self.proc.stdin.flush()
+            except OSError:
+                pass
+            self._client = None
+            conn.close()
 
     def _drain(self):
         self._reader.join(timeout=2)
@@ -149,6 +185,8 @@ class QemuConsole(Console):
         self.proc.stdin.flush()
 
     def kill(self):
+        if self._server:
+            self._server.close()
         super().kill()
         self._reader.join(timeout=2)
         self._stderr.close()
