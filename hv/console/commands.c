@@ -200,11 +200,10 @@ static void cmd_start(struct vm *vm, int argc, char **argv)
 }
 
 /* The ACPI power button; `reboot` also turns the power-off it leads to
- * into a boot, as libvirt does for QEMU. */
+ * into a boot, as libvirt does for QEMU (the last press says which). */
 static void power_button(struct vm *vm, bool reboot)
 {
-	if (reboot)
-		atomic_store(&vm->reboot_at_poweroff, true);
+	atomic_store(&vm->reboot_at_poweroff, reboot);
 	if (!acpi_pm_power_button(vm)) {
 		vm->reboot_at_poweroff = false;
 		reply_error("VM %s has no ACPI power button (platform = pc has one); "

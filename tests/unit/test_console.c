@@ -444,6 +444,10 @@ static void test_life_cycle(void **state)
 	assert_string_equal(ask("reboot b"),
 			    "VM b: power button pressed; the guest shuts down, then boots again\n");
 	assert_true(vm_b->reboot_at_poweroff);
+	ask("shutdown b");	/* the last press says which */
+	assert_false(vm_b->reboot_at_poweroff);
+	ask("reboot b");
+	assert_true(vm_b->reboot_at_poweroff);
 	vm_poweroff_why(vm_b, "ACPI S5");
 	vm_serve_requests(vm_b);	/* as b's CPU does after the exit */
 	assert_int_equal(vm_b->state, VM_RUNNING);
