@@ -1,2 +1,2 @@
 # lucid's drivers for the real machine.
-kobjs += $(addprefix drivers/, acpi.o pic8259.o pit.o rtc.o uart16550.o)
+kobjs += $(addprefix drivers/, acpi.o ioapic.o pic8259.o pit.o rtc.o uart16550.o)

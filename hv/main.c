@@ -140,6 +140,7 @@ __noreturn void hv_main(struct boot_info *bi)
 	machine_init(bi);
 	lapic_init(features.x2apic, &pit);
 	this_cpu()->apic_id = lapic()->id;
+	machine_console_interrupts();
 	print_banner(bi);
 	wallclock_init();
 

@@ -46,12 +46,14 @@ void nearest_init(struct nearest *n, const char *word)
 
 void nearest_offer(struct nearest *n, const char *name)
 {
-	size_t len = strlen(n->word);
-	/* A prefix costs less than any typo; a third of the word may be wrong. */
-	u32 cost = !strncmp(name, n->word, len) && len ? 0 : distance(n->word, name) + 1;
-	u32 limit = len < 6 ? 2 : (u32)len / 3 + 1;
+	size_t len = strnlen(n->word, NEAREST_MAX_LEN + 1);
+	u32 cost, limit = len < 6 ? 2 : (u32)len / 3 + 1;
 
-	if (strnlen(name, NEAREST_MAX_LEN + 1) <= NEAREST_MAX_LEN && cost <= limit && cost < n->cost) {
+	if (!len || len > NEAREST_MAX_LEN || strnlen(name, NEAREST_MAX_LEN + 1) > NEAREST_MAX_LEN)
+		return;
+	/* A prefix costs less than any typo; a third of the word may be wrong. */
+	cost = !strncmp(name, n->word, len) ? 0 : distance(n->word, name) + 1;
+	if (cost <= limit && cost < n->cost) {
 		n->best = name;
 		n->cost = cost;
 	}

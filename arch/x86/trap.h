@@ -18,6 +18,7 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 /* lucid's own interrupt vectors. */
 #define VEC_FIRST_IRQ 32
 #define VEC_TIMER 0x20		/* each CPU's scheduler tick */
+#define VEC_COM1 0x21		/* lucid's serial port received a byte (drivers/uart16550.c) */
 #define VEC_PIC_BASE 0x30	/* the legacy 8259s' 16 inputs, all masked (drivers/pic8259.c) */
 #define VEC_KICK 0xf0		/* another CPU wants this one out of guest mode */
 #define VEC_EXIT_NOW 0xf1	/* this CPU's own: the next guest exits at once (svm.c) */

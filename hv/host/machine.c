@@ -4,10 +4,14 @@
  * or, failing both, from the legacy BIOS areas. Without ACPI, lucid still
  * runs, on the boot CPU alone. */
 #include "hv/host/machine.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/reset.h"
 #include "arch/x86/trap.h"
+#include "drivers/ioapic.h"
 #include "drivers/pic8259.h"
+#include "drivers/uart16550.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -64,6 +68,28 @@ void machine_init(const struct boot_info *bi)
 		printk("acpi: no usable MADT; running on the boot CPU only\n");
 	else
 		machine.ncpus = machine.acpi.ncpus_enabled;
+}
+
+#define COM1_IRQ 4
+
+static void on_com1(struct trap_frame *f)
+{
+	(void)f;
+	uart_rx_irq(COM1_PORT);
+	lapic_eoi();
+}
+
+void machine_console_interrupts(void)
+{
+	if (!machine.have_acpi || !machine.acpi.nioapics)
+		return;	/* the console polls COM1 alone */
+	trap_set_handler(VEC_COM1, on_com1);
+	if (ioapic_route_isa(&machine.acpi, COM1_IRQ, VEC_COM1, this_cpu()->apic_id)) {
+		printk("console: no I/O APIC serves COM1's IRQ %d; the console polls it\n",
+		       COM1_IRQ);
+		return;
+	}
+	uart_rx_interrupts(COM1_PORT);
 }
 
 __noreturn void machine_reboot(void)

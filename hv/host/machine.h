@@ -18,6 +18,9 @@ extern struct machine machine;
 
 /* Finds and parses ACPI; problems are logged, never fatal. */
 void machine_init(const struct boot_info *bi);
+/* COM1's receive interrupt to this CPU (the boot CPU: the console's),
+ * through the I/O APIC; without one the console polls COM1 alone. */
+void machine_console_interrupts(void);
 __noreturn void machine_reboot(void);
 
 #endif

@@ -200,6 +200,12 @@ def bochs_vmx(s):
     timer = lines["timer"]
     fail_unless(timer.group(3) == "x2APIC", f"{timer.group(0)!r}, expected x2APIC")
     guest_runs(s, "hello", 16)
+    # A pasted line, at once: Bochs's UART has no flow control, so its
+    # 16-byte FIFO overflows unless lucid takes each byte at its interrupt.
+    s.pos = len(s.text())
+    s.console.paste("x" * 100 + "\r")
+    command_answer = r"^error: unknown command 'x{100}'; 'help' lists them$"
+    s.expect(command_answer, "the 100-byte line pasted at once, whole")
 
 
 def no_svm(s):

@@ -315,6 +315,8 @@ static void test_nearest(void **state)
 	assert_string_equal(nearest_of("destory", names, 7), "destroy");
 	assert_null(nearest_of("reboot-the-world", names, 7));
 	assert_null(nearest_of("xyz", names, 7));
+	/* A word longer than any name is no typo of one. */
+	assert_null(nearest_of("listlistlistlistlistlistlistlistlist", names, 7));
 }
 
 int main(void)
