@@ -1,4 +1,4 @@
-/* The console on COM1: the line editor (line.h) over the polled UART, the
+/* The console on COM1: the line editor (line.h) over the UART, the
  * command table (commands.h) and its checks, and the two modes: text for
  * people, JSON for programs (reply.h).
  *
@@ -15,10 +15,10 @@
 #include "hv/console/commands.h"
 #include "hv/console/line.h"
 #include "hv/console/reply.h"
-#include "lib/nearest.h"
 #include "hv/core/timer.h"
 #include "hv/vdev/uart.h"
 #include "lib/log.h"
+#include "lib/nearest.h"
 #include "lib/string.h"
 
 static void term_out(const char *s, size_t n)
