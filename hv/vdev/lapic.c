@@ -92,6 +92,7 @@ struct lapic {
 	struct spinlock lock;
 	struct lapic_dev *dev;
 	struct vcpu *vcpu;
+	/* The registers, base to timer_div: power_on clears them. */
 	u64 base;		/* IA32_APIC_BASE */
 	u32 tpr, ldr, dfr, svr;
 	u32 esr, esr_new;	/* as read; errors since the last ESR write */
@@ -412,20 +413,16 @@ static void timer_fire(struct timer *t)
 static void power_on(struct lapic *l, bool enabled)
 {
 	timer_stop(l);
+	memset(&l->base, 0, offsetof(struct lapic, counting) - offsetof(struct lapic, base));
 	l->base = LAPIC_BASE | (enabled ? BASE_EN : 0) | (l->vcpu->id == 0 ? BASE_BSP : 0);
-	l->tpr = l->ldr = l->esr = l->esr_new = l->icr = l->icr_dest = 0;
 	l->dfr = 0xffffffff;
 	l->svr = 0xff;
-	memset(l->irr, 0, sizeof(l->irr));
-	memset(l->isr, 0, sizeof(l->isr));
-	memset(l->tmr, 0, sizeof(l->tmr));
 	for (u32 i = 0; i < NLVT; i++)
 		l->lvt[i] = LVT_MASKED;
 	/* vCPU 0's LINT0 takes the 8259 pair's INTR (virtual wire mode), as
 	 * firmware leaves it and KVM resets it, for a kernel loaded directly. */
 	if (l->vcpu->id == 0 && enabled)
 		l->lvt[LVT_LINT0] = LAPIC_DM_EXTINT << 8;
-	l->timer_init = l->timer_div = 0;
 }
 
 /* Reads a register (an offset in the xAPIC page). Returns 0, or -1 if
