@@ -272,36 +272,33 @@ static const struct intr_source *extint(struct lapic *l)
 	return open ? ext : NULL;
 }
 
-static int src_pending(void *ctl)
+/* The vector the vCPU would take next, or -1; with take, it takes it:
+ * the 8259's INTA if it comes first, else the APIC's IRR into ISR. */
+static int next_vector(struct lapic *l, bool take)
 {
-	struct lapic *l = ctl;
 	const struct intr_source *ext = extint(l);
-	int v = ext ? ext->pending(ext->ctl) : -1;
+	int v = ext ? (take ? ext->take(ext->ctl) : ext->pending(ext->ctl)) : -1;
 
 	if (v >= 0)
 		return v;
 	spin_lock(&l->lock);
 	v = deliverable(l);
-	spin_unlock(&l->lock);
-	return v;
-}
-
-static int src_take(void *ctl)
-{
-	struct lapic *l = ctl;
-	const struct intr_source *ext = extint(l);
-	int v = ext ? ext->take(ext->ctl) : -1;
-
-	if (v >= 0)
-		return v;
-	spin_lock(&l->lock);
-	v = deliverable(l);
-	if (v >= 0) {
+	if (take && v >= 0) {
 		bit_clear(l->irr, (u8)v);
 		bit_set(l->isr, (u8)v);
 	}
 	spin_unlock(&l->lock);
 	return v;
+}
+
+static int src_pending(void *ctl)
+{
+	return next_vector(ctl, false);
+}
+
+static int src_take(void *ctl)
+{
+	return next_vector(ctl, true);
 }
 
 /* Tells v's event path that its APIC may deliver something new: on the
