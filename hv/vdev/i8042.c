@@ -43,6 +43,7 @@ struct fifo {
 struct i8042 {
 	struct spinlock lock;
 	struct vm *vm;
+	/* From ram to obuf: what reset clears before its power-on values. */
 	u8 ram[32];		/* byte 0: the command byte */
 	u8 out_port;
 	u8 cmd;			/* a command that waits for its data byte, or 0 */
@@ -288,15 +289,10 @@ static void reset(struct vdev *d)
 	struct i8042 *k = d->state;
 	u64 flags = spin_lock_irqsave(&k->lock);
 
-	memset(k->ram, 0, sizeof(k->ram));
-	memset(k->q, 0, sizeof(k->q));
+	memset(k->ram, 0, offsetof(struct i8042, line) - offsetof(struct i8042, ram));
 	k->ram[0] = POWER_ON_CTR;
 	k->out_port = POWER_ON_OUT;
-	k->cmd = k->kbd_cmd = 0;
 	k->scan_set = 2;
-	k->last_cmd = false;
-	k->full = false;
-	k->obuf = 0;
 	update(k);
 	spin_unlock_irqrestore(&k->lock, flags);
 }
