@@ -16,6 +16,7 @@ struct uart {
 	struct vm *vm;
 	struct spinlock lock;
 
+	/* The chip's registers, ier to thr_pending: its master reset clears them. */
 	u8 ier, lcr, mcr, scr, dll, dlm;
 	u8 fcr;				/* ENABLE and TRIGGER as last written */
 	u8 lsr_err;			/* LSR.OE, until LSR is read */
@@ -359,10 +360,7 @@ static void reset(struct vdev *d)
 	spin_lock(&u->lock);
 	if (u->line_len)
 		line_flush(u);
-	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
-	u->lsr_err = u->msr_delta = u->rbr = 0;
-	rx_clear(u);
-	u->thr_pending = false;
+	memset(&u->ier, 0, offsetof(struct uart, irq_level) - offsetof(struct uart, ier));
 	update_irq(u);
 	spin_unlock(&u->lock);
 }
