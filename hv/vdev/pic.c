@@ -246,16 +246,10 @@ static void icw1(struct chip *c, u8 val)
 	c->next_icw = 2;
 	/* What the datasheet's initialisation clears; ISR too, as QEMU and
 	 * Bochs do. A line already high must rise again. */
-	c->latch = 0;
-	c->imr = 0;
-	c->isr = 0;
+	c->latch = c->imr = c->isr = 0;
 	c->lowest = 7;
-	c->smm = false;
-	c->read_isr = false;
-	c->poll = false;
-	c->aeoi = false;
-	c->sfnm = false;
-	c->rotate_aeoi = false;
+	c->smm = c->read_isr = c->poll = false;
+	c->aeoi = c->sfnm = c->rotate_aeoi = false;
 }
 
 static void icw(struct chip *c, u8 val)
