@@ -219,9 +219,7 @@ static void reset(struct vdev *d)
 
 	spin_lock(&p->lock);
 	timer_cancel(&p->timer);
-	p->sts = 0;
-	p->en = 0;
-	p->cnt = 0;
+	p->sts = p->en = p->cnt = 0;
 	p->reset = 0;
 	p->flips = 0;	/* the timer restarts with the VM's TSC */
 	if (p->sci)
