@@ -282,8 +282,8 @@ static void control_word(struct counter *c, u8 v, u64 t)
 /* A whole count is in the CR. */
 static void count_written(struct counter *c, u16 cr, u64 t)
 {
-	u64 k, end;
 	u32 p;
+	bool low;
 
 	c->cr = cr;
 	c->has_count = true;
@@ -307,15 +307,9 @@ static void count_written(struct counter *c, u16 cr, u64 t)
 			load_later(c, NEVER, false);	/* until the gate triggers */
 			break;
 		}
-		k = k_at(c, t);
-		p = (u32)(k % c->n);
-		if (c->mode == 3 && p < high_half(c->n)) {
-			end = k - p + high_half(c->n);
-			load_later(c, t + (end - k), true);
-		} else {
-			end = k - p + c->n;
-			load_later(c, t + (end - k), false);
-		}
+		p = (u32)(k_at(c, t) % c->n);	/* clocks into the cycle */
+		low = c->mode == 3 && p < high_half(c->n);	/* the low half is next */
+		load_later(c, t + (low ? high_half(c->n) : c->n) - p, low);
 		break;
 	default:	/* 1, 5: loaded by the next trigger */
 		break;
