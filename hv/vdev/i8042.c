@@ -307,13 +307,9 @@ static int attach(struct vdev *d)
 		return -1;
 	k->vm = d->vm;
 	reset(d);
-	if (io_bus_register(&d->vm->ports, &data_port) ||
-	    io_bus_register(&d->vm->ports, &cmd_port)) {
-		printk("vm %s: the keyboard controller's ports 0x%x and 0x%x are taken\n",
-		       d->vm->name, I8042_DATA_PORT, I8042_CMD_PORT);
+	if (vdev_claim_ports(d, &data_port, "keyboard controller's data port"))
 		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &cmd_port, "keyboard controller's command port");
 }
 
 static const struct vdev_model i8042_model = {

@@ -40,7 +40,6 @@
 #include "hv/vdev/pic.h"
 #include "hv/core/vcpu.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -463,11 +462,8 @@ static int attach(struct vdev *d)
 	p->src = (struct intr_source){ src_pending, src_take, p };
 	reset(d);
 	for (u32 i = 0; i < ARRAY_SIZE(ports); i++)
-		if (io_bus_register(&vm->ports, &ports[i])) {
-			printk("vm %s: the 8259 ports at 0x%llx are taken\n", vm->name,
-			       (unsigned long long)ports[i].base);
+		if (vdev_claim_ports(d, &ports[i], "8259 ports"))
 			return -1;
-		}
 	if (irq_controller_add(vm, &ctl))
 		return -1;
 	vm->irq.extint = &p->src;

@@ -19,7 +19,6 @@
 #include "hv/core/vm.h"
 #include "hv/vdev/irq.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 #include "lib/spinlock.h"
 
 #define NEVER (~0ull)
@@ -582,12 +581,9 @@ static int attach(struct vdev *d)
 	p->vm = d->vm;
 	timer_init(&p->timer, fire);
 	reset(d);
-	if (io_bus_register(&d->vm->ports, &counters) || io_bus_register(&d->vm->ports, &port_b)) {
-		printk("vm %s: the PIT's ports 0x%x-0x%x or 0x%x are taken\n", d->vm->name, PIT_PORT,
-		       PIT_CONTROL, PIT_PORT_B);
+	if (vdev_claim_ports(d, &counters, "PIT's ports"))
 		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &port_b, "PIT's port B");
 }
 
 /* A VM is freed only when its creation fails, before any guest ran, so

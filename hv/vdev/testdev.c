@@ -128,10 +128,8 @@ static int attach(struct vdev *d)
 		return -1;
 	}
 	for (u32 i = 0; i < ARRAY_SIZE(ports); i++)
-		if (io_bus_register(&vm->ports, &ports[i])) {
-			printk("vm %s: the test device's ports are taken\n", vm->name);
+		if (vdev_claim_ports(d, &ports[i], "test device's ports"))
 			return -1;
-		}
 	reset(d);
 	return 0;
 }

@@ -82,8 +82,11 @@ int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what
 {
 	if (!io_bus_register(&d->vm->ports, r))
 		return 0;
-	printk("vm %s: the %s 0x%x-0x%x are taken\n", d->vm->name, what, (u32)r->base,
-	       (u32)(r->base + r->size - 1));
+	if (r->size == 1)
+		printk("vm %s: the %s 0x%x is taken\n", d->vm->name, what, (u32)r->base);
+	else
+		printk("vm %s: the %s 0x%x-0x%x are taken\n", d->vm->name, what, (u32)r->base,
+		       (u32)(r->base + r->size - 1));
 	return -1;
 }
 

@@ -63,7 +63,8 @@ void *vdev_state_alloc(struct vdev *d, size_t size);
 /* A wanted() for the devices of a PC: platform = pc. */
 bool vdev_platform_pc(const struct config_vm *c);
 /* Claims r on d's VM's ports. Returns 0, or -1 after printing
- * "vm NAME: the WHAT 0xFIRST-0xLAST are taken". */
+ * "vm NAME: the WHAT 0xFIRST-0xLAST are taken" (one port: "0xPORT is
+ * taken"). */
 int vdev_claim_ports(struct vdev *d, const struct io_region *r, const char *what);
 /* The state of vm's device of model m, or NULL if it has none. */
 void *vdev_state(const struct vm *vm, const struct vdev_model *m);
