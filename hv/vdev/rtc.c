@@ -291,10 +291,17 @@ static void port_write(void *dev, u64 offset, u8 size, u64 val)
 	spin_unlock_irqrestore(&r->lock, flags);
 }
 
+/* n bytes of v, the lowest first, at CMOS index at. */
+static void put_le(struct rtc *r, u8 at, u64 v, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		r->cmos[at + i] = (u8)(v >> (8 * i));
+}
+
 /* The RAM sizes, as QEMU's pc_cmos_init puts them for firmware. */
 static void memory_sizes(struct rtc *r)
 {
-	u64 low = 0, high = 0, v;
+	u64 low = 0, high = 0, ext;
 	const struct guest_mem *m = &r->vm->mem;
 
 	for (u32 i = 0; i < m->n; i++) {
@@ -303,19 +310,12 @@ static void memory_sizes(struct rtc *r)
 		low += end <= GiB(4) ? m->r[i].size : m->r[i].gpa < GiB(4) ? GiB(4) - m->r[i].gpa : 0;
 		high += end > GiB(4) ? end - MAX(m->r[i].gpa, GiB(4)) : 0;
 	}
-	v = MIN(low / KiB(1), 640);
-	r->cmos[0x15] = (u8)v;
-	r->cmos[0x16] = (u8)(v >> 8);
-	v = MIN(low > MiB(1) ? (low - MiB(1)) / KiB(1) : 0, 0xffff);
-	r->cmos[0x17] = r->cmos[0x30] = (u8)v;
-	r->cmos[0x18] = r->cmos[0x31] = (u8)(v >> 8);
-	v = MIN(low > MiB(16) ? (low - MiB(16)) / KiB(64) : 0, 0xffff);
-	r->cmos[0x34] = (u8)v;
-	r->cmos[0x35] = (u8)(v >> 8);
-	v = high / KiB(64);
-	r->cmos[0x5b] = (u8)v;
-	r->cmos[0x5c] = (u8)(v >> 8);
-	r->cmos[0x5d] = (u8)(v >> 16);
+	put_le(r, 0x15, MIN(low / KiB(1), 640), 2);
+	ext = MIN(low > MiB(1) ? (low - MiB(1)) / KiB(1) : 0, 0xffff);
+	put_le(r, 0x17, ext, 2);
+	put_le(r, 0x30, ext, 2);
+	put_le(r, 0x34, MIN(low > MiB(16) ? (low - MiB(16)) / KiB(64) : 0, 0xffff), 2);
+	put_le(r, 0x5b, high / KiB(64), 3);
 }
 
 /* What the chip's reset line clears; the battery keeps the rest. */
