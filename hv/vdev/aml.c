@@ -158,19 +158,6 @@ void aml_name_begin(struct aml *a, const char *path)
 	aml_name(a, path);
 }
 
-void aml_name_buffer(struct aml *a, const char *path, const u8 *bytes, u32 n)
-{
-	u32 mark;
-
-	aml_name_begin(a, path);
-	aml_byte(a, BUFFER_OP);
-	mark = a->len;
-	aml_bytes(a, (u8[PKG_MAX_BYTES]){ 0 }, PKG_MAX_BYTES);
-	aml_int(a, n);
-	aml_bytes(a, bytes, n);
-	aml_close(a, mark);
-}
-
 /* Keeps room for the PkgLength at the mark; aml_close fills it in. */
 static u32 open_pkg(struct aml *a)
 {
@@ -178,6 +165,18 @@ static u32 open_pkg(struct aml *a)
 
 	aml_bytes(a, (u8[PKG_MAX_BYTES]){ 0 }, PKG_MAX_BYTES);
 	return mark;
+}
+
+void aml_name_buffer(struct aml *a, const char *path, const u8 *bytes, u32 n)
+{
+	u32 mark;
+
+	aml_name_begin(a, path);
+	aml_byte(a, BUFFER_OP);
+	mark = open_pkg(a);
+	aml_int(a, n);
+	aml_bytes(a, bytes, n);
+	aml_close(a, mark);
 }
 
 u32 aml_scope(struct aml *a, const char *path)
