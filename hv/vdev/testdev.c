@@ -68,10 +68,7 @@ static void irq_write(void *dev, u64 offset, u8 size, u64 val)
 	(void)size;
 	if (offset != 0 || line >= VM_IRQ_LINES)
 		return;
-	if (high)
-		t->lines |= 1u << line;
-	else
-		t->lines &= ~(1u << line);
+	t->lines = high ? t->lines | 1u << line : t->lines & ~(1u << line);
 	irq_set(t->vm, line, high);
 }
 
