@@ -2,7 +2,6 @@
 #include "hv/vdev/port80.h"
 #include "hv/core/vm.h"
 #include "hv/vdev/vdev.h"
-#include "lib/log.h"
 #include "lib/spinlock.h"
 
 struct port80 {
@@ -44,11 +43,7 @@ static int attach(struct vdev *d)
 	if (!p)
 		return -1;
 	reset(d);
-	if (io_bus_register(&d->vm->ports, &port)) {
-		printk("vm %s: port 0x%x is taken\n", d->vm->name, PORT80_PORT);
-		return -1;
-	}
-	return 0;
+	return vdev_claim_ports(d, &port, "POST code port");
 }
 
 static const struct vdev_model port80_model = {
