@@ -136,7 +136,7 @@ static u32 reg_read(const struct ioapic *a, u32 reg)
 
 static void reg_write(struct ioapic *a, u32 reg, u32 val)
 {
-	u32 pin = (reg - REG_TABLE) / 2;
+	u32 pin = (reg - REG_TABLE) / 2, shift = reg & 1 ? 32 : 0;	/* the entry's half */
 	u64 e;
 
 	if (reg == REG_ID) {
@@ -145,11 +145,7 @@ static void reg_write(struct ioapic *a, u32 reg, u32 val)
 	}
 	if (reg < REG_TABLE || pin >= IOAPIC_PINS)
 		return;		/* the version and arbitration ID are read-only */
-	e = a->rte[pin];
-	if (reg & 1)
-		e = (e & 0xffffffffull) | (u64)val << 32;
-	else
-		e = (e & ~0xffffffffull) | val;
+	e = (a->rte[pin] & ~(0xffffffffull << shift)) | (u64)val << shift;
 	e = (a->rte[pin] & ~RTE_WRITABLE) | (e & RTE_WRITABLE);
 	if (!(e & RTE_LEVEL))
 		e &= ~RTE_REMOTE_IRR;
