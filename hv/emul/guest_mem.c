@@ -106,30 +106,3 @@ int gmem_zero(const struct guest_mem *gm, u64 gpa, u64 len)
 {
 	return access(gm, gpa, NULL, len, OP_ZERO);
 }
-
-long gmem_read_str(const struct guest_mem *gm, u64 gpa, char *dst, u64 max)
-{
-	u64 done = 0, n = 0;
-
-	/* Scan for the NUL region by region; the string may cross regions
-	 * but never a hole or the top of the address space. */
-	while (done < max) {
-		const u8 *p;
-		size_t len;
-
-		if (done && gpa == 0)
-			break;	/* wrapped past 2^64 - 1 */
-		p = chunk(gm, gpa, max - done, &n);
-		if (!p)
-			break;
-		len = strnlen((const char *)p, n);
-		memcpy(dst + done, p, len < n ? len + 1 : n);
-		if (len < n)
-			return (long)(done + len);
-		done += n;
-		gpa += n;
-	}
-	if (max)
-		dst[0] = '\0';
-	return -1;
-}

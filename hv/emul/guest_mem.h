@@ -34,8 +34,5 @@ bool gmem_is_ram(const struct guest_mem *gm, u64 gpa, u64 len);
 int gmem_write(const struct guest_mem *gm, u64 gpa, const void *src, u64 len);
 int gmem_read(const struct guest_mem *gm, u64 gpa, void *dst, u64 len);
 int gmem_zero(const struct guest_mem *gm, u64 gpa, u64 len);
-/* Copies a NUL-terminated string of at most max-1 bytes from the guest;
- * returns its length, or -1 if it is not RAM or has no NUL within max. */
-long gmem_read_str(const struct guest_mem *gm, u64 gpa, char *dst, u64 max);
 
 #endif

@@ -149,62 +149,10 @@ static void test_zero(void **state)
 	assert_int_equal(host(2)[0], 3);
 }
 
-static void test_read_str(void **state)
-{
-	char buf[16];
-
-	(void)state;
-	memcpy(host(0) + 100, "hello", 6);
-	assert_int_equal(gmem_read_str(&gm, 100, buf, sizeof(buf)), 5);
-	assert_string_equal(buf, "hello");
-	/* Exactly max - 1 characters and the NUL fit. */
-	assert_int_equal(gmem_read_str(&gm, 100, buf, 6), 5);
-	assert_string_equal(buf, "hello");
-	/* One byte short: the NUL is not within max. */
-	assert_int_equal(gmem_read_str(&gm, 100, buf, 5), -1);
-	assert_string_equal(buf, "");
-	assert_int_equal(gmem_read_str(&gm, 105, buf, 1), 0);
-	assert_string_equal(buf, "");
-	assert_int_equal(gmem_read_str(&gm, 100, buf, 0), -1);
-}
-
-static void test_read_str_across_regions(void **state)
-{
-	char buf[16];
-
-	(void)state;
-	memcpy(host(0) + 2 * P - 3, "abc", 3);
-	memcpy(host(1), "def", 4);
-	assert_int_equal(gmem_read_str(&gm, 2 * P - 3, buf, sizeof(buf)), 6);
-	assert_string_equal(buf, "abcdef");
-}
-
-static void test_read_str_without_nul(void **state)
-{
-	char buf[64];
-
-	(void)state;
-	/* Region 1 holds no NUL and is followed by the hole. */
-	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(gmem_read_str(&gm, 3 * P - 10, buf, sizeof(buf)), -1);
-	assert_string_equal(buf, "");
-	/* Neither within max. */
-	assert_int_equal(gmem_read_str(&gm, 0, buf, sizeof(buf)), -1);
-	/* Nor in the last region, which ends the RAM. */
-	assert_int_equal(gmem_read_str(&gm, 17 * P - 4, buf, sizeof(buf)), -1);
-	assert_int_equal(gmem_read_str(&gm, 5 * P, buf, sizeof(buf)), -1);
-	/* The NUL as the very last byte of RAM is fine. */
-	host(2)[P - 1] = '\0';
-	assert_int_equal(gmem_read_str(&gm, 17 * P - 4, buf, sizeof(buf)), 3);
-	assert_string_equal(buf, "\3\3\3");
-}
-
 /* A region ending at the top of the address space: its end does not fit
  * in 64 bits, which must not confuse the range checks. */
 static void test_region_at_top(void **state)
 {
-	char buf[8];
-
 	(void)state;
 	add(TOP - P + 1, P);
 	assert_ptr_equal(gmem_ptr(&gm, TOP - 15, 16), host(3) + P - 16);
@@ -214,11 +162,6 @@ static void test_region_at_top(void **state)
 	assert_false(gmem_is_ram(&gm, TOP - P + 1, P + 1));
 	assert_int_equal(gmem_zero(&gm, TOP - 7, 8), 0);
 	assert_int_equal(host(3)[P - 1], 0);
-	/* A string at the very top with no NUL: the scan must stop, not wrap
-	 * to address 0 (which is RAM). */
-	memset(host(3) + P - 4, 'z', 4);
-	host(0)[0] = '\0';
-	assert_int_equal(gmem_read_str(&gm, TOP - 3, buf, sizeof(buf)), -1);
 }
 
 static void test_empty(void **state)
@@ -243,9 +186,6 @@ int main(void)
 		T(test_failed_copy_changes_nothing),
 		T(test_len_zero),
 		T(test_zero),
-		T(test_read_str),
-		T(test_read_str_across_regions),
-		T(test_read_str_without_nul),
 		T(test_region_at_top),
 		T(test_empty),
 	};

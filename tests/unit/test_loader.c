@@ -31,8 +31,13 @@ static const char *rdstr(u64 gpa)
 	static unsigned next;
 	char *b = buf[next++ % 16];
 
-	assert_true(gmem_read_str(&gm, gpa, b, sizeof(buf[0])) >= 0);
-	return b;
+	for (u32 i = 0; i < sizeof(buf[0]); i++) {
+		assert_int_equal(gmem_read(&gm, gpa + i, &b[i], 1), 0);
+		if (!b[i])
+			return b;
+	}
+	fail_msg("no NUL within %zu bytes at 0x%llx", sizeof(buf[0]), (unsigned long long)gpa);
+	return NULL;
 }
 
 /* --- building kernels ---------------------------------------------------- */
