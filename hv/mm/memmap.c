@@ -26,24 +26,6 @@ static void note(struct text *t, const char *fmt, ...)
 		t->len = MIN(t->len + (size_t)n, t->size - 1);
 }
 
-const char *mem_type_name(u32 type)
-{
-	switch (type) {
-	case MEM_USABLE:
-		return "usable";
-	case MEM_ACPI_RECLAIM:
-		return "ACPI";
-	case MEM_ACPI_NVS:
-		return "ACPI NVS";
-	case MEM_RESERVED:
-		return "reserved";
-	case MEM_BAD:
-		return "bad";
-	default:
-		return "unknown";
-	}
-}
-
 static void sort_u64(u64 *v, u32 n)
 {
 	for (u32 i = 1; i < n; i++) {

@@ -26,6 +26,5 @@ int memmap_normalise(const struct mem_range *in, u32 n, struct memmap *out,
 u64 memmap_total(const struct memmap *m, u32 type);
 /* End of the highest range of the given type (0 when there is none). */
 u64 memmap_top(const struct memmap *m, u32 type);
-const char *mem_type_name(u32 type);
 
 #endif

@@ -59,9 +59,8 @@ static int normalise(const struct mem_range *in, u32 n)
 static void print_map(void)
 {
 	for (u32 i = 0; i < out->n && i < 64; i++)
-		print_error("  [%#llx, %#llx) %s\n", (unsigned long long)out->r[i].base,
-			    (unsigned long long)(out->r[i].base + out->r[i].size),
-			    mem_type_name(out->r[i].type));
+		print_error("  [%#llx, %#llx) type %u\n", (unsigned long long)out->r[i].base,
+			    (unsigned long long)(out->r[i].base + out->r[i].size), out->r[i].type);
 }
 
 static void expect_map(const struct want *w, u32 n)
@@ -515,18 +514,6 @@ static void test_totals_and_top(void **state)
 	assert_int_equal(memmap_top(out, B), 0);
 }
 
-static void test_type_names(void **state)
-{
-	(void)state;
-	assert_string_equal(mem_type_name(MEM_USABLE), "usable");
-	assert_string_equal(mem_type_name(MEM_ACPI_RECLAIM), "ACPI");
-	assert_string_equal(mem_type_name(MEM_ACPI_NVS), "ACPI NVS");
-	assert_string_equal(mem_type_name(MEM_RESERVED), "reserved");
-	assert_string_equal(mem_type_name(MEM_BAD), "bad");
-	assert_string_equal(mem_type_name(0), "unknown");
-	assert_string_equal(mem_type_name(6), "unknown");
-}
-
 /* --- the warning buffer ------------------------------------------------------------ */
 
 static void test_warn_buffer_optional_and_bounded(void **state)
@@ -580,7 +567,6 @@ int main(void)
 		T(test_too_many_entries),
 		T(test_most_pieces),
 		T(test_totals_and_top),
-		T(test_type_names),
 		T(test_warn_buffer_optional_and_bounded),
 	};
 
