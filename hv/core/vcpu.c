@@ -48,26 +48,6 @@ void vcpu_raise_nmi(struct vcpu *v)
 	sched_kick(v);
 }
 
-/* Lets the CPU deliver the host interrupts that wait (lucid's timer tick,
- * say) to lucid's handlers. Done after every exit, as KVM does, not only
- * after an exit for an interrupt: on the CPU a pending interrupt exits the
- * guest at once whatever the guest's IF (V_INTR_MASKING, VMX's external-
- * interrupt exiting), but Bochs 2.7's SVM masks it while a guest entered
- * with IF=0 runs. A vCPU that exits often with interrupts disabled would
- * otherwise never see its slice end there (issue 14). */
-static inline void take_host_interrupts(void)
-{
-	irq_window();
-}
-
-/* The interrupt is lucid's: the window after every exit takes it. */
-static enum exit_action on_intr(struct vcpu *v, struct exit_record *x)
-{
-	(void)v;
-	(void)x;
-	return ACT_RESUME;
-}
-
 static enum exit_action on_resume(struct vcpu *v, struct exit_record *x)
 {
 	(void)v;
@@ -154,8 +134,8 @@ static const struct {
 	[EXIT_UNKNOWN] = { on_unknown, "unknown" },
 	[EXIT_NONE] = { on_resume, "none" },
 	[EXIT_NOP] = { on_nop, "nop" },
-	[EXIT_INTR] = { on_intr, "intr" },
-	[EXIT_NMI] = { on_intr, "nmi" },
+	[EXIT_INTR] = { on_resume, "intr" }, /* lucid's: irq_window() after the exit takes it */
+	[EXIT_NMI] = { on_resume, "nmi" },
 	[EXIT_CPUID] = { cpuid_exit, "cpuid" },
 	[EXIT_IO] = { portio_exit, "io" },
 	[EXIT_MSR_READ] = { msr_read_exit, "msr_read" },
@@ -272,7 +252,15 @@ static void run_slice(struct vcpu *v)
 		deliver_events(v);
 		load_lazy_state(v, p);
 		virt->vcpu_run(&v->arch, &x);
-		take_host_interrupts();
+		/* The host interrupts that wait (lucid's timer tick, say) go to
+		 * lucid's handlers after every exit, as KVM does, not only after
+		 * an exit for an interrupt: on the CPU a pending interrupt exits
+		 * the guest at once whatever the guest's IF (V_INTR_MASKING,
+		 * VMX's external-interrupt exiting), but Bochs 2.7's SVM masks it
+		 * while a guest entered with IF=0 runs. A vCPU that exits often
+		 * with interrupts disabled would otherwise never see its slice
+		 * end there (issue 14). */
+		irq_window();
 		if (timer_due())
 			timer_run_expired();
 		if (x.reason >= NR_EXIT_REASONS) /* a back end's bug; never a guest's doing */
@@ -283,19 +271,13 @@ static void run_slice(struct vcpu *v)
 		act = exits[x.reason].fn(v, &x);
 		if (act == ACT_SKIP)
 			act = exit_insn_skip(v, &x); /* RIP moved: ACT_EMULATED */
-		switch (act) {
-		case ACT_RESUME:
-			break;
-		case ACT_SKIP:
-		case ACT_EMULATED: /* the next entry ends the interrupt shadow (virt.h) */
-			if (v->regs.rflags & RFLAGS_TF)
-				single_step_trap(v);
-			break;
-		case ACT_INJECT: /* queued: deliver_events puts it in */
-			break;
-		case ACT_STOP:
+		if (act == ACT_STOP)
 			return;
-		}
+		/* An instruction done (the next entry ends the interrupt shadow,
+		 * virt.h) owes a single step its trap; ACT_INJECT's exception is
+		 * queued, and deliver_events puts it in. */
+		if ((act == ACT_SKIP || act == ACT_EMULATED) && (v->regs.rflags & RFLAGS_TF))
+			single_step_trap(v);
 		if (v->state == VCPU_HALTED && vcpu_wakeable(v))
 			v->state = VCPU_RUNNABLE;
 		if (v->state == VCPU_HALTED && !(v->regs.rflags & RFLAGS_IF) && !v->halted_logged) {
