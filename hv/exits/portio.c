@@ -36,13 +36,14 @@ static bool string_operands(struct glin *g, const struct exit_io *io, u8 *addr_s
 	return true;
 }
 
-/* A register the instruction updates at the address size: 16 bits merge,
- * 32 bits zero-extend in 64-bit mode (as any 32-bit write there). */
-static void set_sized(u64 *reg, u64 val, u8 size, bool long_mode)
+/* A register the instruction updates at the address size (or IN, at the
+ * operand size): 8 and 16 bits merge, 32 bits zero-extend where zero32
+ * (in 64-bit mode, as any 32-bit write there). */
+static void set_sized(u64 *reg, u64 val, u8 size, bool zero32)
 {
 	u64 m = BYTES_MASK(size);
 
-	*reg = (size == 4 && long_mode) ? val & m : (*reg & ~m) | (val & m);
+	*reg = (size == 4 && zero32) ? val & m : (*reg & ~m) | (val & m);
 }
 
 /* INS/OUTS, with or without REP. Each element goes through the guest's
@@ -91,14 +92,9 @@ enum exit_action portio_exit(struct vcpu *v, struct exit_record *x)
 
 	if (x->io.string)
 		return string_io(v, x);
-	if (x->io.in) {
-		u32 val = (u32)io_bus_read(&v->vm->ports, x->io.port, x->io.size);
-		if (x->io.size == 4)
-			*rax = val; /* a 32-bit result clears the upper half */
-		else
-			*rax = (*rax & ~BYTES_MASK(x->io.size)) | val;
-	} else {
+	if (x->io.in) /* a 32-bit result clears the upper half, in any mode */
+		set_sized(rax, io_bus_read(&v->vm->ports, x->io.port, x->io.size), x->io.size, true);
+	else
 		io_bus_write(&v->vm->ports, x->io.port, x->io.size, (u32)*rax);
-	}
 	return ACT_SKIP;
 }
