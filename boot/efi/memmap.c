@@ -159,6 +159,18 @@ static bool conflicts(const EFI_MEMORY_DESCRIPTOR *d)
 	return !claimed(lo, hi);
 }
 
+/* Whether all of lucid's range is claimed or freed at ExitBootServices;
+ * checked again on the final map, since boot services may have freed pages
+ * there since memmap_claim, and our own later allocations may have landed
+ * there. */
+static bool claim_holds(const u8 *map, UINTN size, UINTN dsize)
+{
+	for (UINTN off = 0; off + dsize <= size; off += dsize)
+		if (conflicts((const void *)(map + off)))
+			return false;
+	return true;
+}
+
 static void print_conflicts(const u8 *map, UINTN size, UINTN dsize)
 {
 	Print(L"lucid.efi: cannot load lucid: 0x%lx-0x%lx is in use:\n", claim.lo, claim.hi);
@@ -190,6 +202,7 @@ EFI_STATUS memmap_claim(u64 lo, u64 hi)
 	UINTN cap, size, dsize;
 	EFI_STATUS st = EFI_SUCCESS;
 	u8 *map = map_buffer(&cap, &size, &dsize);
+	u64 covered = 0;
 
 	if (!map) {
 		Print(L"lucid.efi: cannot get the memory map\n");
@@ -203,7 +216,10 @@ EFI_STATUS memmap_claim(u64 lo, u64 hi)
 		u64 b = MAX(d->PhysicalStart, lo);
 		u64 e = MIN(d->PhysicalStart + (d->NumberOfPages << EFI_PAGE_SHIFT), hi);
 
-		if (b >= e || d->Type != EfiConventionalMemory)
+		if (b >= e)
+			continue;
+		covered += e - b;
+		if (d->Type != EfiConventionalMemory)
 			continue;
 		if (claim.n == MAX_CLAIMS) {
 			Print(L"lucid.efi: 0x%lx-0x%lx is split into more than %d free pieces\n",
@@ -219,44 +235,18 @@ EFI_STATUS memmap_claim(u64 lo, u64 hi)
 			claim.piece[claim.n++] = (typeof(claim.piece[0])){ b, (e - b) >> EFI_PAGE_SHIFT };
 	}
 	/* Holes in the map (no descriptor at all) are not RAM. */
-	if (!EFI_ERROR(st)) {
-		u64 covered = 0;
-
-		for (UINTN off = 0; off + dsize <= size; off += dsize) {
-			const EFI_MEMORY_DESCRIPTOR *d = (const void *)(map + off);
-			u64 b = MAX(d->PhysicalStart, lo);
-			u64 e = MIN(d->PhysicalStart + (d->NumberOfPages << EFI_PAGE_SHIFT), hi);
-
-			if (b < e)
-				covered += e - b;
-		}
-		if (covered != hi - lo) {
-			Print(L"lucid.efi: cannot load lucid: 0x%lx-0x%lx is not all RAM\n", lo, hi);
-			st = EFI_LOAD_ERROR;
-		}
+	if (!EFI_ERROR(st) && covered != hi - lo) {
+		Print(L"lucid.efi: cannot load lucid: 0x%lx-0x%lx is not all RAM\n", lo, hi);
+		st = EFI_LOAD_ERROR;
 	}
-	if (!EFI_ERROR(st)) {
-		for (UINTN off = 0; off + dsize <= size; off += dsize)
-			if (conflicts((const void *)(map + off))) {
-				print_conflicts(map, size, dsize);
-				st = EFI_LOAD_ERROR;
-				break;
-			}
+	if (!EFI_ERROR(st) && !claim_holds(map, size, dsize)) {
+		print_conflicts(map, size, dsize);
+		st = EFI_LOAD_ERROR;
 	}
 	FreePool(map);
 	if (EFI_ERROR(st))
 		memmap_release();
 	return st;
-}
-
-/* Checks the final map: boot services may have freed pages in lucid's range
- * since memmap_claim, and our own later allocations may have landed there. */
-static bool claim_holds(const u8 *map, UINTN size, UINTN dsize)
-{
-	for (UINTN off = 0; off + dsize <= size; off += dsize)
-		if (conflicts((const void *)(map + off)))
-			return false;
-	return true;
 }
 
 static __noreturn void halt(void)
