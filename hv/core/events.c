@@ -2,18 +2,17 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
-#define VEC_DF 8
-
 enum exc_class { BENIGN, CONTRIBUTORY, PAGE_FAULT, DOUBLE_FAULT };
 
 static enum exc_class class_of(u8 vector)
 {
 	switch (vector) {
-	case 0: case 10: case 11: case 12: case 13: case 21:	/* #DE #TS #NP #SS #GP #CP */
+	case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP:
+	case 21:						/* #CP */
 		return CONTRIBUTORY;
-	case 14: case 20:					/* #PF #VE */
+	case EXC_PF: case 20:					/* #VE */
 		return PAGE_FAULT;
-	case VEC_DF:
+	case EXC_DF:
 		return DOUBLE_FAULT;
 	default:
 		return BENIGN;
@@ -82,7 +81,7 @@ int events_queue_exception(struct vcpu_events *ev, u8 vector, bool has_error, u3
 			return EVENTS_TRIPLE_FAULT;
 		if ((a == CONTRIBUTORY && b == CONTRIBUTORY) ||
 		    (a == PAGE_FAULT && b != BENIGN))
-			next = (struct event){ EV_EXCEPTION, VEC_DF, true, 0 };
+			next = (struct event){ EV_EXCEPTION, EXC_DF, true, 0 };
 		/* Otherwise the two are handled one after the other: the second
 		 * goes in; a fault among the first comes again when its
 		 * instruction runs again. */
@@ -129,7 +128,7 @@ void events_plan(struct vcpu_events *ev, bool nmi_ok, bool intr_ok, struct event
 		p->raised = true;
 		ev->exc.type = EV_NONE;
 	} else if (atomic_load(&ev->nmi) && nmi_ok) {
-		p->inject = (struct event){ EV_NMI, 2, false, 0 };
+		p->inject = (struct event){ EV_NMI, EXC_NMI, false, 0 };
 		atomic_store(&ev->nmi, false);
 	} else if (intr_ok) {
 		/* An NMI held back by NMI blocking does not hold back this. */
