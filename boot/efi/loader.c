@@ -30,15 +30,6 @@ void ucs2_to_ascii(char *dst, size_t len, const CHAR16 *src, size_t n)
 	dst[i] = 0;
 }
 
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len && src[i]; i++)
-		dst[i] = src[i];
-	dst[i] = 0;
-}
-
 /* The ACPI 2.0 RSDP carries the XSDT, so it is preferred when both exist. */
 static u64 find_rsdp(EFI_SYSTEM_TABLE *st)
 {
@@ -83,7 +74,7 @@ static struct boot_info *boot_info_new(EFI_HANDLE image, EFI_SYSTEM_TABLE *systa
 	bi->version = BOOT_INFO_VERSION;
 	bi->efi_systab = (u64)systab;
 	bi->rsdp = find_rsdp(systab);
-	copy_str(bi->loader, BOOT_LOADER_LEN, "lucid.efi (UEFI)");
+	ucs2_to_ascii(bi->loader, sizeof(bi->loader), L"lucid.efi (UEFI)", sizeof(bi->loader));
 	get_cmdline(image, bi->cmdline, BOOT_CMDLINE_LEN);
 	return bi;
 }
