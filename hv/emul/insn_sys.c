@@ -28,59 +28,47 @@ static void mov_to(u8 modrm, const struct insn_prefixes *p, struct insn_sys *out
 		out->reg = 8;
 }
 
-/* The opcode at bytes[pos]: out->opcode and out->len (prefixes included),
- * and *modrm for MOV to CR or DR. */
-static inline int opcode_at(const u8 *bytes, size_t n, u8 pos, struct insn_sys *out, u8 *modrm)
+/* The instructions above by their opcode bytes. */
+static bool known(u32 opcode)
 {
-	u8 b[3];
-	int err;
-
-	if ((err = byte_at(bytes, n, pos, &b[0])))
-		return err;
-	out->opcode = b[0];
-	if (b[0] == 0xf4) {	/* HLT */
-		out->len = pos + 1;
-		return 0;
-	}
-	if (b[0] != 0x0f)
-		return INSN_EUNSUPPORTED;
-	if ((err = byte_at(bytes, n, pos + 1, &b[1])))
-		return err;
-	out->opcode = 0x0f00u | b[1];
-	switch (b[1]) {
-	case 0xa2:	/* CPUID */
-	case 0x30:	/* WRMSR */
-	case 0x32:	/* RDMSR */
-	case 0x08:	/* INVD */
-		out->len = pos + 2;
-		return 0;
-	case 0x01:
-	case 0x22:
-	case 0x23:
-		break;
+	switch (opcode) {
+	case 0xf4:	/* HLT */
+	case 0x0fa2:	/* CPUID */
+	case 0x0f30:	/* WRMSR */
+	case 0x0f32:	/* RDMSR */
+	case 0x0f08:	/* INVD */
+	case 0x0f22:	/* MOV to CR, ModRM follows */
+	case 0x0f23:	/* MOV to DR, ModRM follows */
+	case 0x0f01d9:	/* VMMCALL */
+	case 0x0f01c1:	/* VMCALL */
+	case 0x0f01d1:	/* XSETBV */
+		return true;
 	default:
-		return INSN_EUNSUPPORTED;
+		return false;
 	}
-	if ((err = byte_at(bytes, n, pos + 2, &b[2])))
-		return err;
-	out->len = pos + 3;
-	*modrm = b[2];
-	if (b[1] != 0x01)
-		return 0;
-	out->opcode = 0x0f0100u | b[2];
-	/* VMMCALL, VMCALL, XSETBV */
-	return b[2] == 0xd9 || b[2] == 0xc1 || b[2] == 0xd1 ? 0 : INSN_EUNSUPPORTED;
 }
 
 int insn_sys_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_sys *out)
 {
 	struct insn_prefixes p;
-	u8 pos = insn_prefixes(bytes, n, mode, &p), modrm = 0;
+	u8 pos = insn_prefixes(bytes, n, mode, &p), b;
 	int err;
 
+	/* The opcode, a byte at a time for as long as it may still become
+	 * one of them. */
 	*out = (struct insn_sys){ 0 };
-	err = opcode_at(bytes, n, pos, out, &modrm);
-	if (!err && (out->opcode == 0x0f22 || out->opcode == 0x0f23))
-		mov_to(modrm, &p, out);
-	return err;
+	do {
+		if ((err = byte_at(bytes, n, pos++, &b)))
+			return err;
+		out->opcode = out->opcode << 8 | b;
+		if (!known(out->opcode) && out->opcode != 0x0f && out->opcode != 0x0f01)
+			return INSN_EUNSUPPORTED;
+	} while (!known(out->opcode));
+	if (out->opcode == 0x0f22 || out->opcode == 0x0f23) {
+		if ((err = byte_at(bytes, n, pos++, &b)))
+			return err;
+		mov_to(b, &p, out);
+	}
+	out->len = pos;
+	return 0;
 }
