@@ -11,9 +11,6 @@
 
 #include "hv/emul/insn.h"
 
-/* The longest of them without prefixes: 0F 01 D9, 0F 22 /r. */
-#define INSN_SYS_PLAIN_MAX 3
-
 struct insn_sys {
 	u8 len;		/* bytes, prefixes included */
 	u32 opcode;	/* F4, 0Fxx or 0F01xx; set on INSN_EUNSUPPORTED too */
