@@ -34,20 +34,15 @@ _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "multiboot2 mmap entry");
 
 #define fail(...) ({ snprintf(err, errlen, __VA_ARGS__); -1; })
 
+/* Multiboot2's memory types (2 is reserved) as lucid's; 0 where none. */
+static const u32 mem_types[] = { [1] = MEM_USABLE, [3] = MEM_ACPI_RECLAIM, [4] = MEM_ACPI_NVS,
+				 [5] = MEM_BAD };
+
 static u32 mem_type_from_mb2(u32 t)
 {
-	switch (t) {
-	case 1:
-		return MEM_USABLE;
-	case 3:
-		return MEM_ACPI_RECLAIM;
-	case 4:
-		return MEM_ACPI_NVS;
-	case 5:
-		return MEM_BAD;
-	default:
-		return MEM_RESERVED;
-	}
+	u32 type = t < ARRAY_SIZE(mem_types) ? mem_types[t] : 0;
+
+	return type ? type : MEM_RESERVED;
 }
 
 /* A string tag's payload must be NUL-terminated inside the tag. */

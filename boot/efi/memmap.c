@@ -20,24 +20,24 @@ static struct {
 	struct { u64 base, pages; } piece[MAX_CLAIMS];
 } claim;
 
+/* UEFI's memory types as lucid's; 0 for the reserved ones. Loader and
+ * boot-services memory is free once boot services have exited. */
+static const u32 mem_types[] = {
+	[EfiConventionalMemory] = MEM_USABLE,
+	[EfiLoaderCode] = MEM_USABLE,
+	[EfiLoaderData] = MEM_USABLE,
+	[EfiBootServicesCode] = MEM_USABLE,
+	[EfiBootServicesData] = MEM_USABLE,
+	[EfiACPIReclaimMemory] = MEM_ACPI_RECLAIM,
+	[EfiACPIMemoryNVS] = MEM_ACPI_NVS,
+	[EfiUnusableMemory] = MEM_BAD,
+};
+
 static u32 mem_type(UINT32 efi_type)
 {
-	switch (efi_type) {
-	case EfiConventionalMemory:
-	case EfiLoaderCode:
-	case EfiLoaderData:
-	case EfiBootServicesCode:
-	case EfiBootServicesData:
-		return MEM_USABLE;
-	case EfiACPIReclaimMemory:
-		return MEM_ACPI_RECLAIM;
-	case EfiACPIMemoryNVS:
-		return MEM_ACPI_NVS;
-	case EfiUnusableMemory:
-		return MEM_BAD;
-	default:
-		return MEM_RESERVED;
-	}
+	u32 t = efi_type < ARRAY_SIZE(mem_types) ? mem_types[efi_type] : 0;
+
+	return t ? t : MEM_RESERVED;
 }
 
 /* Inserts [base, base+size) in address order, merging it with a neighbour
