@@ -25,7 +25,8 @@ static void dev_write(void *ctx, u8 size, u64 val)
 
 static const char *access_name(const struct exit_mem *m)
 {
-	return m->exec ? "instruction fetch" : m->write ? "write" : "read";
+	return m->table_walk ? "page-table walk" : m->exec ? "instruction fetch" :
+	       m->write ? "write" : "read";
 }
 
 enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
@@ -42,15 +43,13 @@ enum exit_action mmio_exit(struct vcpu *v, struct exit_record *x)
 
 	if (x->cut.type != EV_NONE) {
 		vm_crash(v->vm, v, "%s of guest-physical 0x%llx%s while delivering vector %d: its "
-			 "IDT, GDT, TSS or stack is not RAM", m->table_walk ? "page-table walk" :
-			 access_name(m), (unsigned long long)m->gpa, h ? " (a device's)" : "",
-			 x->cut.vector);
+			 "IDT, GDT, TSS or stack is not RAM", access_name(m), (unsigned long long)m->gpa,
+			 h ? " (a device's)" : "", x->cut.vector);
 		return ACT_STOP;
 	}
 	if (!h || m->exec || m->table_walk) {
 		vm_crash(v->vm, v, "%s of guest-physical 0x%llx, which is not the VM's memory%s",
-			 m->table_walk ? "page-table walk" : access_name(m),
-			 (unsigned long long)m->gpa, h ? " (a device's)" : "");
+			 access_name(m), (unsigned long long)m->gpa, h ? " (a device's)" : "");
 		return ACT_STOP;
 	}
 	glin_init(&g, v, x);
