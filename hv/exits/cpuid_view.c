@@ -165,11 +165,6 @@ static u64 cr4_offered(const struct cpuid_view *cv)
 	return cr4;
 }
 
-static u32 range_of(u32 leaf)
-{
-	return leaf >> 30;
-}
-
 static struct cpuid_regs masked(struct cpuid_regs r, const u32 keep[4])
 {
 	return (struct cpuid_regs){ r.eax & keep[0], r.ebx & keep[1], r.ecx & keep[2],
@@ -265,7 +260,7 @@ void cpuid_view_build(struct cpuid_view *cv, cpuid_fn host, u64 xfeatures)
 
 	for (u32 i = 0; i < ARRAY_SIZE(rules); i++) {
 		const struct leaf_rule *rule = &rules[i];
-		u32 range = range_of(rule->leaf), idx = rule->leaf & 0x3fffffff;
+		u32 range = rule->leaf >> 30, idx = rule->leaf & 0x3fffffff;
 		u32 n = rule->nsub ? rule->nsub : 1;
 		struct cpuid_regs *e = &cv->entries[cv->n];
 
