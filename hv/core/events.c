@@ -103,14 +103,9 @@ static int highest_intr(const struct vcpu_events *ev)
 	return -1;
 }
 
-static bool source_pending(const struct vcpu_events *ev)
-{
-	return ev->src && ev->src->pending(ev->src->ctl) >= 0;
-}
-
 bool events_intr_waiting(const struct vcpu_events *ev)
 {
-	return highest_intr(ev) >= 0 || source_pending(ev);
+	return highest_intr(ev) >= 0 || (ev->src && ev->src->pending(ev->src->ctl) >= 0);
 }
 
 void events_plan(struct vcpu_events *ev, bool nmi_ok, bool intr_ok, struct event_plan *p)
