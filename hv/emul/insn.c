@@ -84,19 +84,6 @@ u8 insn_prefixes(const u8 *bytes, size_t n, enum insn_mode mode, struct insn_pre
 	return i;
 }
 
-/* Consumes prefixes and returns the first opcode byte in *op. */
-static int prefixes(struct dec *d, enum insn_mode mode, u8 *op)
-{
-	u64 b;
-	int err;
-
-	d->pos = insn_prefixes(d->p, d->n, mode, &d->pfx);
-	if ((err = take(d, 1, &b)))
-		return err;
-	*op = (u8)b;
-	return 0;
-}
-
 static u8 operand_size(const struct dec *d, enum insn_mode mode)
 {
 	if (d->pfx.rex & REX_W)
@@ -202,16 +189,17 @@ int insn_decode(const u8 *bytes, size_t n, enum insn_mode mode, struct insn *out
 {
 	struct dec d = { .p = bytes, .n = n };
 	u64 v;
-	u8 b, m = 0;
+	u8 m = 0;
 	bool has_modrm;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	out->seg = -1;
-	if ((err = prefixes(&d, mode, &b)))
+	d.pos = insn_prefixes(bytes, n, mode, &d.pfx);
+	if ((err = take(&d, 1, &v)))
 		return err;
-	out->opcode = b;
-	if (b == 0x0f) {
+	out->opcode = (u16)v;
+	if (v == 0x0f) {
 		if ((err = take(&d, 1, &v)))
 			return err;
 		out->opcode = (u16)(0x0f00 | v);
