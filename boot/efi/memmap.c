@@ -90,31 +90,31 @@ static bool mem_convert(struct boot_info *bi, const u8 *map, UINTN size, UINTN d
 }
 
 /* Allocates a buffer with room for the map plus slack and fills it: *cap is
- * the buffer's size, *size the map's. */
+ * the buffer's size, *size the map's. NULL, said on the console, where the
+ * firmware gives no map or no memory for it. */
 static u8 *map_buffer(UINTN *cap, UINTN *size_out, UINTN *dsize)
 {
 	UINTN size = 0, key;
 	UINT32 dver;
-	EFI_STATUS st;
 	u8 *buf;
 
-	for (;;) {
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, dsize, &dver);
-		if (st != EFI_BUFFER_TOO_SMALL)
-			return NULL;
+	while (uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, dsize, &dver) ==
+	       EFI_BUFFER_TOO_SMALL) {
 		size += MAP_SLACK * *dsize;
 		buf = AllocatePool(size);
 		if (!buf)
-			return NULL;
+			break;
 		*cap = size;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, buf, &key, dsize, &dver);
-		if (st == EFI_SUCCESS) {
+		if (uefi_call_wrapper(BS->GetMemoryMap, 5, &size, buf, &key, dsize, &dver) ==
+		    EFI_SUCCESS) {
 			*size_out = size;
 			return buf;
 		}
 		FreePool(buf);
 		size = 0;
 	}
+	Print(L"lucid.efi: cannot get the memory map\n");
+	return NULL;
 }
 
 static const CHAR16 *efi_type_name(UINT32 type)
@@ -204,10 +204,8 @@ EFI_STATUS memmap_claim(u64 lo, u64 hi)
 	u8 *map = map_buffer(&cap, &size, &dsize);
 	u64 covered = 0;
 
-	if (!map) {
-		Print(L"lucid.efi: cannot get the memory map\n");
+	if (!map)
 		return EFI_OUT_OF_RESOURCES;
-	}
 	claim.lo = lo;
 	claim.hi = hi;
 	claim.n = 0;
@@ -262,10 +260,8 @@ EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 	EFI_STATUS st;
 	u8 *map = map_buffer(&cap, &size, &dsize);
 
-	if (!map) {
-		Print(L"lucid.efi: cannot get the memory map\n");
+	if (!map)
 		return EFI_OUT_OF_RESOURCES;
-	}
 	for (int try = 0; try < 2; try++) {
 		const CHAR16 *why = NULL;
 
