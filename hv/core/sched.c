@@ -160,11 +160,6 @@ void sched_kick(const struct vcpu *v)
 		smp_kick(&percpu[v->cpu]);
 }
 
-static bool can_run(const struct vcpu *v)
-{
-	return vm_may_run(v->vm) && (v->state == VCPU_RUNNABLE || vcpu_wakeable(v));
-}
-
 /* The next vCPU after the current one that can run, or NULL. */
 static struct vcpu *pick(struct runqueue *rq)
 {
@@ -174,7 +169,7 @@ static struct vcpu *pick(struct runqueue *rq)
 	if (v) {
 		do {
 			v = v->next_run;
-			if (can_run(v)) {
+			if (vm_may_run(v->vm) && (v->state == VCPU_RUNNABLE || vcpu_wakeable(v))) {
 				found = v;
 				rq->cur = v;
 				break;
