@@ -382,19 +382,15 @@ int acpi_parse(u64 rsdp, acpi_map_fn map, void *ctx, struct acpi_info *out,
 	return walk_root(&p, err, errlen);
 }
 
-static bool rsdp_at(acpi_map_fn map, void *ctx, u64 phys)
-{
-	const u8 *b = map_range(map, ctx, phys, RSDP_V1_LEN);
-
-	return b && !memcmp(b, "RSD PTR ", 8) && acpi_sum(b, RSDP_V1_LEN) == 0;
-}
-
 /* Only candidates that fit whole inside [start, start+len) are tried. */
 static u64 scan_rsdp(acpi_map_fn map, void *ctx, u64 start, u64 len)
 {
-	for (u64 a = start; a + RSDP_V1_LEN <= start + len; a += 16)
-		if (rsdp_at(map, ctx, a))
+	for (u64 a = start; a + RSDP_V1_LEN <= start + len; a += 16) {
+		const u8 *b = map_range(map, ctx, a, RSDP_V1_LEN);
+
+		if (b && !memcmp(b, "RSD PTR ", 8) && acpi_sum(b, RSDP_V1_LEN) == 0)
 			return a;
+	}
 	return 0;
 }
 
