@@ -279,16 +279,14 @@ static void parse_entry(struct parser *p, u64 phys, u32 idx)
 		parse_fadt(p, phys, &h);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+/* Says why in err (NULL with errlen 0 takes nothing) and returns -1. */
+static int __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
