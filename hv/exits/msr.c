@@ -33,10 +33,8 @@ static int own_msr_read(struct vcpu *v, u32 index, u64 *val)
 	case MSR_TSC_AUX:
 		return guest_tsc_aux_read(&v->arch, val);
 	case MSR_MISC_ENABLE:
-		*val = MISC_ENABLE_VALUE;
-		return cpuid_guest_intel() ? 0 : -1;
 	case MSR_BIOS_SIGN_ID:
-		*val = 0;
+		*val = index == MSR_MISC_ENABLE ? MISC_ENABLE_VALUE : 0;
 		return cpuid_guest_intel() ? 0 : -1;
 	default:
 		return -1;
@@ -104,7 +102,5 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 	default:
 		return gp(v);
 	}
-	if (virt->vcpu_set_msr(&v->arch, x->msr.index, val))
-		return gp(v);
-	return ACT_SKIP;
+	return virt->vcpu_set_msr(&v->arch, x->msr.index, val) ? gp(v) : ACT_SKIP;
 }
