@@ -16,13 +16,6 @@ u32 cpus_online(void)
 	return online;
 }
 
-static void give_stacks(struct percpu *p)
-{
-	p->stack = stack_alloc();
-	for (int i = IST_DF; i <= IST_MC; i++)
-		cpu_set_ist(p, i, stack_alloc());
-}
-
 void cpus_start(void)
 {
 	const struct acpi_info *a = &machine.acpi;
@@ -43,7 +36,9 @@ void cpus_start(void)
 			/* A slot whose CPU failed keeps its stacks for the next. */
 			if (!p->stack.top) {
 				p->index = online;
-				give_stacks(p);
+				p->stack = stack_alloc();
+				for (int k = IST_DF; k <= IST_MC; k++)
+					cpu_set_ist(p, k, stack_alloc());
 			}
 			if (smp_start_cpu(p, c->apic_id)) {
 				printk("cpus: the CPU with APIC ID %u did not start; left out\n",
