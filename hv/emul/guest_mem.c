@@ -6,18 +6,6 @@
 #include "hv/emul/guest_mem.h"
 #include "lib/string.h"
 
-/* The region holding gpa, or NULL. At most 16 regions: a linear scan. */
-static const struct gmem_region *region_of(const struct guest_mem *gm, u64 gpa)
-{
-	for (u32 i = 0; i < gm->n && i < GMEM_MAX_REGIONS; i++) {
-		const struct gmem_region *r = &gm->r[i];
-
-		if (gpa >= r->gpa && gpa - r->gpa < r->size)
-			return r;
-	}
-	return NULL;
-}
-
 /* True if [gpa, gpa+len) runs past 2^64 - 1 (len > 0). */
 static bool wraps(u64 gpa, u64 len)
 {
@@ -25,15 +13,19 @@ static bool wraps(u64 gpa, u64 len)
 }
 
 /* Host pointer to gpa and how many bytes of the len wanted follow it in
- * the same region (*n), or NULL if gpa is not RAM. */
+ * the same region (*n), or NULL if gpa is not RAM. At most 16 regions: a
+ * linear scan. */
 static u8 *chunk(const struct guest_mem *gm, u64 gpa, u64 len, u64 *n)
 {
-	const struct gmem_region *r = region_of(gm, gpa);
+	for (u32 i = 0; i < gm->n && i < GMEM_MAX_REGIONS; i++) {
+		const struct gmem_region *r = &gm->r[i];
 
-	if (!r)
-		return NULL;
-	*n = MIN(len, r->size - (gpa - r->gpa));
-	return (u8 *)(uintptr_t)r->hpa + (gpa - r->gpa);
+		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+			*n = MIN(len, r->size - (gpa - r->gpa));
+			return (u8 *)(uintptr_t)r->hpa + (gpa - r->gpa);
+		}
+	}
+	return NULL;
 }
 
 void *gmem_ptr(const struct guest_mem *gm, u64 gpa, u64 len)
