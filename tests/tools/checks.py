@@ -9,7 +9,7 @@ emulator (the boot cases qemu-image-* boot what tools/mkimage makes):
   (relative to the config's directory, in a subdirectory, or absolute),
   a built-in guest as built-in, and the RAM and CPUs the VMs want.
 - lucidctl-*: tools/lucidctl against a stand-in for lucid's console on
-  a Unix socket, which speaks the protocol of docs/console.md (text mode
+  a Unix socket (and once on TCP), which speaks the protocol of docs/console.md (text mode
   until `json on`, then one JSON object a line) and records what it was
   sent: the answer printed as JSON or text, an error's exit status, a
   wait for a state event, and what it does when nothing answers. The
@@ -90,13 +90,19 @@ LIST = {"reply": "list", "ok": True,
 
 
 class FakeLucid:
-    """A console on a Unix socket: text until `json on`, then JSON; each
-    line's answer from `answers` ({line: [objects to send]})."""
+    """A console on a Unix socket at path, or on a TCP port of localhost
+    (path None: self.port): text until `json on`, then JSON; each line's
+    answer from `answers` ({line: [objects to send]})."""
 
     def __init__(self, path, answers, text_noise=True):
         self.answers, self.text_noise, self.got = answers, text_noise, []
-        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.srv.bind(str(path))
+        if path:
+            self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.srv.bind(str(path))
+        else:
+            self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.srv.bind(("127.0.0.1", 0))
+            self.port = self.srv.getsockname()[1]
         self.srv.listen(1)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -155,6 +161,18 @@ def check_lucidctl_json(root):
     return problems
 
 
+def check_lucidctl_tcp(root):
+    """The issue's own example: lucidctl --connect tcp:HOST:PORT list --json."""
+    fake = FakeLucid(None, {"list": [LIST]})
+    res = subprocess.run([str(root / "tools" / "lucidctl"), "--connect",
+                          f"tcp:127.0.0.1:{fake.port}", "list", "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    fake.thread.join(5)
+    if res.returncode != 0 or json.loads(res.stdout or "null") != LIST:
+        return [f"status {res.returncode}, stdout {res.stdout!r}, stderr {res.stderr!r}"]
+    return []
+
+
 def check_lucidctl_text(root):
     status, out, err, _ = _lucidctl(root, {"list": [LIST]}, "list")
     want = "id  name  state    vcpus  memory_mib\n0   web   running  1      256\n"
@@ -201,6 +219,7 @@ CHECKS = {
     "mkimage-missing-file": check_missing_file,
     "lucid-cfg-needs": check_needs,
     "lucidctl-json": check_lucidctl_json,
+    "lucidctl-tcp": check_lucidctl_tcp,
     "lucidctl-text": check_lucidctl_text,
     "lucidctl-error": check_lucidctl_error,
     "lucidctl-wait": check_lucidctl_wait,

@@ -17,8 +17,6 @@
 
 #define VM_HSAVE_PA 0xc0010117u
 #define PAT_RESET 0x0007040600070406ull
-#define EFER_SCE (1ull << 0)
-#define EFER_FFXSR (1ull << 14)
 #define RAX_BEFORE 0x1111111111111111ull
 #define RDX_BEFORE 0x2222222222222222ull
 
