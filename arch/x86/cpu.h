@@ -138,11 +138,15 @@ static inline __noreturn void cpu_halt_forever(void)
 #define MSR_VM_CR 0xc0010114
 
 /* Architectural register bits, for lucid's own state and its guests'. */
+#define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define EFER_SVME (1ull << 12)
+#define EFER_FFXSR (1ull << 14)
 #define CR0_PE (1ull << 0)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
 #define CR0_WP (1ull << 16)
 #define CR0_NW (1ull << 29)	/* with CD: caching off, as after RESET */
 #define CR0_CD (1ull << 30)
@@ -150,6 +154,7 @@ static inline __noreturn void cpu_halt_forever(void)
 #define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
+#define CR4_PCE (1ull << 8)
 #define CR4_LA57 (1ull << 12)
 #define CR4_PCIDE (1ull << 17)
 #define CR4_OSXSAVE (1ull << 18)

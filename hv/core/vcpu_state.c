@@ -15,8 +15,6 @@
 #define ATTR_CODE64 (ATTR_CODE16 | SEG_ATTR_L | SEG_ATTR_G)
 #define ATTR_LDT 0x82
 #define ATTR_TSS_BUSY 0x8b
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
 
 static struct guest_seg seg(u16 sel, u64 base, u32 limit, u16 attr)
 {

@@ -147,7 +147,6 @@ static const struct cr4_feature {
 	{ 28, 7, 1, EAX, 26 },	/* LAM_SUP: LAM */
 	{ 32, 7, 1, EAX, 17 },	/* FRED */
 };
-#define CR4_PCE (1ull << 8)
 
 static u64 cr4_offered(const struct cpuid_view *cv)
 {

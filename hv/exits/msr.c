@@ -3,8 +3,6 @@
 #include "arch/x86/guest_regs.h"
 #include "hv/exits/cpuid.h"
 
-#define EFER_SCE (1ull << 0)
-#define EFER_FFXSR (1ull << 14)
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
 /* IA32_MISC_ENABLE of an Intel CPU, which Linux reads before it has an
  * IDT (verify_cpu: the XD disable bit) and later: fast strings on, no

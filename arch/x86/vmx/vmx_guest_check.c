@@ -21,7 +21,6 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "lib/fmt.h"
 
-#define EFER_SCE (1ull << 0)
 #define DEBUGCTL_BTF (1ull << 1)
 #define DEBUGCTL_RESERVED (~0xffffull | 0x38)		/* bits 63:16, 5:3 */
 #define RFLAGS_RESERVED (~0x3fffffull | 0x8028)		/* bits 63:22, 15, 5, 3 */
