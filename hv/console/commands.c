@@ -112,6 +112,7 @@ static const char *vcpu_state(const struct vcpu *v)
 	switch (v->state) {
 	case VCPU_RUNNABLE: return "running";
 	case VCPU_HALTED: return "halted";
+	case VCPU_WAIT_SIPI: return "wait-for-SIPI";
 	default: return "stopped";
 	}
 }

@@ -16,6 +16,7 @@
 #include "hv/exits/portio.h"
 #include "hv/core/sched.h"
 #include "hv/core/timer.h"
+#include "hv/core/vcpu_state.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 
@@ -212,11 +213,17 @@ static inline void deliver_events(struct vcpu *v)
 	}
 }
 
-bool vcpu_wakeable(const struct vcpu *v)
+/* A halted vCPU that an NMI, or an interrupt it can take now, wakes. */
+static bool halt_ends(const struct vcpu *v)
 {
 	return v->state == VCPU_HALTED &&
 	       (((v->regs.rflags & RFLAGS_IF) && events_intr_waiting(&v->events)) ||
 		atomic_load(&v->events.nmi));
+}
+
+bool vcpu_wakeable(const struct vcpu *v)
+{
+	return atomic_load(&v->signals) || halt_ends(v);
 }
 
 /* What VM entry does not switch is switched lazily, when another vCPU
@@ -229,14 +236,82 @@ static inline void load_lazy_state(struct vcpu *v, struct percpu *p)
 		guest_regs_switch_to(&v->arch);
 }
 
+/* Every vCPU of vm halted with interrupts disabled or waiting for a
+ * start-up IPI: only an NMI or a reset ends that, so the log says it.
+ * One such vCPU is no news: an SMP guest's CPUs that it stops (Linux's
+ * at power-off and panic) halt so. Other CPUs' vCPUs are read racily,
+ * which a log line can afford. */
+static bool stuck(const struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *w = vm->vcpu[i];
+		enum vcpu_run_state st = atomic_load(&w->state);
+
+		if (st != VCPU_WAIT_SIPI && (st != VCPU_HALTED || (w->regs.rflags & RFLAGS_IF)))
+			return false;
+	}
+	return true;
+}
+
+/* v's lazily switched state out of this CPU, back into v. */
+static void put_lazy_state(struct vcpu *v)
+{
+	fpu_put(&v->arch);
+	guest_regs_put(&v->arch);
+	virt->vcpu_put(&v->arch);
+}
+
 void vcpu_park_if_pausing(struct vcpu *v)
 {
 	if (!atomic_load(&v->vm->pausing) || atomic_load(&v->parked))
 		return;
-	fpu_put(&v->arch);
-	guest_regs_put(&v->arch);
-	virt->vcpu_put(&v->arch);
+	put_lazy_state(v);
 	atomic_store(&v->parked, true);
+}
+
+void vcpu_reset(struct vcpu *v, const struct vcpu_state *st)
+{
+	hypercall_console_end(v);
+	fpu_vcpu_reset(&v->arch);
+	guest_regs_reset(&v->arch);
+	virt->vcpu_reset(&v->arch, st);
+	events_reset(&v->events);
+	fetch_tlb_flush(&v->fetch_tlb);
+	v->windows = 0;
+	v->halted_logged = false;
+}
+
+void vcpu_signal_init(struct vcpu *v)
+{
+	/* A start-up IPI sent before this INIT is not for the state it makes. */
+	atomic_store(&v->signals, VCPU_SIG_INIT);
+	sched_kick(v);
+}
+
+void vcpu_signal_sipi(struct vcpu *v, u8 vector)
+{
+	atomic_store(&v->sipi_vector, vector);
+	__atomic_fetch_or(&v->signals, VCPU_SIG_SIPI, __ATOMIC_SEQ_CST);
+	sched_kick(v);
+}
+
+/* INIT and start-up IPIs, on v's own CPU before it runs. Nothing sees
+ * a vCPU in wait-for-SIPI, so INIT's RESET is made at the start-up IPI
+ * (but for the TSC: one clock for the whole VM; the APIC keeps its base). */
+static void take_signals(struct vcpu *v)
+{
+	u32 sig = __atomic_exchange_n(&v->signals, 0, __ATOMIC_SEQ_CST);
+	struct vcpu_state st;
+
+	if (sig & VCPU_SIG_INIT)
+		v->state = VCPU_WAIT_SIPI;
+	if ((sig & VCPU_SIG_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		put_lazy_state(v);
+		vcpu_state_sipi(&st, atomic_load(&v->sipi_vector));
+		st.tsc_offset = 0 - v->vm->tsc_base;
+		vcpu_reset(v, &st);
+		v->state = VCPU_RUNNABLE;
+	}
 }
 
 static void run_slice(struct vcpu *v)
@@ -245,7 +320,9 @@ static void run_slice(struct vcpu *v)
 	struct exit_record x;
 	enum exit_action act;
 
-	if (vcpu_wakeable(v))
+	if (atomic_load(&v->signals))
+		take_signals(v);
+	if (halt_ends(v))
 		v->state = VCPU_RUNNABLE;
 	virt->vcpu_load(&v->arch);
 	while (v->state == VCPU_RUNNABLE && !p->need_resched) {
@@ -278,9 +355,9 @@ static void run_slice(struct vcpu *v)
 		 * queued, and deliver_events puts it in. */
 		if ((act == ACT_SKIP || act == ACT_EMULATED) && (v->regs.rflags & RFLAGS_TF))
 			single_step_trap(v);
-		if (v->state == VCPU_HALTED && vcpu_wakeable(v))
+		if (halt_ends(v))
 			v->state = VCPU_RUNNABLE;
-		if (v->state == VCPU_HALTED && !(v->regs.rflags & RFLAGS_IF) && !v->halted_logged) {
+		if (v->state == VCPU_HALTED && !v->halted_logged && stuck(v->vm)) {
 			printk("vm %s: vCPU %u halted with interrupts disabled at RIP 0x%llx\n",
 			       v->vm->name, v->id, (unsigned long long)v->regs.rip);
 			v->halted_logged = true;

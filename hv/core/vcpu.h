@@ -17,7 +17,14 @@ enum vcpu_run_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,   /* HLT: waits for an interrupt */
 	VCPU_STOPPED,  /* its VM is off or crashed */
+	VCPU_WAIT_SIPI, /* an application processor after INIT: waits for a
+			 * start-up IPI (SDM 8.4, "wait-for-SIPI") */
 };
+
+/* INIT and start-up signals from a local APIC, taken on the vCPU's own
+ * CPU before its next entry (vcpu_signal_init, vcpu_signal_sipi). */
+#define VCPU_SIG_INIT (1u << 0)
+#define VCPU_SIG_SIPI (1u << 1)
 
 struct vcpu {
 	struct vm *vm;
@@ -30,6 +37,8 @@ struct vcpu {
 	 * the windows the back end was last asked for (bit 0 NMI, 1 INTR). */
 	struct vcpu_events events;
 	u8 windows;
+	u32 signals;		/* VCPU_SIG_*, atomic */
+	u8 sipi_vector;		/* the latest start-up IPI's */
 
 	/* The code pages of its latest exits (hv/emul/fetch_tlb.h). */
 	struct fetch_tlb fetch_tlb;
@@ -56,8 +65,22 @@ struct vcpu *vcpu_current(void);
 /* On v's own CPU, outside its slice: if v's VM is pausing, puts v's
  * lazily switched registers back into v and marks it parked. */
 void vcpu_park_if_pausing(struct vcpu *v);
-/* A halted vCPU that an NMI, or an interrupt it can take now, would wake. */
+/* A vCPU that is not runnable but would be at its next turn: halted,
+ * with an NMI or an interrupt it can take now; or with an INIT or a
+ * start-up signal to take. */
 bool vcpu_wakeable(const struct vcpu *v);
+/* Puts v, parked or on its own CPU outside its slice, in state *st as
+ * after RESET (hv/core/vcpu_state.h): registers, FPU, debug registers
+ * and MSRs, nothing pending. */
+void vcpu_reset(struct vcpu *v, const struct vcpu_state *st);
+/* An INIT signal (its local APIC's part is the APIC's own): v enters the
+ * INIT state and waits for a start-up IPI, whatever it was doing, as an
+ * application processor does. A start-up IPI starts a vCPU waiting for
+ * one in real mode at vector * 4096 (CS = vector << 8, IP = 0), and is
+ * ignored otherwise. From any CPU; v's own CPU acts on them before v
+ * enters the guest again. */
+void vcpu_signal_init(struct vcpu *v);
+void vcpu_signal_sipi(struct vcpu *v, u8 vector);
 /* Queues an exception for the next entry, merged with one already
  * pending (a double fault); returns ACT_INJECT, or ACT_STOP after
  * shutting the VM down for a triple fault. */

@@ -12,5 +12,8 @@
  * (Linux's 64-bit entry) on the loader's GDT and page tables, CS 0x10,
  * data 0x18, RSI = boot_params, IF = 0. */
 void vcpu_state_from_entry(struct vcpu_state *st, const struct guest_entry *e);
+/* An application processor's start at a start-up IPI's vector: real
+ * mode at vector * 4096, CS = vector << 8, IP = 0. */
+void vcpu_state_sipi(struct vcpu_state *st, u8 vector);
 
 #endif

@@ -6,7 +6,6 @@
 #include "hv/core/sched.h"
 #include "hv/core/vcpu.h"
 #include "hv/core/vcpu_state.h"
-#include "hv/exits/hypercall.h"
 #include "lib/fmt.h"
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
@@ -118,8 +117,8 @@ fail:
 }
 
 /* Loads the guest into zeroed RAM and puts vCPU 0 at its entry. The other
- * vCPUs wait, as application processors do, for a start-up signal (which
- * comes with the virtual APIC). The vCPUs are parked or never ran. */
+ * vCPUs wait, as application processors do, for INIT and a start-up IPI
+ * from their local APICs. The vCPUs are parked or never ran. */
 static int vm_boot(struct vm *vm)
 {
 	struct guest_entry e;
@@ -140,15 +139,9 @@ static int vm_boot(struct vm *vm)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
-		hypercall_console_end(v);
-		fpu_vcpu_reset(&v->arch);
-		guest_regs_reset(&v->arch);
-		virt->vcpu_reset(&v->arch, &st);
-		events_reset(&v->events);
-		fetch_tlb_flush(&v->fetch_tlb);
-		v->windows = 0;
-		v->halted_logged = false;
-		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+		vcpu_reset(v, &st);
+		atomic_store(&v->signals, 0);
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	}
 	vm->reboot_at_poweroff = false;
 	return 0;

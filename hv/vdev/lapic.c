@@ -18,8 +18,9 @@
  * - IA32_APIC_BASE may not move the base from 0xfee00000 (#GP); its BSP
  *   bit is lucid's and a write leaves it. The xAPIC ID is read-only.
  * - Lowest priority goes, as fixed, to the lowest-numbered target.
- * - INIT and STARTUP are logged once per VM and dropped (issue 18), as
- *   are SMI and ExtINT messages.
+ * - SMI and ExtINT messages are dropped. INIT resets the target's APIC
+ *   and puts its vCPU, the BSP's too, in wait-for-SIPI; STARTUP starts a
+ *   vCPU that waits (hv/core/vcpu.h).
  * - A periodic timer fires at most every 100 us. */
 #include "hv/vdev/lapic.h"
 #include "arch/x86/cpu.h"
@@ -114,7 +115,6 @@ struct lapic {
 struct lapic_dev {
 	struct lapic cpu[VM_MAX_VCPUS];	/* first: d->state is vCPU 0's, the source's ctl */
 	struct vm *vm;
-	bool init_logged;
 };
 
 /* What an access sets off once its APIC's lock is dropped. */
@@ -667,20 +667,34 @@ static bool matches(const struct lapic *l, u32 dest, bool logical)
 	return dest >> 4 == ldr >> 4 && (dest & ldr & 0xf);	/* cluster */
 }
 
-static void log_init_once(struct lapic_dev *dev, u32 from)
+/* INIT resets the APIC as at power-on but for its base MSR, and so its
+ * mode (SDM 11.4.7.3, 11.12.5.1); the vCPU waits for a start-up IPI. */
+static void init(struct lapic *l)
 {
-	if (__atomic_exchange_n(&dev->init_logged, true, __ATOMIC_SEQ_CST))
-		return;
-	printk("vm %s: vCPU %u sent INIT/SIPI, not yet supported\n", dev->vm->name, from);
+	u64 base;
+
+	spin_lock(&l->lock);
+	base = l->base;
+	power_on(l, true);
+	l->base = base;
+	spin_unlock(&l->lock);
+	vcpu_signal_init(l->vcpu);
 }
 
-/* Delivers to one target. Returns whether it took the interrupt. */
+/* Delivers to one target. Returns whether it took the message. */
 static bool deliver_one(struct lapic *t, u8 mode, u8 vector, bool level)
 {
 	bool took;
 
-	if (mode == LAPIC_DM_NMI) {
+	switch (mode) {
+	case LAPIC_DM_NMI:
 		nmi(t->vcpu);
+		return true;
+	case LAPIC_DM_INIT:
+		init(t);
+		return true;
+	case LAPIC_DM_STARTUP:
+		vcpu_signal_sipi(t->vcpu, vector);
 		return true;
 	}
 	spin_lock(&t->lock);
@@ -702,11 +716,9 @@ static int deliver(struct lapic_dev *dev, struct lapic *from, u32 shorthand, u32
 	case LAPIC_DM_FIXED:
 	case LAPIC_DM_LOWEST:
 	case LAPIC_DM_NMI:
-		break;
 	case LAPIC_DM_INIT:
 	case LAPIC_DM_STARTUP:
-		log_init_once(dev, from ? from->vcpu->id : 0);
-		return 0;
+		break;
 	default:
 		return 0;
 	}
@@ -936,7 +948,6 @@ static void reset(struct vdev *d)
 		power_on(l, true);
 		spin_unlock(&l->lock);
 	}
-	dev->init_logged = false;
 }
 
 static int attach(struct vdev *d)

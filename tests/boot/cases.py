@@ -653,7 +653,7 @@ def own_image(s, loader, mem):
 # reboots once (the VM's reset) and powers off after its second boot;
 # "linux" starts its shell, which the case reaches with `console linux`
 # and powers off from there, through ACPI.
-LINUX_CHECKS = 5
+LINUX_CHECKS = 7
 LINUX_VM = ('[vm "{name}"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144{extra}"\n')
@@ -743,6 +743,54 @@ def linux_boots(s, virt="virt: AMD SVM with NPT", life_cycle=False):
         linux_life_cycle(s)
     command(s, "list --all", r"^ \d+\s+linux-reboot\s+shut off\s+1\s+256$",
             "linux-reboot listed as shut off by 'list --all'")
+
+
+# Linux guests with several vCPUs, under QEMU -smp 4: linux-4's four
+# vCPUs share CPU 0 (with the console), linux-2 has CPUs 2 and 3 to
+# itself and linux-1 CPU 1. Each counts its CPUs and runs its checks;
+# linux-4 and linux-1 then power off, linux-2 waits in its shell.
+LINUX_SMP_VMS = {"linux-4": (4, ""), "linux-2": (2, "2-3"), "linux-1": (1, "1")}
+
+
+def linux_smp_files(build):
+    cfg = ""
+    for vm, (n, cpus) in LINUX_SMP_VMS.items():
+        extra = " lucid.end=shell" if vm == "linux-2" else ""
+        cfg += LINUX_VM.format(name=vm, extra=extra).replace("vcpus = 1", f"vcpus = {n}") \
+            .replace("lucid.test=1", f"lucid.test={n}") + (f"cpus = {cpus}\n" if cpus else "") + "\n"
+    files = linux_files(build)
+    files["lucid.cfg"] = cfg.encode()
+    return files
+
+
+def linux_smp(s):
+    """Each VM's Linux brings up every vCPU lucid gave it (INIT and
+    start-up IPIs through its local APICs), passes its checks and powers
+    off; vCPUs sit where the config put them."""
+    standard_boot(s, "GRUB (BIOS)", 4, (1400, 1536), modules=s.modules, quiesce=False)
+    for vm in ("linux-4", "linux-1"):
+        s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
+    s.wait_for(r"^linux-2: Welcome to Linux on lucid", s.deadline - 10)
+    text = s.text()
+    problems = []
+    for vm, (n, cpus) in LINUX_SMP_VMS.items():
+        problems += linux_results(s, vm, 1)
+        where = ",".join(["0"] * n) if not cpus else \
+            ",".join(str(c) for c in range(int(cpus[0]), int(cpus[-1]) + 1))
+        if not re.search(rf"^vm {vm}: started: 256 MiB, {n} vCPUs? on CPUs? {where}$", text, re.M):
+            problems.append(f"{vm}: not started on CPU(s) {where}")
+    fail_unless(not problems, "; ".join(problems))
+    s.expect_absent(r"^vm linux-\d: crashed", "crash of a Linux VM")
+    # Its two vCPUs on their CPUs, idle in the shell; the power button
+    # reaches a Linux with two CPUs too.
+    for vcpu in (0, 1):
+        command(s, "vcpuinfo linux-2", rf"^ +{vcpu} +{vcpu + 2} +(running|halted) +\d+ +\d+$",
+                f"vCPU {vcpu} of linux-2 on CPU {vcpu + 2} in 'vcpuinfo'")
+    command(s, "shutdown linux-2", r"^VM linux-2: power button pressed; the guest shuts down$",
+            "'shutdown linux-2'")
+    s.wait_for(r"^vm linux-2: powered off: ACPI S5 \(.*\)$", s.deadline - 10)
+    command(s, "list --all", r"^ \d+\s+linux-4\s+shut off\s+4\s+256$",
+            "linux-4 listed with 4 vCPUs by 'list --all'")
 
 
 def linux_shell(s, power_off=True):
@@ -932,6 +980,8 @@ def all_cases(build):
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
         Case("qemu-linux", lambda s: linux_boots(s, life_cycle=True), image="disk", mem=1024,
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
+        Case("qemu-linux-smp", linux_smp, image="disk", smp=4, mem=1536,
+             modules=lambda: linux_smp_files(build), timeout=LINUX_TIMEOUT),
         # The same on Bochs's SVM and VMX: too slow for every run.
         Case("bochs-svm-linux", linux_boots, image="disk", emulator="bochs",
              bochs_cpu="ryzen", smp=BOCHS_CPUS, mem=1024,

@@ -552,10 +552,44 @@ static void test_ipis(void **state)
 	wr(ICR, 0x05);
 	wr(ESR, 0);
 	assert_int_equal(rd(ESR), 0x20);
-	/* INIT and STARTUP: logged once, dropped. */
-	wr(ICR, 0x4500);
-	wr(ICR, 0x4600);
-	host_log_expect("vm apic: vCPU 1 sent INIT/SIPI, not yet supported");
+}
+
+/* INIT resets the target's APIC (not its base, so not its mode) and
+ * sends its vCPU to wait for a start-up IPI; STARTUP carries a vector;
+ * the INIT de-assert does nothing; shorthands reach them as any IPI. */
+static void test_init_startup(void **state)
+{
+	(void)state;
+	cur = v0;
+	enable();
+	wr(TPR, 0x20);
+	cur = v1;
+	enable();
+	wr(ICR_HI, 0);
+	wr(ICR, 0x8500);			/* INIT de-assert: level, level 0 */
+	assert_int_equal(v0->signals, 0);
+	wr(ICR, 0x4500);			/* INIT to APIC 0 */
+	assert_int_equal(v0->signals, VCPU_SIG_INIT);
+	assert_int_equal(v1->signals, 0);
+	cur = v0;
+	assert_int_equal(rd(TPR), 0);
+	assert_int_equal(rd(SVR), 0xff);	/* software-disabled, as at power-on */
+	assert_int_equal(msr(APIC_BASE_MSR), APIC | EN | BSP);
+	cur = v1;
+	wr(ICR, 0x4600 | 0x9a);			/* STARTUP, vector 0x9a */
+	assert_int_equal(v0->signals, VCPU_SIG_INIT | VCPU_SIG_SIPI);
+	assert_int_equal(v0->sipi_vector, 0x9a);
+	v0->signals = 0;
+	/* All but self; in x2APIC mode the target stays in x2APIC mode. */
+	cur = v0;
+	to_x2apic();
+	cur = v1;
+	wr(ICR, 0xc0000 | 0x4500);
+	assert_int_equal(v0->signals, VCPU_SIG_INIT);
+	assert_int_equal(v1->signals, 0);
+	cur = v0;
+	assert_int_equal(msr(APIC_BASE_MSR), APIC | EN | EXTD | BSP);
+	v0->signals = 0;
 }
 
 /* x2APIC: a 64-bit ICR write, physical and cluster destinations, SELF_IPI. */
@@ -754,6 +788,7 @@ int main(void)
 		cmocka_unit_test_setup(test_extint, before_each),
 		cmocka_unit_test_setup(test_lint1_nmi, before_each),
 		cmocka_unit_test_setup(test_ipis, before_each),
+		cmocka_unit_test_setup(test_init_startup, before_each),
 		cmocka_unit_test_setup(test_x2apic_ipis, before_each),
 		cmocka_unit_test_setup(test_timer_oneshot, before_each),
 		cmocka_unit_test_setup(test_timer_periodic, before_each),

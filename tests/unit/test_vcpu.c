@@ -430,13 +430,24 @@ static void test_lazy_state(void **state)
 	assert_int_equal(fake_count(FAKE_REGS_SWITCH, a), 2);
 }
 
-/* HLT with interrupts off can only end in a reset (or an NMI): said once. */
+/* HLT with interrupts off can only end in a reset (or an NMI): said once,
+ * when the VM's other vCPUs sleep so too or wait for a start-up IPI. */
 static void test_halted_with_interrupts_off(void **state)
 {
 	struct vcpu *v = &vcpus[0], *w = &vcpus[1];
 	char line[100];
 
 	(void)state;
+	/* Another vCPU runs on: not said. */
+	v->regs.rflags = 2;
+	fake_script_reason(v, EXIT_HLT, false);
+	slice(v);
+	assert_int_equal(v->state, VCPU_HALTED);
+	assert_int_equal(strlen(host_log()), 0);
+	v->state = VCPU_RUNNABLE;
+	v->regs.rip = RIP;
+
+	w->state = VCPU_WAIT_SIPI;
 	snprintf(line, sizeof(line), "vm v: vCPU 0 halted with interrupts disabled at RIP 0x%llx",
 		 RIP + FAKE_INSN_LEN);	/* after the HLT */
 	v->regs.rflags = 2;
@@ -451,13 +462,14 @@ static void test_halted_with_interrupts_off(void **state)
 	/* Halted again (as if an NMI woke it): not said again. */
 	v->state = VCPU_RUNNABLE;
 	v->regs.rip = RIP;
-	fake_vcpu(v)->script[1].x.reason = EXIT_HLT;
-	fake_vcpu(v)->script[1].x.insn_len = FAKE_INSN_LEN;
+	fake_vcpu(v)->script[2].x.reason = EXIT_HLT;
+	fake_vcpu(v)->script[2].x.insn_len = FAKE_INSN_LEN;
 	slice(v);
 	assert_int_equal(v->state, VCPU_HALTED);
 	host_log_expect(line);
 
 	/* With interrupts on, HLT is an ordinary wait. */
+	w->state = VCPU_RUNNABLE;
 	fake_script_reason(w, EXIT_HLT, false);
 	slice(w);
 	assert_int_equal(w->state, VCPU_HALTED);
@@ -613,6 +625,60 @@ static void test_halted_wakes(void **state)
 	assert_int_equal(fake_last_call(FAKE_INJECT, w)->arg[3], EV_NMI);
 }
 
+/* INIT sends a vCPU, whatever it did, to wait for a start-up IPI, which
+ * starts it in real mode at its vector with nothing of before left; a
+ * start-up IPI to a vCPU that is not waiting, or one sent before the
+ * INIT, is ignored. Each is taken on the vCPU's CPU, which is kicked. */
+static void test_init_and_startup(void **state)
+{
+	struct vcpu *v = &vcpus[1];
+	struct fake_vcpu *f = fake_vcpu(v);
+
+	(void)state;
+	v->cpu = 1;
+	vcpu_signal_sipi(v, 0x12);		/* not waiting: ignored */
+	assert_int_equal(fake_last_call(FAKE_KICK, NULL)->arg[0], 1);
+	assert_true(vcpu_wakeable(v));
+	fake_script_reason(v, EXIT_NONE, true);
+	slice(v);
+	assert_int_equal(v->regs.rip, RIP);
+	assert_int_equal(fake_count(FAKE_VCPU_RESET, v), 0);
+
+	v->state = VCPU_HALTED;
+	v->regs.rflags = 2;
+	vcpu_raise_intr(v, 0x40);		/* pending, and dropped by INIT */
+	vcpu_signal_sipi(v, 0x34);		/* before the INIT: ignored */
+	vcpu_signal_init(v);
+	assert_int_equal(fake_count(FAKE_KICK, NULL), 4);
+	assert_true(vcpu_wakeable(v));
+	slice(v);
+	assert_int_equal(v->state, VCPU_WAIT_SIPI);
+	assert_int_equal(fake_count(FAKE_RUN, v), 1);	/* the first slice only */
+	assert_false(vcpu_wakeable(v));
+	slice(v);				/* nothing to start it */
+	assert_int_equal(v->state, VCPU_WAIT_SIPI);
+
+	vcpu_signal_sipi(v, 0x9a);
+	vcpu_signal_sipi(v, 0x9a);		/* Linux sends two */
+	assert_true(vcpu_wakeable(v));
+	fake_script_reason(v, EXIT_NONE, true);
+	slice(v);
+	assert_int_equal(v->state, VCPU_RUNNABLE);
+	assert_int_equal(fake_count(FAKE_VCPU_RESET, v), 1);
+	assert_int_equal(fake_count(FAKE_RUN, v), 2);
+	assert_int_equal(f->seg[SEG_CS].sel, 0x9a00);
+	assert_int_equal(f->seg[SEG_CS].base, 0x9a000);
+	assert_int_equal(fake_last_call(FAKE_VCPU_RESET, v)->arg[0], 0);	/* IP */
+	assert_int_equal(fake_last_call(FAKE_VCPU_RESET, v)->arg[2], 0 - vm.tsc_base);
+	assert_int_equal(fake_count(FAKE_INJECT, v), 0);	/* the interrupt is gone */
+
+	vcpu_signal_sipi(v, 0x56);		/* running now: ignored */
+	fake_script_reason(v, EXIT_NONE, true);
+	slice(v);
+	assert_int_equal(fake_count(FAKE_VCPU_RESET, v), 1);
+	v->cpu = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before_each, after_each)
 
 int main(void)
@@ -634,6 +700,7 @@ int main(void)
 		T(test_nmi_first),
 		T(test_cut_events),
 		T(test_halted_wakes),
+		T(test_init_and_startup),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

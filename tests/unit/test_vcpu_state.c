@@ -108,12 +108,39 @@ static void long_mode_entry(void **state)
 	assert_seg(&st.tr, 0, 0, 0xffff, 0x8b);
 }
 
+/* An application processor's start-up: CS = vector << 8, IP = 0, the
+ * rest as after RESET. */
+static void sipi_state(void **state)
+{
+	struct vcpu_state st;
+
+	(void)state;
+	memset(&st, 0xa5, sizeof(st));
+	vcpu_state_sipi(&st, 0x9f);
+	assert_seg(&st.seg[SEG_CS], 0x9f00, 0x9f000, 0xffff, 0x9b);
+	assert_int_equal(st.rip, 0);
+	for (int i = 0; i < NR_SEGS; i++)
+		if (i != SEG_CS)
+			assert_seg(&st.seg[i], 0, 0, 0xffff, 0x93);
+	assert_int_equal(st.cr0, 0x10);			/* ET */
+	assert_int_equal(st.cr3 | st.cr4 | st.efer, 0);
+	assert_int_equal(st.rflags, 0x2);
+	for (int r = 0; r < NR_GPRS; r++)
+		assert_int_equal(st.gpr[r], 0);
+	assert_int_equal(st.gdtr.limit, 0xffff);
+	assert_int_equal(st.idtr.base, 0);
+	assert_int_equal(st.idtr.limit, 0xffff);
+	assert_seg(&st.ldtr, 0, 0, 0xffff, 0x82);
+	assert_seg(&st.tr, 0, 0, 0xffff, 0x8b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_mode_entry),
 		cmocka_unit_test(protected_mode_entry),
 		cmocka_unit_test(long_mode_entry),
+		cmocka_unit_test(sipi_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,7 +282,7 @@ static void check_started(struct vm *vm)
 		assert_int_equal(fake_last_call(FAKE_VCPU_RESET, v)->arg[0], HOST_KERNEL_AT);
 		assert_int_equal(v->regs.rip, HOST_KERNEL_AT);
 		/* Only the first vCPU runs; the others wait for a start-up. */
-		assert_int_equal(v->state, i ? VCPU_STOPPED : VCPU_RUNNABLE);
+		assert_int_equal(v->state, i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE);
 		assert_false(v->parked);
 	}
 }
@@ -428,7 +428,7 @@ static void test_reboot_from_exit_handler(void **state)
 	assert_int_equal(fake_last_call(FAKE_VCPU_RESET, vm->vcpu[1])->arg[2], (u64)-7000);
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->vcpu[0]->state, VCPU_RUNNABLE);
-	assert_int_equal(vm->vcpu[1]->state, VCPU_STOPPED);
+	assert_int_equal(vm->vcpu[1]->state, VCPU_WAIT_SIPI);
 }
 
 /* --- the end of a VM ---------------------------------------------------- */
