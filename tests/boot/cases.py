@@ -565,23 +565,55 @@ def fpu_reboot(s, xsave):
     s.expect_absent(r"^EXCEPTION", "exception")
 
 
-# The test guests spread over four CPUs: three fpu-reboot VMs own CPUs 0,
-# 1 and 3 and reboot for as long as the case runs; every other VM shares
-# CPU 2, where VMs crash, reboot and power off while the owners of the
-# other CPUs go on passing.
-STEADY_VMS = {"steady-0": 0, "steady-1": 1, "steady-3": 3}
+# The test guests spread over four CPUs: two fpu-reboot VMs own CPUs 0
+# and 3 and reboot for as long as the case runs; spin-cli owns CPU 1 and
+# spins there with interrupts disabled, never exiting; every other VM
+# shares CPU 2, where VMs crash, reboot and power off while the owners of
+# the other CPUs go on passing.
+STEADY_VMS = {"steady-0": 0, "steady-3": 3}
 SMP4_EXTRA_CFG = "".join(
     f'[vm "{vm}"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncpus = {cpu}\n'
     f'cmdline = boots=0 exits=20000\n\n' for vm, cpu in STEADY_VMS.items()) + \
+    '[vm "spin-cli"]\nmemory = 4M\nkernel = no-exit.elf\ncpus = 1\n\n' + \
     '[vm "reboots-3"]\nmemory = 4M\nkernel = fpu-reboot.elf\ncmdline = boots=3\n\n'
 
 
+def spinner_contained(s):
+    """spin-cli holds CPU 1 with interrupts disabled and never exits by
+    itself, yet the console on CPU 0 answers at once, lucid's tick on CPU
+    1 still counts its run time, and `destroy` takes it out of guest
+    mode and off."""
+    slowest, times = 0, []
+    for _ in range(3):
+        t = time.monotonic()
+        m = command(s, "vcpuinfo spin-cli", r"^ +0 +1 +running +(\d+) +\d+$",
+                    "spin-cli running on CPU 1 in 'vcpuinfo'")
+        slowest = max(slowest, time.monotonic() - t)
+        times.append(int(m.group(1)))
+        s.settle(0.5)
+    problems = [] if times[0] < times[1] < times[2] else \
+        [f"spin-cli's run time did not grow: {times} ms"]
+    # Starved, it would not answer at all; QEMU's one thread for all four
+    # CPUs, one of them always busy now, makes answers slower than alone.
+    if slowest >= 2 * CONSOLE_ANSWER_MAX:
+        problems.append(f"the console took {slowest:.2f}s to answer")
+    command(s, "destroy spin-cli", r"^VM spin-cli destroyed$", "'destroy spin-cli'")
+    command(s, "list --all", r"^ \d+\s+spin-cli\s+shut off\s+1\s+4$",
+            "spin-cli shut off in 'list --all'")
+    s.info.append(f"console beside an IF=0 spinner on CPU 1: slowest answer {slowest:.2f}s")
+    s.subresult("vm/spin-cli", problems)
+
+
 def guests_smp4(s):
-    text = test_guests(s, others=[*STEADY_VMS, "reboots-3"])
+    text = test_guests(s, others=[*STEADY_VMS, "reboots-3", "spin-cli"])
+    spinner_contained(s)
     placed = dict(re.findall(r"^vm (\S+): started: .* on CPU (\d+)$", text, re.M))
     problems = [f"{vm} started on CPU {placed.get(vm)}, expected {cpu}"
                 for vm, cpu in STEADY_VMS.items() if placed.get(vm) != str(cpu)]
-    others = [vm for vm, cpu in placed.items() if vm not in STEADY_VMS and cpu != "2"]
+    if placed.get("spin-cli") != "1":
+        problems.append(f"spin-cli started on CPU {placed.get('spin-cli')}, expected 1")
+    others = [vm for vm, cpu in placed.items()
+              if vm not in STEADY_VMS and vm != "spin-cli" and cpu != "2"]
     if others:
         problems.append(f"VMs not on the shared CPU 2: {others}")
     # What happened on CPU 2, and when the last of it happened.
@@ -748,49 +780,52 @@ def linux_boots(s, virt="virt: AMD SVM with NPT", life_cycle=False):
 # Linux guests with several vCPUs, under QEMU -smp 4: linux-4's four
 # vCPUs share CPU 0 (with the console), linux-2 has CPUs 2 and 3 to
 # itself and linux-1 CPU 1. Each counts its CPUs and runs its checks;
-# linux-4 and linux-1 then power off, linux-2 waits in its shell.
-LINUX_SMP_VMS = {"linux-4": (4, ""), "linux-2": (2, "2-3"), "linux-1": (1, "1")}
+# linux-2 then waits in its shell, the others power off. On Bochs's VMX
+# (2 CPUs), linux-2 alone, on both. VM: (vCPUs, the CPU of each).
+LINUX_SMP_VMS = {"linux-4": (4, [0, 0, 0, 0]), "linux-2": (2, [2, 3]), "linux-1": (1, [1])}
+BOCHS_LINUX_SMP_VMS = {"linux-2": (2, [0, 1])}
 
 
-def linux_smp_files(build):
+def linux_smp_files(build, vms, args=""):
     cfg = ""
-    for vm, (n, cpus) in LINUX_SMP_VMS.items():
-        extra = " lucid.end=shell" if vm == "linux-2" else ""
+    for vm, (n, where) in vms.items():
+        extra = (" lucid.end=shell" if vm == "linux-2" else "") + args
+        dedicated = f"cpus = {where[0]}-{where[-1]}\n" if where[0] else ""
         cfg += LINUX_VM.format(name=vm, extra=extra).replace("vcpus = 1", f"vcpus = {n}") \
-            .replace("lucid.test=1", f"lucid.test={n}") + (f"cpus = {cpus}\n" if cpus else "") + "\n"
+            .replace("lucid.test=1", f"lucid.test={n}") + dedicated + "\n"
     files = linux_files(build)
     files["lucid.cfg"] = cfg.encode()
     return files
 
 
-def linux_smp(s):
+def linux_smp(s, vms, virt="virt: AMD SVM with NPT"):
     """Each VM's Linux brings up every vCPU lucid gave it (INIT and
-    start-up IPIs through its local APICs), passes its checks and powers
-    off; vCPUs sit where the config put them."""
-    standard_boot(s, "GRUB (BIOS)", 4, (1400, 1536), modules=s.modules, quiesce=False)
-    for vm in ("linux-4", "linux-1"):
-        s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
+    start-up IPIs through its local APICs) and passes its checks; vCPUs
+    sit where the config put them; linux-2's power button shuts down a
+    Linux with two CPUs."""
+    standard_boot(s, "GRUB (BIOS)", s.smp, (s.mem * 9 // 10, s.mem), modules=s.modules, virt=virt,
+                  quiesce=False)
+    for vm in vms:
+        if vm != "linux-2":
+            s.wait_for(rf"^vm {vm}: (powered off: ACPI S5 \(.*\)|crashed: .*)$", s.deadline - 10)
     s.wait_for(r"^linux-2: Welcome to Linux on lucid", s.deadline - 10)
     text = s.text()
     problems = []
-    for vm, (n, cpus) in LINUX_SMP_VMS.items():
+    for vm, (n, where) in vms.items():
         problems += linux_results(s, vm, 1)
-        where = ",".join(["0"] * n) if not cpus else \
-            ",".join(str(c) for c in range(int(cpus[0]), int(cpus[-1]) + 1))
-        if not re.search(rf"^vm {vm}: started: 256 MiB, {n} vCPUs? on CPUs? {where}$", text, re.M):
-            problems.append(f"{vm}: not started on CPU(s) {where}")
+        on = ",".join(map(str, where))
+        if not re.search(rf"^vm {vm}: started: 256 MiB, {n} vCPUs? on CPUs? {on}$", text, re.M):
+            problems.append(f"{vm}: not started on CPU(s) {on}")
     fail_unless(not problems, "; ".join(problems))
     s.expect_absent(r"^vm linux-\d: crashed", "crash of a Linux VM")
-    # Its two vCPUs on their CPUs, idle in the shell; the power button
-    # reaches a Linux with two CPUs too.
-    for vcpu in (0, 1):
-        command(s, "vcpuinfo linux-2", rf"^ +{vcpu} +{vcpu + 2} +(running|halted) +\d+ +\d+$",
-                f"vCPU {vcpu} of linux-2 on CPU {vcpu + 2} in 'vcpuinfo'")
+    for vcpu, cpu in enumerate(vms["linux-2"][1]):
+        command(s, "vcpuinfo linux-2", rf"^ +{vcpu} +{cpu} +(running|halted) +\d+ +\d+$",
+                f"vCPU {vcpu} of linux-2 on CPU {cpu} in 'vcpuinfo'")
     command(s, "shutdown linux-2", r"^VM linux-2: power button pressed; the guest shuts down$",
             "'shutdown linux-2'")
     s.wait_for(r"^vm linux-2: powered off: ACPI S5 \(.*\)$", s.deadline - 10)
-    command(s, "list --all", r"^ \d+\s+linux-4\s+shut off\s+4\s+256$",
-            "linux-4 listed with 4 vCPUs by 'list --all'")
+    command(s, "list --all", r"^ \d+\s+linux-2\s+shut off\s+2\s+256$",
+            "linux-2 listed with 2 vCPUs by 'list --all'")
 
 
 def linux_shell(s, power_off=True):
@@ -980,8 +1015,9 @@ def all_cases(build):
              image="disk", firmware="uefi", modules=lambda: own_files(build)),
         Case("qemu-linux", lambda s: linux_boots(s, life_cycle=True), image="disk", mem=1024,
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
-        Case("qemu-linux-smp", linux_smp, image="disk", smp=4, mem=1536,
-             modules=lambda: linux_smp_files(build), timeout=LINUX_TIMEOUT),
+        Case("qemu-linux-smp", lambda s: linux_smp(s, LINUX_SMP_VMS), image="disk", smp=4,
+             mem=1536, modules=lambda: linux_smp_files(build, LINUX_SMP_VMS),
+             timeout=LINUX_TIMEOUT),
         # The same on Bochs's SVM and VMX: too slow for every run.
         Case("bochs-svm-linux", linux_boots, image="disk", emulator="bochs",
              bochs_cpu="ryzen", smp=BOCHS_CPUS, mem=1024,
@@ -991,6 +1027,13 @@ def all_cases(build):
              image="disk", emulator="bochs",
              bochs_cpu="corei7_skylake_x", smp=BOCHS_CPUS, mem=1024,
              modules=lambda: linux_files(build, BOCHS_VMX_LINUX_ARGS),
+             timeout=BOCHS_LINUX_TIMEOUT, slow=True),
+        Case("bochs-vmx-linux-smp",
+             lambda s: linux_smp(s, BOCHS_LINUX_SMP_VMS,
+                                 "virt: Intel VMX with EPT, unrestricted guest, VPID"),
+             image="disk", emulator="bochs", bochs_cpu="corei7_skylake_x", smp=BOCHS_CPUS,
+             mem=1024, modules=lambda: linux_smp_files(build, BOCHS_LINUX_SMP_VMS,
+                                                       BOCHS_VMX_LINUX_ARGS),
              timeout=BOCHS_LINUX_TIMEOUT, slow=True),
         Case("bochs-vmx-grub", bochs_vmx, emulator="bochs", smp=BOCHS_CPUS,
              timeout=BOCHS_TIMEOUT),

@@ -79,6 +79,7 @@ def run_case(case, build):
         session = Session(console, case.timeout, case.allow_exception, fatal)
         session.modules = modules
         session.smp = case.smp
+        session.mem = case.mem
         case.check(session)
         ok, reason = True, ""
     except CheckFailed as e:
