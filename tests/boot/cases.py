@@ -685,7 +685,7 @@ def own_image(s, loader, mem):
 # reboots once (the VM's reset) and powers off after its second boot;
 # "linux" starts its shell, which the case reaches with `console linux`
 # and powers off from there, through ACPI.
-LINUX_CHECKS = 7
+LINUX_CHECKS = 8
 LINUX_VM = ('[vm "{name}"]\nvcpus = 1\nmemory = 256M\nformat = linux\n'
             'kernel = vmlinuz\ninitrd = initramfs.gz\n'
             'cmdline = "console=ttyS0 lucid.test=1 lucid.mem_kb=262144{extra}"\n')
