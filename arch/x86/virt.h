@@ -221,7 +221,8 @@ struct virt_ops {
 	void (*vcpu_free)(struct vcpu_arch *v);
 	/* Puts v in state *st (*v->regs too), with everything else as after
 	 * RESET: no event pending, debug registers and PAT at their reset
-	 * values, TSC offset 0. */
+	 * values, the TSC offset st's, no translation cached for it (an AP
+	 * reset by INIT must not find its last life's global pages). */
 	void (*vcpu_reset)(struct vcpu_arch *v, const struct vcpu_state *st);
 	/* v is about to run on this CPU, perhaps after other vCPUs did:
 	 * called once before a series of vcpu_run. */

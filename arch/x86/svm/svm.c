@@ -292,6 +292,7 @@ static void svm_vcpu_reset(struct vcpu_arch *v, const struct vcpu_state *st)
 	s->nmi_blocked = s->iret_seen = false;
 	s->dr7_armed = false;
 	s->vmcb->ctl.tsc_offset = st->tsc_offset;
+	s->asid = 0;	/* RESET and INIT empty the TLB: a fresh ASID (flush_tlb) */
 	if (virt_selftest_take_bad_entry())
 		s->vmcb->save.efer &= ~EFER_SVME;	/* VMRUN's first check */
 	dirty(s->vmcb, VMCB_CLEAN_ALL);
