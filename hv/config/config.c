@@ -37,6 +37,7 @@ struct span {
 enum key {
 	KEY_VCPUS,
 	KEY_CPUS,
+	KEY_WEIGHT,
 	KEY_MEMORY,
 	KEY_KERNEL,
 	KEY_INITRD,
@@ -585,6 +586,7 @@ _Static_assert(sizeof(enum config_format) == sizeof(unsigned) &&
 static const struct key_def keys[NKEYS] = {
 	[KEY_VCPUS] = { "vcpus", parse_u32, FIELD(vcpus), .min = 1, .max = CONFIG_MAX_VCPUS },
 	[KEY_CPUS] = { "cpus", parse_cpus, FIELD(cpus) },
+	[KEY_WEIGHT] = { "weight", parse_u32, FIELD(weight), .min = 1, .max = CONFIG_WEIGHT_MAX },
 	[KEY_MEMORY] = { "memory", parse_memory, FIELD(memory) },
 	[KEY_KERNEL] = { "kernel", parse_file, FIELD(kernel) },
 	[KEY_INITRD] = { "initrd", parse_file, FIELD(initrd) },
@@ -741,6 +743,9 @@ static void end_section(struct parser *p)
 	else if (key_ok(p, KEY_CPUS) && key_ok(p, KEY_VCPUS) && ncpus != vm->vcpus)
 		report(p, p->key_line[KEY_CPUS], "cpus: %u CPU%s listed, but vcpus = %u",
 		       ncpus, ncpus == 1 ? "" : "s", vm->vcpus);
+	if (p->key_line[KEY_WEIGHT] && p->key_line[KEY_CPUS])
+		report(p, p->key_line[KEY_WEIGHT],
+		       "weight is only for VMs without cpus: a dedicated CPU is not shared");
 
 	if (key_ok(p, KEY_FORMAT) || !p->key_line[KEY_FORMAT]) {
 		static const enum key flat_only[] = { KEY_LOAD, KEY_ENTRY, KEY_MODE };
@@ -871,6 +876,7 @@ static void parse_header(struct parser *p, struct span t)
 	vm->format = CONFIG_FORMAT_AUTO;
 	vm->mode = CONFIG_MODE_PROTECTED;
 	vm->autostart = true;
+	vm->weight = CONFIG_WEIGHT_DEFAULT;
 	p->vm = vm;
 	return;
 

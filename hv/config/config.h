@@ -18,6 +18,9 @@
 #define CONFIG_FILE_NAME_MAX 63	/* kernel, initrd, module: a boot module's name */
 #define CONFIG_CMDLINE_MAX 255
 #define CONFIG_LINE_MAX 1023
+/* weight: a time-shared VM's share of its CPU, as Linux's cpu.weight */
+#define CONFIG_WEIGHT_DEFAULT 100
+#define CONFIG_WEIGHT_MAX 10000
 
 enum config_format {
 	CONFIG_FORMAT_AUTO,		/* the loader looks at the image */
@@ -49,6 +52,7 @@ struct config_vm {
 	u32 line;		/* of the [vm "name"] header */
 	u32 vcpus;
 	u64 cpus;		/* bit n: physical CPU n dedicated; 0: time-share */
+	u32 weight;		/* time-shared: the share of the CPU (hv/core/sched.h) */
 	u64 memory;		/* bytes */
 	char kernel[CONFIG_FILE_NAME_MAX + 1];
 	char initrd[CONFIG_FILE_NAME_MAX + 1];	/* "" when none */

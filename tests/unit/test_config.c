@@ -89,6 +89,7 @@ static void test_every_key(void **state)
 		"entry = 0x7c10\n"
 		"mode = real\n"
 		"platform = none\n"
+		"weight = 250\n"
 		"autostart = true\n"), 0);
 	assert_string_equal(diag_buf, "");
 	assert_int_equal(cfg.nvms, 2);
@@ -114,6 +115,7 @@ static void test_every_key(void **state)
 	assert_true(w->debug_exit);
 	assert_true(w->fw_cfg);
 	assert_int_equal(w->platform, CONFIG_PLATFORM_PC);	/* the default */
+	assert_int_equal(w->weight, CONFIG_WEIGHT_DEFAULT);
 
 	f = &cfg.vms[1];
 	assert_string_equal(f->name, "boot_sector-1");
@@ -125,6 +127,7 @@ static void test_every_key(void **state)
 	assert_int_equal(f->entry, 0x7c10);
 	assert_int_equal(f->mode, CONFIG_MODE_REAL);
 	assert_int_equal(f->platform, CONFIG_PLATFORM_NONE);
+	assert_int_equal(f->weight, 250);
 	assert_true(f->autostart);
 	assert_false(f->testdev);
 	assert_false(f->debug_exit);
@@ -142,6 +145,7 @@ static void test_defaults(void **state)
 	assert_true(v->valid);
 	assert_int_equal(v->vcpus, 1);
 	assert_int_equal(v->cpus, 0);
+	assert_int_equal(v->weight, 100);	/* Linux's cpu.weight default */
 	assert_string_equal(v->initrd, "");
 	assert_string_equal(v->cmdline, "");
 	assert_int_equal(v->nmodules, 0);
@@ -289,6 +293,29 @@ static void test_cpus_list(void **state)
 	expect_line3("cpus = 1-3\nvcpus = 2", "cpus: 3 CPUs listed, but vcpus = 2");
 	expect_line3("cpus = 5\nvcpus = 2", "cpus: 1 CPU listed, but vcpus = 2");
 	expect_line3("cpus = 0-8", "cpus: 9 CPUs listed, but a VM has at most 8 vCPUs");
+}
+
+/* 1 to 10000, as Linux's cpu.weight; only for a VM that shares CPUs. */
+static void test_weight(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[vm \"a\"]\n" REQ "weight = 1\n"), 0);
+	assert_int_equal(cfg.vms[0].weight, 1);
+	assert_int_equal(parse("[vm \"a\"]\n" REQ "weight = 10000\n"), 0);
+	assert_int_equal(cfg.vms[0].weight, 10000);
+	expect_line3("weight = 0", "weight: \"0\" is out of range (1 to 10000)");
+	expect_line3("weight = 10001", "weight: \"10001\" is out of range (1 to 10000)");
+	expect_line3("weight = heavy", "weight: \"heavy\" is not a number");
+	expect_line3("weight = -5", "weight: \"-5\" is not a number");
+	/* with cpus, before or after it: the VM does not start */
+	expect_line3("weight = 200\ncpus = 1",
+		     "weight is only for VMs without cpus: a dedicated CPU is not shared");
+	expect("[vm \"a\"]\n" REQ "cpus = 1\nweight = 100\n",
+	       "lucid.cfg:5: vm \"a\": weight is only for VMs without cpus: "
+	       "a dedicated CPU is not shared\n");
+	assert_false(cfg.vms[0].valid);
+	expect_line3("wieght = 5", "unknown key \"wieght\" (did you mean \"weight\"?)");
+	expect_line3("weigth = 5", "unknown key \"weigth\" (did you mean \"weight\"?)");
 }
 
 static void test_cpus_dedicated_to_one_vm(void **state)
@@ -866,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_memory_errors),
 		cmocka_unit_test(test_vcpus),
 		cmocka_unit_test(test_cpus_list),
+		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_cpus_dedicated_to_one_vm),
 		cmocka_unit_test(test_file_names),
 		cmocka_unit_test(test_modules),
