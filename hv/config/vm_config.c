@@ -115,7 +115,10 @@ void vm_config_apply(const struct boot_info *bi)
 		if (boot_request(bi, c, i, &rq))
 			continue;
 		vm = vm_create(c, &rq);
-		if (vm && c->autostart)
+		if (!vm)
+			continue;
+		vm->weight = c->weight;
+		if (c->autostart)
 			vm_start(vm);
 	}
 }

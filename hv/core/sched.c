@@ -1,4 +1,5 @@
 #include "hv/core/sched.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
@@ -11,11 +12,14 @@
 #include "lib/spinlock.h"
 
 /* The vCPUs placed on one CPU: a ring, `cur` ran last. Other CPUs add
- * and remove vCPUs (VM creation, the console), so the ring is locked. */
+ * and remove vCPUs (VM creation, the console), so the ring is locked.
+ * min_vruntime is the virtual run time of the vCPU picked last, or more:
+ * it never goes back. */
 struct runqueue {
 	struct spinlock lock;
 	struct vcpu *cur;
 	u32 n;
+	u64 min_vruntime;
 };
 
 static struct runqueue runqueues[MAX_CPUS];
@@ -75,6 +79,7 @@ static void enqueue(struct vcpu *v, u32 cpu)
 	u64 flags = spin_lock_irqsave(&rq->lock);
 
 	v->cpu = cpu;
+	v->vruntime = rq->min_vruntime;
 	if (!rq->cur) {
 		v->next_run = v;
 		rq->cur = v;
@@ -118,6 +123,8 @@ static int least_loaded_shared(void)
 
 int sched_place(struct vm *vm, u64 cpus, char *err, size_t len)
 {
+	if (!vm->weight)
+		vm->weight = CONFIG_WEIGHT_DEFAULT;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		int cpu;
 
@@ -160,7 +167,27 @@ void sched_kick(const struct vcpu *v)
 		smp_kick(&percpu[v->cpu]);
 }
 
-/* The next vCPU after the current one that can run, or NULL. */
+/* Virtual run time: TSC ticks run, times 100 / the VM's weight, so that
+ * at the default weight it is the run time itself and at weight 200 it
+ * grows half as fast. At weight 1 it passes 2^63 after some 200 days,
+ * so vCPUs' times are compared by their signed difference (before), which
+ * pick keeps small: a wrap does no harm. */
+static u64 weighed(const struct vcpu *v, u64 ticks)
+{
+	return ticks * 100 / v->vm->weight;
+}
+
+static bool before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/* The vCPU that can run with the least virtual run time, or NULL; on a
+ * tie the first after the current one in the ring, so equal weights take
+ * turns. A vCPU more than one tick of its own behind the queue's minimum
+ * (it was halted, paused or stopped, or is new) is first brought up to
+ * that: waking, it runs a slice or so ahead of the others, not for as
+ * long as it slept. */
 static struct vcpu *pick(struct runqueue *rq)
 {
 	u64 flags = spin_lock_irqsave(&rq->lock);
@@ -168,13 +195,21 @@ static struct vcpu *pick(struct runqueue *rq)
 
 	if (v) {
 		do {
+			u64 floor;
+
 			v = v->next_run;
-			if (vm_may_run(v->vm) && (v->state == VCPU_RUNNABLE || vcpu_wakeable(v))) {
+			floor = rq->min_vruntime - weighed(v, timer_hz() / SCHED_HZ);
+			if (before(v->vruntime, floor))
+				v->vruntime = floor;
+			if ((!found || before(v->vruntime, found->vruntime)) && vm_may_run(v->vm) &&
+			    (v->state == VCPU_RUNNABLE || vcpu_wakeable(v)))
 				found = v;
-				rq->cur = v;
-				break;
-			}
 		} while (v != rq->cur);
+	}
+	if (found) {
+		rq->cur = found;
+		if (before(rq->min_vruntime, found->vruntime))
+			rq->min_vruntime = found->vruntime;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return found;
@@ -196,10 +231,12 @@ void sched_park_here(void)
 }
 
 /* One turn of a CPU's loop: the console (boot CPU only), parking, then
- * one slice of the next vCPU that can run. Says whether one ran. */
+ * one slice of the vCPU pick chooses, charged to its virtual run time.
+ * Says whether one ran. */
 static bool sched_turn(struct percpu *p, struct runqueue *rq)
 {
 	struct vcpu *v;
+	u64 t;
 
 	if (timer_due())
 		timer_run_expired();
@@ -210,7 +247,9 @@ static bool sched_turn(struct percpu *p, struct runqueue *rq)
 	v = pick(rq);
 	if (!v)
 		return false;
+	t = rdtsc();
 	vcpu_run_slice(v);
+	v->vruntime += weighed(v, rdtsc() - t);
 	vm_serve_requests(v->vm);
 	return true;
 }

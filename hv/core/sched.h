@@ -1,7 +1,17 @@
 /* The scheduler. Each physical CPU runs its own loop over the vCPUs placed
- * on it, round robin, one timer tick (10 ms) at a time; with nothing to
- * run it sleeps until the next interrupt. The boot CPU also serves the
- * console between slices.
+ * on it, a slice at a time: a slice ends at the next timer tick (10 ms),
+ * or sooner when the vCPU halts. With nothing to run the CPU sleeps until
+ * the next interrupt. The boot CPU also serves the console between
+ * slices.
+ *
+ * The policy is a weighted fair share (docs/scheduling.md). Each vCPU's
+ * virtual run time grows by the time it ran times 100 / its VM's weight
+ * (lucid.cfg, 1 to 10000, default 100, as Linux's cpu.weight), and the
+ * loop runs, of the vCPUs that can run, the one with the least; equal
+ * ones take turns. So vCPUs of weights 1, 2 and 3 sharing a CPU get 1/6,
+ * 2/6 and 3/6 of it, and equal weights get round robin. A vCPU that could
+ * not run (halted, its VM paused or stopped, new) rejoins at most one
+ * tick of its own behind the others: no long burst to catch up.
  *
  * A vCPU is placed on one CPU when its VM is created and runs only there:
  * its lazily switched registers (FPU, debug registers, TSC_AUX, the

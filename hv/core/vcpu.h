@@ -47,6 +47,7 @@ struct vcpu {
 	u64 run_tsc;		/* TSC ticks it ran slices for */
 	u32 cpu;                /* the physical CPU it runs on, for life */
 	struct vcpu *next_run;  /* that CPU's ring (hv/core/sched.c) */
+	u64 vruntime;           /* its run time there, weighed (sched.c) */
 	bool parked;            /* out of guest mode, registers put back */
 	bool halted_logged;
 	/* Its partial console line: each vCPU has its own, since a VM's

@@ -82,6 +82,8 @@ struct vm *host_pc_vm(const char *name, u32 vcpus, u64 memory, bool start);
 bool host_sched_turn(u32 cpu);
 /* How many vCPUs are placed on cpu. */
 u32 host_sched_queued(u32 cpu);
+/* The least virtual run time of cpu's queue (its minimum). */
+u64 host_sched_min_vruntime(u32 cpu);
 /* Forgets every placement and every dedicated CPU, for tests that make
  * their VMs by hand. */
 void host_sched_reset(void);

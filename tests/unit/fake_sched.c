@@ -23,6 +23,11 @@ u32 host_sched_queued(u32 cpu)
 	return runqueues[cpu].n;
 }
 
+u64 host_sched_min_vruntime(u32 cpu)
+{
+	return runqueues[cpu].min_vruntime;
+}
+
 void host_sched_reset(void)
 {
 	memset(runqueues, 0, sizeof(runqueues));

@@ -1,7 +1,9 @@
 /* Host tests for the scheduler (hv/core/sched.c) over the fake back end
  * (fake_hv.h): dedicating CPUs, placing vCPUs (`cpus =`, or the least
- * loaded shared CPU), taking them off again, the round robin of one CPU's
- * loop and what it skips, kicks, and the tick.
+ * loaded shared CPU), taking them off again, one CPU's loop (the least
+ * virtual run time first, weighed by the VM's weight, ties in turn) and
+ * what it skips, kicks, and the tick. The fake guests run for a time the
+ * test sets: each slice moves the fake TSC on.
  *
  * The VMs here are made by hand, so each test starts from empty run
  * queues and no dedicated CPU. */
@@ -240,12 +242,71 @@ static void test_place_every_cpu_dedicated(void **state)
 
 /* --- one CPU's loop ------------------------------------------------------------------ */
 
-/* Each vCPU of vm exits n times, each time at the end of its slice. */
+#define TICK (FAKE_TSC_HZ / SCHED_HZ)
+
+/* The guest runs for *arg TSC ticks before its exit; with arg NULL, for
+ * a tenth of a tick to a whole one, a different time each slice. */
+static void guest_runs(struct vcpu *v, const void *arg)
+{
+	static u32 n;
+
+	(void)v;
+	fake_tsc += arg ? *(const u64 *)arg : TICK / 10 * (1 + n++ % 10);
+}
+
+static const u64 one_tick = TICK;
+
+/* An exit at the end of a slice the guest ran for *ticks (NULL: varied). */
+static void script_slice(struct vcpu *v, const u64 *ticks)
+{
+	struct fake_exit e = { .x = { .reason = EXIT_NONE, .long_mode = true,
+				      .insn_len = FAKE_INSN_LEN },
+			       .guest = guest_runs, .arg = ticks, .tick = true };
+
+	fake_script(v, &e);
+}
+
+/* Each vCPU of vm exits n times, each time at the end of a slice of one
+ * tick. */
 static void script_slices(struct vm *vm, u32 n)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++)
 		for (u32 k = 0; k < n; k++)
-			fake_script_reason(vm->vcpu[i], EXIT_NONE, true);
+			script_slice(vm->vcpu[i], &one_tick);
+}
+
+/* For tests of many slices: each vCPU of the VMs has a slice (ticks
+ * long) scripted, its script started over when it has run it all. */
+static void keep_busy(struct vm *const *vms, u32 nvms, const u64 *ticks)
+{
+	for (u32 i = 0; i < nvms; i++)
+		for (u32 k = 0; k < vms[i]->nvcpus; k++) {
+			struct vcpu *v = vms[i]->vcpu[k];
+			struct fake_vcpu *f = fake_vcpu(v);
+
+			if (f->next == f->nscript) {
+				f->next = f->nscript = 0;
+				script_slice(v, ticks);
+			}
+		}
+}
+
+/* One turn of CPU 0 on fresh records: the vCPU that ran, or NULL. */
+static const struct vcpu *turn(void)
+{
+	fake_calls_clear();
+	host_sched_turn(0);
+	return fake_count(FAKE_RUN, NULL) ? fake_call((u32)fake_first(FAKE_RUN, NULL))->v : NULL;
+}
+
+/* A VM of n vCPUs with this weight, placed on the shared CPUs. */
+static struct vm *weighed_vm(u32 i, const char *name, u32 n, u32 weight)
+{
+	struct vm *vm = make_vm(i, name, n);
+
+	vm->weight = weight;
+	assert_int_equal(sched_place(vm, 0, err, sizeof(err)), 0);
+	return vm;
 }
 
 /* The vCPU that ran in turn t (each turn runs one exit), or NULL. */
@@ -259,7 +320,8 @@ static const struct vcpu *ran(u32 t)
 	return NULL;
 }
 
-/* Every runnable vCPU once per round, in the same order each round. */
+/* Equal weights, whatever they are, and slices of a tick: every runnable
+ * vCPU once per round, in the same order each round, as round robin. */
 static void test_round_robin(void **state)
 {
 	const u32 n = 3, rounds = 3;
@@ -267,8 +329,8 @@ static void test_round_robin(void **state)
 
 	(void)state;
 	host_set_online(1);
-	a = placed_vm(0, "a", 2, 0);
-	b = placed_vm(1, "b", 1, 0);
+	a = weighed_vm(0, "a", 2, 300);
+	b = weighed_vm(1, "b", 1, 300);
 	script_slices(a, rounds);
 	script_slices(b, rounds);
 	for (u32 t = 0; t < n * rounds; t++)
@@ -306,6 +368,8 @@ static void test_pick_skips(void **state)
 	on->vcpu[2]->state = VCPU_STOPPED;
 	fake_script_reason(woken, EXIT_NONE, true);
 	fake_script_reason(woken, EXIT_NONE, true);
+	/* Behind it, they would come first if they could run. */
+	woken->vruntime = 5 * TICK;
 
 	assert_true(host_sched_turn(0));
 	assert_true(host_sched_turn(0));
@@ -320,6 +384,98 @@ static void test_pick_skips(void **state)
 	assert_false(host_sched_turn(0));
 	assert_int_equal(fake_count(FAKE_RUN, NULL), 0);
 	assert_int_equal(fake_count(FAKE_CONSOLE_POLL, NULL), 1);
+}
+
+/* Weights 1, 2 and 3 on one CPU, slices of varied length: run times
+ * within 1% of 1:2:3. */
+static void test_weights_share_the_cpu(void **state)
+{
+	struct vm *vms[3];
+	u64 total = 0;
+
+	(void)state;
+	host_set_online(1);
+	for (u32 i = 0; i < 3; i++)
+		vms[i] = weighed_vm(i, (const char *[]){ "w1", "w2", "w3" }[i], 1, i + 1);
+	for (u32 t = 0; t < 6000; t++) {
+		keep_busy(vms, 3, NULL);
+		assert_non_null(turn());
+	}
+	for (u32 i = 0; i < 3; i++)
+		total += vms[i]->vcpu[0]->run_tsc;
+	for (u32 i = 0; i < 3; i++) {
+		double share = (double)vms[i]->vcpu[0]->run_tsc / (double)total;
+		double want = (i + 1) / 6.0;
+
+		if (share < want * 0.99 || share > want * 1.01)
+			fail_msg("weight %u got %.4f of the CPU, not %.4f", i + 1, share, want);
+	}
+}
+
+/* A vCPU halted for a long time, woken, runs a slice or two ahead of the
+ * other, not until it has caught up. */
+static void test_sleeper_gets_no_burst(void **state)
+{
+	struct vm *vms[2];
+	struct vcpu *busy, *sleeper;
+	u32 in_a_row = 0, most = 0, sleeper_ran = 0;
+
+	(void)state;
+	host_set_online(1);
+	vms[0] = weighed_vm(0, "busy", 1, 100);
+	vms[1] = weighed_vm(1, "sleeper", 1, 100);
+	busy = vms[0]->vcpu[0];
+	sleeper = vms[1]->vcpu[0];
+	sleeper->state = VCPU_HALTED;
+	sleeper->regs.rflags = RFLAGS_IF;
+	for (u32 t = 0; t < 1000; t++) {
+		keep_busy(vms, 2, &one_tick);
+		assert_ptr_equal(turn(), busy);
+	}
+	events_raise_intr(&sleeper->events, 0x40);
+	for (u32 t = 0; t < 40; t++) {
+		keep_busy(vms, 2, &one_tick);
+		if (turn() == sleeper) {
+			sleeper_ran++;
+			in_a_row++;
+			most = MAX(most, in_a_row);
+		} else {
+			in_a_row = 0;
+		}
+	}
+	if (most > 3)
+		fail_msg("the woken vCPU ran %u slices in a row", most);
+	assert_in_range(sleeper_ran, 19, 22);
+}
+
+/* A vCPU placed on a busy CPU starts at the queue's minimum: it neither
+ * waits for the others nor runs until it has caught up with them. */
+static void test_new_vcpu_starts_at_the_minimum(void **state)
+{
+	struct vm *vms[3];
+	u32 ran[3] = { 0 };
+
+	(void)state;
+	host_set_online(1);
+	vms[0] = weighed_vm(0, "a", 1, 100);
+	vms[1] = weighed_vm(1, "b", 1, 100);
+	for (u32 t = 0; t < 100; t++) {
+		keep_busy(vms, 2, NULL);
+		assert_non_null(turn());
+	}
+	vms[2] = weighed_vm(2, "new", 1, 100);
+	assert_true(host_sched_min_vruntime(0) > 0);
+	assert_int_equal(vms[2]->vcpu[0]->vruntime, host_sched_min_vruntime(0));
+	for (u32 t = 0; t < 30; t++) {
+		const struct vcpu *v;
+
+		keep_busy(vms, 3, &one_tick);
+		v = turn();
+		for (u32 i = 0; i < 3; i++)
+			ran[i] += v == vms[i]->vcpu[0];
+	}
+	for (u32 i = 0; i < 3; i++)
+		assert_in_range(ran[i], 9, 11);
 }
 
 /* Only the boot CPU serves the console. */
@@ -391,6 +547,9 @@ int main(void)
 		T(test_place_every_cpu_dedicated),
 		T(test_round_robin),
 		T(test_pick_skips),
+		T(test_weights_share_the_cpu),
+		T(test_sleeper_gets_no_burst),
+		T(test_new_vcpu_starts_at_the_minimum),
 		T(test_console_on_boot_cpu_only),
 		T(test_unplace),
 	};
