@@ -85,8 +85,31 @@ static void cmd_list(struct vm *unused, int argc, char **argv)
 	reply_table_end();
 }
 
+/* "1-2,4", a CPU mask as lucid.cfg's cpus = writes it. */
+static const char *cpu_list(char *buf, size_t len, u64 mask)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (u32 c = 0; c < 64 && n < len; c++) {
+		u32 last = c;
+
+		if (!(mask >> c & 1))
+			continue;
+		while (last < 63 && (mask >> (last + 1) & 1))
+			last++;
+		n += (size_t)snprintf(buf + n, len - n, "%s%u", n ? "," : "", c);
+		if (last > c && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "-%u", last);
+		c = last;
+	}
+	return buf;
+}
+
 static void cmd_dominfo(struct vm *vm, int argc, char **argv)
 {
+	char cpus[48];
+
 	(void)argc, (void)argv;
 	reply_number("Id", "id", vm->id, NULL);
 	reply_field("Name", "name", "%s", vm->name);
@@ -94,6 +117,11 @@ static void cmd_dominfo(struct vm *vm, int argc, char **argv)
 	if (!vm_booted(vm) && vm->why[0])
 		reply_field("Why", "why", "%s", vm->why);
 	reply_number("vCPUs", "vcpus", vm->nvcpus, NULL);
+	if (vm->cpus)
+		reply_field("CPUs", "cpus", "%s%s", cpu_list(cpus, sizeof(cpus), vm->cpus),
+			    reply_mode() == REPLY_TEXT ? " (dedicated)" : "");
+	else
+		reply_number("Weight", "weight", vm->weight, NULL);
 	reply_number("Memory", "memory_mib", vm->mem.size >> 20, "MiB");
 	reply_field("Kernel", "kernel", "%s (%s)", vm->boot.kernel.name ? vm->boot.kernel.name : "?",
 		    loader_format_name(vm->boot.format));

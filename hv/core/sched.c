@@ -123,6 +123,7 @@ static int least_loaded_shared(void)
 
 int sched_place(struct vm *vm, u64 cpus, char *err, size_t len)
 {
+	vm->cpus = cpus;
 	if (!vm->weight)
 		vm->weight = CONFIG_WEIGHT_DEFAULT;
 	for (u32 i = 0; i < vm->nvcpus; i++) {

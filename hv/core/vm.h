@@ -69,6 +69,7 @@ struct vm {
 	struct vm_arch arch;        /* what arch/ keeps of the VM */
 	bool autostart;             /* as lucid.cfg said */
 	u32 weight;                 /* lucid.cfg's, its share of a shared CPU */
+	u64 cpus;                   /* the CPUs it has to itself; 0: it shares */
 	u32 reboots;
 	bool reboot_at_poweroff;    /* the guest's next power-off reboots it */
 	char why[VM_WHY_MAX];       /* why it last stopped */

@@ -430,6 +430,7 @@ static void test_life_cycle(void **state)
 			    "State:          shut off\n"
 			    "Why:            destroyed from the console\n"
 			    "vCPUs:          1\n"
+			    "Weight:         100\n"
 			    "Memory:         4 MiB\n"
 			    "Kernel:         host_kernel (flat)\n"
 			    "Command line:   \n"
@@ -514,6 +515,16 @@ static void test_info(void **state)
 				     "TSC:            1000 MHz\n"));
 	assert_non_null(strstr(node, "Virtualization: AMD SVM with NPT\nVMs:            3\n"));
 	assert_string_equal(ask("version"), "lucid test\n");
+	/* A VM with CPUs to itself shows them instead of its weight. */
+	vm_a->cpus = 0x16;
+	assert_non_null(strstr(ask("dominfo a"), "vCPUs:          1\n"
+					       "CPUs:           1-2,4 (dedicated)\nMemory:"));
+	vm_a->cpus = 1ull << 63 | 1;
+	assert_non_null(strstr(ask("dominfo a"), "\nCPUs:           0,63 (dedicated)\n"));
+	vm_a->cpus = 0;
+	vm_a->weight = 250;
+	assert_non_null(strstr(ask("dominfo a"), "\nWeight:         250\n"));
+	vm_a->weight = 100;
 }
 
 /* JSON mode: no echo and no prompt; one object a line for each answer
@@ -533,6 +544,18 @@ static void test_json(void **state)
 			    "{\"id\":0,\"name\":\"a\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4},"
 			    "{\"id\":1,\"name\":\"b\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4},"
 			    "{\"id\":2,\"name\":\"c\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4}]}\n");
+	serial_len = 0;
+	serial[0] = '\0';
+	input = "dominfo a\r";
+	console_poll();
+	assert_non_null(strstr(serial, "\"vcpus\":1,\"weight\":100,\"memory_mib\":4,"));
+	vm_a->cpus = 0x6;
+	serial_len = 0;
+	serial[0] = '\0';
+	input = "dominfo a\r";
+	console_poll();
+	assert_non_null(strstr(serial, "\"vcpus\":1,\"cpus\":\"1-2\",\"memory_mib\":4,"));
+	vm_a->cpus = 0;
 	serial_len = 0;
 	input = "destroy c\r";
 	console_poll();
