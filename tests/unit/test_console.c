@@ -527,6 +527,16 @@ static void test_info(void **state)
 	vm_a->weight = 100;
 }
 
+/* In JSON mode, what one typed line gets. */
+static const char *json_ask(const char *line)
+{
+	serial_len = 0;
+	serial[0] = '\0';
+	input = line;
+	console_poll();
+	return serial;
+}
+
 /* JSON mode: no echo and no prompt; one object a line for each answer
  * and each change of a VM's state; the log stays out of the way. */
 static void test_json(void **state)
@@ -544,17 +554,11 @@ static void test_json(void **state)
 			    "{\"id\":0,\"name\":\"a\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4},"
 			    "{\"id\":1,\"name\":\"b\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4},"
 			    "{\"id\":2,\"name\":\"c\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4}]}\n");
-	serial_len = 0;
-	serial[0] = '\0';
-	input = "dominfo a\r";
-	console_poll();
-	assert_non_null(strstr(serial, "\"vcpus\":1,\"weight\":100,\"memory_mib\":4,"));
+	assert_non_null(strstr(json_ask("dominfo a\r"),
+			       "\"vcpus\":1,\"weight\":100,\"memory_mib\":4,"));
 	vm_a->cpus = 0x6;
-	serial_len = 0;
-	serial[0] = '\0';
-	input = "dominfo a\r";
-	console_poll();
-	assert_non_null(strstr(serial, "\"vcpus\":1,\"cpus\":\"1-2\",\"memory_mib\":4,"));
+	assert_non_null(strstr(json_ask("dominfo a\r"),
+			       "\"vcpus\":1,\"cpus\":\"1-2\",\"memory_mib\":4,"));
 	vm_a->cpus = 0;
 	serial_len = 0;
 	input = "destroy c\r";
