@@ -647,6 +647,42 @@ def guests_smp4(s):
         s.subresult(f"vm/{vm}", problems, log)
 
 
+# The weighted fair share (docs/scheduling.md): three VMs that never
+# leave the CPU by themselves (no-exit), of weights 1, 2 and 3, share
+# CPU 0 with the console; a fourth as busy has CPU 1 to itself, so none
+# of the three is placed there. After WEIGHTS_RUN seconds each one's run
+# time (domstats vcpu.0.time_ms) must be its weight's share of the
+# three's sum, within 10% of that share.
+WEIGHTS = {"weight-1": 1, "weight-2": 2, "weight-3": 3}
+WEIGHTS_RUN = 20
+WEIGHTS_CFG = '[vm "busy"]\nmemory = 4M\nkernel = no-exit.elf\ncpus = 1\n\n' + "".join(
+    f'[vm "{vm}"]\nmemory = 4M\nkernel = no-exit.elf\nweight = {w}\n\n'
+    for vm, w in WEIGHTS.items())
+
+
+def weights(s):
+    standard_boot(s, "GRUB (BIOS)", 2, (230, 256), modules=s.modules, quiesce=False)
+    placed = dict(re.findall(r"^vm (\S+): started: .* on CPU (\d+)$", s.text(), re.M))
+    fail_unless(placed == {"busy": "1", **{vm: "0" for vm in WEIGHTS}},
+                f"VMs placed on CPUs {placed}: expected busy on 1, the others on 0")
+    command(s, "dominfo weight-2", r"^Weight:\s+2$", "'Weight: 2' in 'dominfo'")
+    command(s, "dominfo busy", r"^CPUs:\s+1 \(dedicated\)$", "'CPUs: 1 (dedicated)' in 'dominfo'")
+    s.settle(WEIGHTS_RUN)
+    ran = {vm: int(command(s, f"domstats {vm}", r"^  vcpu\.0\.time_ms=(\d+)$",
+                           f"{vm}'s run time in 'domstats'").group(1)) for vm in WEIGHTS}
+    total = sum(ran.values())
+    fail_unless(total > 0, f"no run time: {ran}")
+    s.info.append("run times " + ":".join(f"{ran[vm] / ran['weight-1']:.2f}" for vm in WEIGHTS) +
+                  " for weights 1:2:3 (" + ", ".join(f"{ran[vm]} ms" for vm in WEIGHTS) + ")")
+    problems = []
+    for vm, w in WEIGHTS.items():
+        share, want = ran[vm] / total, w / sum(WEIGHTS.values())
+        if abs(share - want) > 0.1 * want:
+            problems.append(f"{vm} ran {share:.1%} of the three's time, expected {want:.1%}")
+    fail_unless(not problems, "; ".join(problems))
+    s.expect_absent(r"^EXCEPTION", "exception")
+
+
 # Your own guests (tools/mkimage, `make image CFG=`): a config naming two
 # test guests by paths relative to its own directory, one in a
 # subdirectory and one with a space in its name, made into an image that
@@ -1070,6 +1106,8 @@ def all_cases(build):
         # A VM's reboot resets its FPU state: FXSAVE, then XSAVE with AVX.
         Case("qemu-guests-smp4", guests_smp4, modules=guests_smp4_files,
              cpu="qemu64,+svm,+npt,+rdtscp", smp=4, mem=1024, timeout=GUESTS_TIMEOUT),
+        Case("qemu-weights", weights, modules=lambda: guest_files(build, WEIGHTS_CFG),
+             timeout=TCG_TIMEOUT + WEIGHTS_RUN),
         Case("qemu-fpu-reboot", lambda s: fpu_reboot(s, False), modules=fpu_reboot_files),
         Case("qemu-fpu-reboot-avx", lambda s: fpu_reboot(s, True), modules=fpu_reboot_files,
              cpu="qemu64,+svm,+npt,+rdtscp,+xsave,+xsaveopt,+avx,+avx2"),
