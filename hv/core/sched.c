@@ -124,6 +124,7 @@ static int least_loaded_shared(void)
 int sched_place(struct vm *vm, u64 cpus, char *err, size_t len)
 {
 	vm->cpus = cpus;
+	/* vm_create leaves it 0; vm_config.c sets lucid.cfg's after. */
 	if (!vm->weight)
 		vm->weight = CONFIG_WEIGHT_DEFAULT;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
@@ -170,9 +171,10 @@ void sched_kick(const struct vcpu *v)
 
 /* Virtual run time: TSC ticks run, times 100 / the VM's weight, so that
  * at the default weight it is the run time itself and at weight 200 it
- * grows half as fast. At weight 1 it passes 2^63 after some 200 days,
- * so vCPUs' times are compared by their signed difference (before), which
- * pick keeps small: a wrap does no harm. */
+ * grows half as fast. At weight 1 it grows 100 times as fast as the TSC
+ * and passes 2^63 within a year (at 3 to 5 GHz), so vCPUs' times are
+ * compared by their signed difference (before), which pick keeps small:
+ * a wrap does no harm. */
 static u64 weighed(const struct vcpu *v, u64 ticks)
 {
 	return ticks * 100 / v->vm->weight;
