@@ -115,10 +115,7 @@ void vm_config_apply(const struct boot_info *bi)
 		if (boot_request(bi, c, i, &rq))
 			continue;
 		vm = vm_create(c, &rq);
-		if (!vm)
-			continue;
-		vm->weight = c->weight;
-		if (c->autostart)
+		if (vm && c->autostart)
 			vm_start(vm);
 	}
 }

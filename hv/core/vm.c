@@ -80,6 +80,7 @@ struct vm *vm_create(const struct config_vm *c, const struct load_request *boot)
 	vm->id = nvms;
 	vm->boot = *boot;
 	vm->autostart = c->autostart;
+	vm->weight = c->weight;
 	if (guest_ram_alloc(&vm->mem, memory, err, sizeof(err))) {
 		printk("vm %s: not created: %s\n", name, err);
 		return NULL;
