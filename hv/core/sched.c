@@ -180,6 +180,11 @@ static u64 weighed(const struct vcpu *v, u64 ticks)
 	return ticks * 100 / v->vm->weight;
 }
 
+static u64 tick(void)
+{
+	return timer_hz() / SCHED_HZ;
+}
+
 static bool before(u64 a, u64 b)
 {
 	return (s64)(a - b) < 0;
@@ -201,7 +206,7 @@ static struct vcpu *pick(struct runqueue *rq)
 			u64 floor;
 
 			v = v->next_run;
-			floor = rq->min_vruntime - weighed(v, timer_hz() / SCHED_HZ);
+			floor = rq->min_vruntime - weighed(v, tick());
 			if (before(v->vruntime, floor))
 				v->vruntime = floor;
 			if ((!found || before(v->vruntime, found->vruntime)) && vm_may_run(v->vm) &&
@@ -252,7 +257,11 @@ static bool sched_turn(struct percpu *p, struct runqueue *rq)
 		return false;
 	t = rdtsc();
 	vcpu_run_slice(v);
-	v->vruntime += weighed(v, rdtsc() - t);
+	/* A slice counts for a tick at most: one that ran over (a guest
+	 * lucid could not stop sooner: Bochs's SVM holds the tick back from
+	 * a guest with interrupts disabled) would otherwise leave its vCPU
+	 * waiting for the others for as long as it overran. */
+	v->vruntime += weighed(v, MIN(rdtsc() - t, tick()));
 	vm_serve_requests(v->vm);
 	return true;
 }

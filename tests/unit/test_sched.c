@@ -448,6 +448,32 @@ static void test_sleeper_gets_no_burst(void **state)
 	assert_in_range(sleeper_ran, 19, 22);
 }
 
+/* A slice that ran over its tick (lucid could not stop the guest sooner)
+ * is charged as one tick: its vCPU takes its turn with the others again
+ * at once, not after they have run for as long as it overran. */
+static void test_overrun_charged_one_tick(void **state)
+{
+	static const u64 hundred_ticks = 100 * TICK;
+	struct vm *vms[2];
+	struct vcpu *a;
+	u32 ran_a = 0;
+
+	(void)state;
+	host_set_online(1);
+	vms[0] = weighed_vm(0, "overran", 1, 100);
+	vms[1] = weighed_vm(1, "other", 1, 100);
+	a = vms[0]->vcpu[0];
+	script_slice(a, &hundred_ticks);
+	keep_busy(vms, 2, &one_tick);
+	if (turn() != a)
+		assert_ptr_equal(turn(), a);
+	for (u32 t = 0; t < 10; t++) {
+		keep_busy(vms, 2, &one_tick);
+		ran_a += turn() == a;
+	}
+	assert_in_range(ran_a, 4, 6);
+}
+
 /* A vCPU placed on a busy CPU starts at the queue's minimum: it neither
  * waits for the others nor runs until it has caught up with them. */
 static void test_new_vcpu_starts_at_the_minimum(void **state)
@@ -549,6 +575,7 @@ int main(void)
 		T(test_pick_skips),
 		T(test_weights_share_the_cpu),
 		T(test_sleeper_gets_no_burst),
+		T(test_overrun_charged_one_tick),
 		T(test_new_vcpu_starts_at_the_minimum),
 		T(test_console_on_boot_cpu_only),
 		T(test_unplace),
