@@ -21,7 +21,7 @@ GUESTS_MB1_32 := cpuid ports-unassigned port-string hypercall-bad hlt-cli \
 # converted, since QEMU's -kernel refuses ELF64).
 GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
 	cr-access single-step xcr0 tlb-isolation port-string-paged debug-regs mmio bench \
-	bench-switch \
+	bench-switch bench-timer-latency \
 	fpu-reboot exception-exits event-delivery-mmio prefixed-exits cr4-bits \
 	breakpoint-isolation
 # Multiboot2 ELF32, 32-bit.
