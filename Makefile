@@ -157,6 +157,7 @@ bench: deps
 	@$(PYTHON) tests/bench/run.py
 	@$(PYTHON) tests/bench/run.py --bochs svm
 	@$(PYTHON) tests/bench/run.py --bochs vmx
+	@$(PYTHON) tests/bench/sched.py
 	@$(PYTHON) tests/bench/linux.py
 
 clean:
