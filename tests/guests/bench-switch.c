@@ -22,15 +22,9 @@
  * 64-bit, interrupts disabled (enabled only while `b` waits). */
 #include "guest.h"
 #include "cpu.h"
+#include "x2apic.h"
 
 #define MAX_GAPS 1024
-#define APIC_BASE_MSR 0x1b
-#define APIC_BASE_EXTD (1u << 10)
-#define X2APIC_SVR 0x80f
-#define X2APIC_EOI 0x80b
-#define X2APIC_LVT_TIMER 0x832
-#define TSC_DEADLINE_MSR 0x6e0
-#define LVT_TSC_DEADLINE (2u << 17)
 #define WAKE_VECTOR 0x50
 
 struct gap {
@@ -67,16 +61,13 @@ static volatile bool woke;
 __attribute__((target("general-regs-only"))) static void on_wake(void)
 {
 	woke = true;
-	wrmsr(X2APIC_EOI, 0);
+	x2apic_eoi();
 }
 
 /* Halts until the TSC-deadline timer fires at guest TSC `at`. */
 static void sleep_until(u64 at)
 {
-	wrmsr(APIC_BASE_MSR, rdmsr(APIC_BASE_MSR) | APIC_BASE_EXTD);
-	wrmsr(X2APIC_SVR, 0x1ff);
-	wrmsr(X2APIC_LVT_TIMER, WAKE_VECTOR | LVT_TSC_DEADLINE);
-	trap_set_handler(WAKE_VECTOR, on_wake);
+	x2apic_deadline_timer(WAKE_VECTOR, on_wake);
 	wrmsr(TSC_DEADLINE_MSR, at);
 	while (!woke)
 		asm volatile("sti; hlt; cli" ::: "memory");

@@ -18,15 +18,9 @@
  * 64-bit. */
 #include "guest.h"
 #include "cpu.h"
+#include "x2apic.h"
 
 #define MAX_ROUNDS 4000
-#define APIC_BASE_MSR 0x1b
-#define APIC_BASE_EXTD (1u << 10)
-#define X2APIC_SVR 0x80f
-#define X2APIC_EOI 0x80b
-#define X2APIC_LVT_TIMER 0x832
-#define TSC_DEADLINE_MSR 0x6e0
-#define LVT_TSC_DEADLINE (2u << 17)
 #define TIMER_VECTOR 0x50
 #define AHEAD_MIN 1000000u	/* TSC ticks: 1 ms at 1 GHz, icount's rate */
 #define AHEAD_SPREAD 2000000u
@@ -37,7 +31,7 @@ static volatile u64 fired_at;
 __attribute__((target("general-regs-only"))) static void on_timer(void)
 {
 	fired_at = rdtsc();
-	wrmsr(X2APIC_EOI, 0);
+	x2apic_eoi();
 }
 
 /* Halts until the timer fires at guest TSC `deadline`; returns when the
@@ -62,10 +56,7 @@ void test_main(void)
 		test_fail("rounds=%llu: 1 to %u", (unsigned long long)rounds, MAX_ROUNDS);
 		return;
 	}
-	wrmsr(APIC_BASE_MSR, rdmsr(APIC_BASE_MSR) | APIC_BASE_EXTD);
-	wrmsr(X2APIC_SVR, 0x1ff);
-	wrmsr(X2APIC_LVT_TIMER, TIMER_VECTOR | LVT_TSC_DEADLINE);
-	trap_set_handler(TIMER_VECTOR, on_timer);
+	x2apic_deadline_timer(TIMER_VECTOR, on_timer);
 
 	for (u32 i = 0; i < 8; i++) {
 		u64 t = rdtsc();
