@@ -15,12 +15,11 @@
  * trip of each, after a few untraced ones to warm up. */
 #include "guest.h"
 #include "cpu.h"
+#include "apic.h"
 
 #define RUNS 101
 #define TESTDEV_PORT "0xe0"
 #define TESTDEV_MMIO 0xfeb00000u
-#define APIC 0xfee00000u
-#define APIC_BASE_MSR 0x1b
 #define IPI_VECTOR 0x50
 /* The self-IPI's round trip: sent, taken at once (IF is set), its handler
  * EOIs, IRET. xAPIC: ICR with the self shorthand, EOI through the page;
@@ -92,9 +91,9 @@ __attribute__((target("general-regs-only"))) static void ipi_handler(void)
 {
 	timer_fired = 1;
 	if (x2apic_mode)
-		wrmsr(0x80b, 0);
+		wrmsr(X2APIC_MSR(APIC_EOI), 0);
 	else
-		*(volatile u32 *)(uptr)(APIC + 0xb0) = 0;
+		xapic_write(APIC_EOI, 0);
 }
 
 static void sort(u64 *a, u32 n)
@@ -175,7 +174,7 @@ void test_main(void)
 	const struct op uart_op = { "uart-byte", "OUT of a byte to COM1", uart_real, uart_nop };
 
 	if (!pt_map(TESTDEV_MMIO, TESTDEV_MMIO, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W) ||
-	    !pt_map(APIC, APIC, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W)) {
+	    !apic_map()) {
 		test_fail("cannot map the test device's or the local APIC's page");
 		return;
 	}
@@ -184,14 +183,14 @@ void test_main(void)
 	profiling ? profile(&uart_op) : measure(&uart_op);
 	outb(0x3f8, '\n');	/* ends the line lucid logs */
 	trap_set_handler(IPI_VECTOR, ipi_handler);
-	*(volatile u32 *)(uptr)(APIC + 0xf0) = 0x1ff;	/* SVR: on */
-	*(volatile u32 *)(uptr)(APIC + 0x3e0) = 0xb;	/* timer: divide by 1 */
-	*(volatile u32 *)(uptr)(APIC + 0x320) = IPI_VECTOR;	/* one-shot */
+	xapic_write(APIC_SVR, SVR_ENABLE | 0xff);
+	xapic_write(APIC_TDCR, 0xb);			/* timer: divide by 1 */
+	xapic_write(APIC_LVT_TIMER, IPI_VECTOR);	/* one-shot */
 	for (u32 i = 0; i < ARRAY_SIZE(xapic_ops); i++)
 		profiling ? profile(&xapic_ops[i]) : measure(&xapic_ops[i]);
-	wrmsr(APIC_BASE_MSR, rdmsr(APIC_BASE_MSR) | 1u << 10);	/* x2APIC */
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
 	x2apic_mode = true;
-	wrmsr(0x832, IPI_VECTOR | 2u << 17);	/* LVT timer: TSC-deadline */
+	wrmsr(X2APIC_MSR(APIC_LVT_TIMER), IPI_VECTOR | LVT_DEADLINE);
 	for (u32 i = 0; i < ARRAY_SIZE(x2apic_ops); i++)
 		profiling ? profile(&x2apic_ops[i]) : measure(&x2apic_ops[i]);
 }

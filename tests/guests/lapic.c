@@ -10,34 +10,11 @@
  * beyond order: emulators run at their own pace. 32-bit. */
 #include "guest.h"
 #include "cpu.h"
+#include "apic.h"
 
-#define APIC 0xfee00000u
-#define APIC_BASE_MSR 0x1b
 #define TSC_DEADLINE_MSR 0x6e0
-#define BASE_BSP (1u << 8)
-#define BASE_EXTD (1u << 10)
-#define BASE_EN (1u << 11)
-
-enum {
-	ID = 0x20, VER = 0x30, TPR = 0x80, EOI = 0xb0, DFR = 0xe0, SVR = 0xf0, ISR = 0x100,
-	IRR = 0x200, ICR = 0x300, ICR_HI = 0x310, LVT_TIMER = 0x320, TMICT = 0x380,
-	TMCCT = 0x390, TDCR = 0x3e0, SELF_IPI = 0x3f0,
-};
-#define X2(reg) (0x800u + ((reg) >> 4))
-#define PERIODIC (1u << 17)
-#define DEADLINE (2u << 17)
 
 static u32 version;
-
-static u32 rd(u32 reg)
-{
-	return *(volatile u32 *)(uptr)(APIC + reg);
-}
-
-static void wr(u32 reg, u32 val)
-{
-	*(volatile u32 *)(uptr)(APIC + reg) = val;
-}
 
 static bool in_service(u32 isr_reg, u8 vector)
 {
@@ -73,56 +50,56 @@ static void xapic_timer(void)
 {
 	u32 first, second, v;
 
-	wr(TDCR, 0xb);			/* divide by 1 */
-	wr(LVT_TIMER, 0x10040);		/* masked while the count is read */
-	wr(TMICT, 0xf0000000);
-	first = rd(TMCCT);
-	second = rd(TMCCT);
+	xapic_write(APIC_TDCR, 0xb);			/* divide by 1 */
+	xapic_write(APIC_LVT_TIMER, 0x10040);		/* masked while the count is read */
+	xapic_write(APIC_TMICT, 0xf0000000);
+	first = xapic_read(APIC_TMCCT);
+	second = xapic_read(APIC_TMCCT);
 	test_check(first <= 0xf0000000 && second < first && second > 0,
 		   "xAPIC one-shot: current count counts down (%#x, then %#x)", first, second);
-	wr(LVT_TIMER, 0x40);
-	wr(TMICT, 100000);
+	xapic_write(APIC_LVT_TIMER, 0x40);
+	xapic_write(APIC_TMICT, 100000);
 	v = next_irq();
-	test_check(v == 0x40 && in_service(rd(ISR + 0x20), 0x40),
+	test_check(v == 0x40 && in_service(xapic_read(APIC_ISR + 0x20), 0x40),
 		   "xAPIC one-shot timer interrupt 0x40 arrives, in service (got %#x)", v);
-	wr(EOI, 0);
-	test_check(!in_service(rd(ISR + 0x20), 0x40) && rd(TMCCT) == 0,
+	xapic_write(APIC_EOI, 0);
+	test_check(!in_service(xapic_read(APIC_ISR + 0x20), 0x40) && xapic_read(APIC_TMCCT) == 0,
 		   "EOI retires it; the count stays at 0");
 	test_check(waiting_irq() == NO_FAULT, "a one-shot timer fires once");
 
-	wr(LVT_TIMER, PERIODIC | 0x41);
-	wr(TMICT, 200000);
+	xapic_write(APIC_LVT_TIMER, LVT_PERIODIC | 0x41);
+	xapic_write(APIC_TMICT, 200000);
 	for (int i = 0; i < 3; i++) {
 		v = next_irq();
 		if (!test_check(v == 0x41, "xAPIC periodic timer interrupt %d: 0x41 (got %#x)", i + 1,
 				v))
 			break;
-		wr(EOI, 0);
+		xapic_write(APIC_EOI, 0);
 	}
-	wr(TMICT, 0);
+	xapic_write(APIC_TMICT, 0);
 	waiting_irq();			/* one may have come meanwhile */
-	wr(EOI, 0);
-	wr(LVT_TIMER, 1u << 16);
+	xapic_write(APIC_EOI, 0);
+	xapic_write(APIC_LVT_TIMER, 1u << 16);
 }
 
 static void xapic_ipis(void)
 {
 	u32 v;
 
-	wr(TPR, 0x50);
-	wr(ICR, 0x40000 | 0x45);	/* shorthand: self */
+	xapic_write(APIC_TPR, 0x50);
+	xapic_write(APIC_ICR, 0x40000 | 0x45);	/* shorthand: self */
 	v = waiting_irq();
-	test_check(v == NO_FAULT && (rd(IRR + 0x20) >> 5 & 1),
+	test_check(v == NO_FAULT && (xapic_read(APIC_IRR + 0x20) >> 5 & 1),
 		   "TPR 0x50 holds back self-IPI 0x45 in IRR (got %#x)", v);
-	wr(TPR, 0);
+	xapic_write(APIC_TPR, 0);
 	v = waiting_irq();
 	test_check(v == 0x45, "lowering TPR lets 0x45 in (got %#x)", v);
-	wr(EOI, 0);
-	wr(ICR_HI, 0);			/* physical: APIC ID 0, this vCPU */
-	wr(ICR, 0x46);
+	xapic_write(APIC_EOI, 0);
+	xapic_write(APIC_ICR_HI, 0);			/* physical: APIC ID 0, this vCPU */
+	xapic_write(APIC_ICR, 0x46);
 	v = waiting_irq();
 	test_check(v == 0x46, "a fixed IPI to APIC ID 0 arrives (got %#x)", v);
-	wr(EOI, 0);
+	xapic_write(APIC_EOI, 0);
 }
 
 static void x2apic(void)
@@ -130,60 +107,63 @@ static void x2apic(void)
 	u64 val, deadline, at;
 	u32 v;
 
-	wrmsr(APIC_BASE_MSR, APIC | BASE_BSP | BASE_EN | BASE_EXTD);
-	val = rdmsr(APIC_BASE_MSR);
-	test_check(val == (APIC | BASE_BSP | BASE_EN | BASE_EXTD),
+	wrmsr(MSR_APIC_BASE, APIC_PAGE | APIC_BASE_BSP | APIC_BASE_EN | APIC_BASE_EXTD);
+	val = rdmsr(MSR_APIC_BASE);
+	test_check(val == (APIC_PAGE | APIC_BASE_BSP | APIC_BASE_EN | APIC_BASE_EXTD),
 		   "x2APIC mode through IA32_APIC_BASE (%#llx)", (unsigned long long)val);
-	test_check(rdmsr(X2(ID)) == 0 && rdmsr(X2(VER)) == version,
+	test_check(rdmsr(X2APIC_MSR(APIC_ID)) == 0 && rdmsr(X2APIC_MSR(APIC_VER)) == version,
 		   "x2APIC ID 0, the same version");
-	test_check(rd(SVR) == 0xffffffff, "the xAPIC page reads all ones in x2APIC mode");
-	test_check(rdmsr_safe(X2(DFR), &val) == 13, "the DFR MSR gives #GP in x2APIC mode");
+	test_check(xapic_read(APIC_SVR) == 0xffffffff,
+		   "the xAPIC page reads all ones in x2APIC mode");
+	test_check(rdmsr_safe(X2APIC_MSR(APIC_DFR), &val) == 13,
+		   "the DFR MSR gives #GP in x2APIC mode");
 
-	wrmsr(X2(TPR), 0x60);
-	wrmsr(X2(SELF_IPI), 0x47);
+	wrmsr(X2APIC_MSR(APIC_TPR), 0x60);
+	wrmsr(X2APIC_MSR(APIC_SELF_IPI), 0x47);
 	v = waiting_irq();
 	test_check(v == NO_FAULT, "x2APIC TPR 0x60 holds back SELF_IPI 0x47 (got %#x)", v);
-	wrmsr(X2(TPR), 0);
+	wrmsr(X2APIC_MSR(APIC_TPR), 0);
 	v = waiting_irq();
 	test_check(v == 0x47, "SELF_IPI 0x47 arrives once TPR is lowered (got %#x)", v);
-	wrmsr(X2(EOI), 0);
-	wrmsr(X2(ICR), 0x4a);		/* destination 0 in the high half */
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
+	wrmsr(X2APIC_MSR(APIC_ICR), 0x4a);		/* destination 0 in the high half */
 	v = waiting_irq();
 	test_check(v == 0x4a, "a 64-bit ICR write sends 0x4a to x2APIC ID 0 (got %#x)", v);
-	wrmsr(X2(EOI), 0);
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
 
-	wrmsr(X2(TDCR), 0xb);
-	wrmsr(X2(LVT_TIMER), 0x48);
-	wrmsr(X2(TMICT), 100000);
+	wrmsr(X2APIC_MSR(APIC_TDCR), 0xb);
+	wrmsr(X2APIC_MSR(APIC_LVT_TIMER), 0x48);
+	wrmsr(X2APIC_MSR(APIC_TMICT), 100000);
 	v = next_irq();
 	test_check(v == 0x48, "x2APIC one-shot timer interrupt 0x48 (got %#x)", v);
-	wrmsr(X2(EOI), 0);
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
 
-	wrmsr(X2(LVT_TIMER), DEADLINE | 0x49);
+	wrmsr(X2APIC_MSR(APIC_LVT_TIMER), LVT_DEADLINE | 0x49);
 	deadline = rdtsc() + 300000;
 	wrmsr(TSC_DEADLINE_MSR, deadline);
 	v = next_irq();
 	at = rdtsc();
 	test_check(v == 0x49 && at >= deadline,
 		   "TSC-deadline timer interrupt 0x49, not before the deadline (got %#x)", v);
-	wrmsr(X2(EOI), 0);
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
 	test_check(rdmsr(TSC_DEADLINE_MSR) == 0, "IA32_TSC_DEADLINE reads 0 once it fired");
 }
 
 void test_main(void)
 {
 	struct cpuid l1 = cpuid(1);
-	u64 base = rdmsr(APIC_BASE_MSR);
+	u64 base = rdmsr(MSR_APIC_BASE);
 
 	if (!test_check((l1.d >> 9 & 1) && (l1.c >> 21 & 1) && (l1.c >> 24 & 1),
 			"CPUID offers APIC, x2APIC and TSC deadline"))
 		return;
-	test_check(base == (APIC | BASE_BSP | BASE_EN),
+	test_check(base == (APIC_PAGE | APIC_BASE_BSP | APIC_BASE_EN),
 		   "IA32_APIC_BASE: enabled xAPIC at 0xfee00000, BSP (%#llx)",
 		   (unsigned long long)base);
-	version = rd(VER);
-	test_check(rd(ID) == 0 && (version & 0xff) >= 0x10, "xAPIC ID 0, version %#x", version);
-	wr(SVR, 0x1ff);			/* software-enabled, spurious vector 0xff */
+	version = xapic_read(APIC_VER);
+	test_check(xapic_read(APIC_ID) == 0 && (version & 0xff) >= 0x10, "xAPIC ID 0, version %#x",
+		   version);
+	xapic_write(APIC_SVR, 0x1ff);			/* software-enabled, spurious vector 0xff */
 	xapic_timer();
 	xapic_ipis();
 	x2apic();
