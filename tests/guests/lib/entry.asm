@@ -59,7 +59,7 @@ _start:
 	lgdt [gdt_ptr]
 
 %ifndef LONG_MODE
-	enable_fpu eax
+	enable_fpu eax, [entry_state + ES_FPU_ENV]
 	call runtime_start
 .hang:
 	cli
@@ -68,12 +68,7 @@ _start:
 %else
 	jmp KCODE32:.reloaded
 .reloaded:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
+	load_data_segments ax
 
 	; Long mode is CPUID 0x80000001 EDX bit 29. Without it there is no
 	; IDT yet to report through: ud2 triple-faults, and the missing
@@ -100,19 +95,8 @@ _start:
 	inc ecx
 	cmp ecx, 512
 	jb .pd
-	mov eax, pml4
-	mov cr3, eax
-	mov eax, cr4
-	or eax, CR4_PAE
-	mov cr4, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	wrmsr
-	mov eax, cr0
-	or eax, CR0_PG
-	mov cr0, eax
-	jmp KCODE64:long_mode
+	mov ebx, pml4
+	enter_long_mode ebx, long_mode
 
 .no_long_mode:
 	ud2
@@ -124,7 +108,7 @@ long_mode:
 	mov es, ax
 	mov ss, ax
 	mov rsp, stack_top
-	enable_fpu rax
+	enable_fpu rax, [entry_state + ES_FPU_ENV]
 	xor ebp, ebp
 	call runtime_start
 .hang:
@@ -153,6 +137,8 @@ gdt:
 	dq 0x00affb000000ffff   ; UCODE64 (DPL 3)
 	dq 0, 0                 ; TSS, filled in by tss_init()
 gdt_end:
+	times (gdt_end - gdt) - GDT_SIZE db 0   ; both fail to assemble unless
+	times GDT_SIZE - (gdt_end - gdt) db 0   ; GDT_SIZE is the size
 align 4
 	dw 0
 gdt_ptr:

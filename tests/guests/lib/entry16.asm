@@ -42,12 +42,7 @@ _start16:
 
 bits 32
 .protected:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
+	load_data_segments ax
 	mov dword [entry_state + ES_FROM_REAL], 1
 	mov [entry_state + ES_RM_IP], si
 	shr esi, 16
@@ -60,5 +55,5 @@ bits 32
 
 align 4
 gdtr16:
-	dw 8 * 9 - 1            ; as gdt_ptr in entry.asm
+	dw GDT_SIZE - 1
 	dd gdt

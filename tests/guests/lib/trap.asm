@@ -119,12 +119,7 @@ catch_out:
 global catch_resume
 catch_resume:
 	mov eax, edi
-	mov cx, KDATA
-	mov ds, cx
-	mov es, cx
-	mov fs, cx
-	mov gs, cx
-	mov ss, cx
+	load_data_segments cx
 	jmp catch_out
 
 ; enter_user(struct { fn, arg, rflags } *rdi): iretq to fn(arg) at CPL 3
@@ -148,12 +143,7 @@ user_entry:
 ; The runtime's own data segments (the loader's, until now).
 global segs_reload
 segs_reload:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
+	load_data_segments ax
 	ret
 
 %else ; 32-bit
@@ -197,12 +187,7 @@ catch_out:
 global catch_resume
 catch_resume:
 	mov eax, [esp + 4]
-	mov cx, KDATA
-	mov ds, cx
-	mov es, cx
-	mov fs, cx
-	mov gs, cx
-	mov ss, cx
+	load_data_segments cx
 	jmp catch_out
 
 ; enter_user(struct { fn, arg, eflags } *): iretd to fn(arg) at CPL 3.
@@ -235,12 +220,7 @@ global segs_reload
 segs_reload:
 	jmp KCODE32:.cs
 .cs:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
+	load_data_segments ax
 	ret
 %endif
 
