@@ -87,8 +87,9 @@ OP_TIMER(x2apic_timer, X2APIC_TIMER)
 
 static bool x2apic_mode;
 
-__attribute__((target("general-regs-only"))) static void ipi_handler(void)
+__attribute__((target("general-regs-only"))) static void ipi_handler(u32 vector)
 {
+	(void)vector;
 	timer_fired = 1;
 	if (x2apic_mode)
 		wrmsr(X2APIC_MSR(APIC_EOI), 0);

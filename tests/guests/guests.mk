@@ -68,12 +68,14 @@ GCFLAGS32 := $(GCFLAGS) -m32 -march=i686
 GCFLAGS64 := $(GCFLAGS) -m64 -mcmodel=small
 GLDFLAGS  := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-GLIB_C    := runtime trap bootinfo
+GLIB_C    := runtime trap bootinfo smp
+# Assembly beside a C file of the same name: built as NAME_asm.o.
+GLIB_ASM  := trap_asm smp_asm
 # lucid's own formatting and string routines, built again for the guests.
 GLIB_LUCID := fmt string
-GLIB32    := $(patsubst %,$(GB)/lib32/%.o,$(GLIB_C) libgcc32 entry trap_asm) \
+GLIB32    := $(patsubst %,$(GB)/lib32/%.o,$(GLIB_C) libgcc32 entry $(GLIB_ASM)) \
 	$(GLIB_LUCID:%=$(GB)/lib32/lucid_%.o)
-GLIB64    := $(patsubst %,$(GB)/lib64/%.o,$(GLIB_C) paging entry trap_asm) \
+GLIB64    := $(patsubst %,$(GB)/lib64/%.o,$(GLIB_C) paging entry $(GLIB_ASM)) \
 	$(GLIB_LUCID:%=$(GB)/lib64/lucid_%.o)
 
 .PHONY: guests
@@ -91,22 +93,20 @@ $(GB)/lib32/lucid_%.o: lib/%.c
 $(GB)/lib64/lucid_%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GCFLAGS64) -MMD -MP -c $< -o $@
-$(GB)/lib32/trap_asm.o: $(GLIB)/trap.asm
+# $(call guest_nasm,format,flags): the runtime's assembly, with its .d.
+define guest_nasm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf32 -Werror -I. -M -MP -MT $@ $< > $(@:.o=.d)
-	$(NASM) -f elf32 -Werror -I. $< -o $@
-$(GB)/lib64/trap_asm.o: $(GLIB)/trap.asm
-	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -M -MP -MT $@ $< > $(@:.o=.d)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE $< -o $@
+	$(NASM) -f $(1) -Werror -I. $(2) -M -MP -MT $@ $< > $(@:.o=.d)
+	$(NASM) -f $(1) -Werror -I. $(2) $< -o $@
+endef
+$(GB)/lib32/%_asm.o: $(GLIB)/%.asm
+	$(call guest_nasm,elf32)
 $(GB)/lib32/%.o: $(GLIB)/%.asm
-	@mkdir -p $(dir $@)
-	$(NASM) -f elf32 -Werror -I. -M -MP -MT $@ $< > $(@:.o=.d)
-	$(NASM) -f elf32 -Werror -I. $< -o $@
+	$(call guest_nasm,elf32)
+$(GB)/lib64/%_asm.o: $(GLIB)/%.asm
+	$(call guest_nasm,elf64,-DLONG_MODE)
 $(GB)/lib64/%.o: $(GLIB)/%.asm
-	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE -M -MP -MT $@ $< > $(@:.o=.d)
-	$(NASM) -f elf64 -Werror -I. -DLONG_MODE $< -o $@
+	$(call guest_nasm,elf64,-DLONG_MODE)
 $(GB)/lib32/aout.o: $(GLIB)/multiboot1.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf32 -Werror -I. -DAOUT_KLUDGE $< -o $@

@@ -86,7 +86,9 @@ extern struct fault last_fault;
  * saved registers, the stack, EFLAGS and the segment registers are restored
  * and the vector is returned (details in last_fault). Returns NO_FAULT if fn
  * returned. Nests. Anything fn changed in control registers stays changed.
- * An exception outside catch_fault is a FAIL and ends the test. */
+ * An exception outside catch_fault is a FAIL and ends the test. The boot
+ * CPU's only, as are run_user and next_intr: an exception on an AP always
+ * ends the test. */
 u32 catch_fault(void (*fn)(void *), void *arg);
 /* Runs fn(arg) at CPL 3 (flat user segments, a user stack of 4 KiB, IOPL 0,
  * IF=0; in long mode every runtime page is user-accessible). Returns
@@ -101,10 +103,10 @@ const char *vector_name(u32 vector);
  * is a loop, so an emulator that looks for interrupts only between blocks
  * of code sees a few boundaries. */
 u32 next_intr(void);
-/* Has every later interrupt or exception of `vector` run fn, which must
- * use general registers only, and return to where it came (IRET); NULL
- * goes back to catch_fault's rules. */
-void trap_set_handler(u8 vector, void (*fn)(void));
+/* Has every later interrupt or exception of `vector` run fn(vector), on
+ * whichever CPU takes it; fn must use general registers only, and
+ * returns to where it came (IRET). NULL goes back to catch_fault's rules. */
+void trap_set_handler(u8 vector, void (*fn)(u32 vector));
 
 /* Reports one result from the exception catch_fault returned (got): PASS
  * when it is vector, with the error code error (ANY_ERROR: not checked),
@@ -218,6 +220,68 @@ bool has_token(const char *s, const char *word);
 static inline u32 lcg_next(u32 x)
 {
 	return x * 1103515245u + 12345u;
+}
+
+/* ---- application processors (lib/smp.c, lib/smp.asm) ---------------- */
+
+#define SMP_MAX_CPUS 8			/* APIC IDs 0 (the boot CPU) .. 7 */
+#define SMP_TRAMPOLINE 0x7000u		/* where smp_start's APs start: vector 0x07 */
+#define SMP_TIMEOUT_MS 10000u
+
+/* Starts the APs with APIC IDs 1..n: INIT to each, 10 ms, then STARTUP
+ * twice, 200 us apart, at the trampoline copied to SMP_TRAMPOLINE. Each
+ * AP climbs to the guest's mode on the boot CPU's GDT, IDT and page
+ * tables, takes its own 8 KiB stack and calls fn(its APIC ID) with
+ * interrupts disabled; it halts, interrupts disabled, if fn returns. Says
+ * how many came up within SMP_TIMEOUT_MS. Sends through the boot CPU's
+ * APIC in the mode it is in (a 64-bit guest's xAPIC page gets mapped);
+ * times its waits by the TSC, measured against the PIT (platform pc). */
+u32 smp_start(u32 n, void (*fn)(u32 id));
+/* The same for AP id alone, with the trampoline copied to page (4 KiB-
+ * aligned, below 1 MiB: STARTUP's vector is page >> 12). */
+bool smp_restart(u32 id, u32 page, void (*fn)(u32 id));
+/* The page AP id started at last (its STARTUP vector << 12), or 0. */
+u32 smp_start_page(u32 id);
+/* This CPU's initial APIC ID (CPUID 1): 0 on the boot CPU. */
+u32 smp_id(void);
+
+/* TSC ticks per millisecond, measured against the PIT on the first call
+ * (a 1 GHz guess without one). */
+u64 tsc_per_ms(void);
+void delay_us(u32 us);
+/* Spins (cpu_relax) until *word >= value, at most ms milliseconds; says
+ * whether it got there. Interrupts stay as they are. */
+bool wait_for(const volatile u32 *word, u32 value, u32 ms);
+
+/* What a spin-wait does each time round: PAUSE, and an exit (CPUID). The
+ * CPU may be a vCPU's that shares its physical CPU with the one it waits
+ * for, which runs only once lucid's tick ends this one's slice; and Bochs
+ * keeps lucid's tick from a guest that runs with IF=0 until it exits
+ * (docs/testing.md). */
+static inline void cpu_relax(void)
+{
+	u32 a = 0, b, c = 0, d;
+
+	asm volatile("pause\n\tcpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+}
+
+/* A lock for data CPUs share. printf and the test results take one of
+ * their own, so that lines from several CPUs do not interleave; so an
+ * interrupt handler must not print. */
+struct spinlock {
+	u32 locked;
+};
+
+static inline void spin_lock(struct spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			cpu_relax();
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- long mode paging (64-bit guests) ------------------------------- */

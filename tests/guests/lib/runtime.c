@@ -50,8 +50,12 @@ static void com1_putc(char c)
 	outb(COM1, (u8)c);
 }
 
+/* Whole writes, one CPU at a time: COM1 would mix the bytes of two. */
 void console_write(const char *s, size_t len)
 {
+	static struct spinlock lock;
+
+	spin_lock(&lock);
 	if (on_lucid) {
 		while (len) {
 			size_t n = len < LUCID_CONSOLE_MAX ? len : LUCID_CONSOLE_MAX;
@@ -60,13 +64,14 @@ void console_write(const char *s, size_t len)
 			s += n;
 			len -= n;
 		}
-		return;
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			if (s[i] == '\n')
+				com1_putc('\r');
+			com1_putc(s[i]);
+		}
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			com1_putc('\r');
-		com1_putc(s[i]);
-	}
+	spin_unlock(&lock);
 }
 
 int printf(const char *fmt, ...)
@@ -90,12 +95,9 @@ static void result(u32 status, const char *fmt, va_list ap)
 
 	if (len > LUCID_CONSOLE_MAX)
 		len = LUCID_CONSOLE_MAX;
-	if (status == LUCID_TEST_PASS)
-		test_passed++;
-	else if (status == LUCID_TEST_FAIL)
-		test_failed++;
-	else
-		test_skipped++;
+	__atomic_add_fetch(status == LUCID_TEST_PASS   ? &test_passed :
+			   status == LUCID_TEST_FAIL ? &test_failed : &test_skipped,
+			   1, __ATOMIC_SEQ_CST);
 	if (on_lucid) {
 		long r = hc_test_result(status, msg, len);
 

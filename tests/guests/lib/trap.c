@@ -85,11 +85,17 @@ struct dtr {
 	uptr base;
 } __attribute__((packed));
 
+void idt_load(void);
+void idt_load(void)
+{
+	struct dtr d = { sizeof(idt) - 1, (uptr)idt };
+
+	asm volatile("lidt %0" : : "m"(d));
+}
+
 void idt_init(void);
 void idt_init(void)
 {
-	struct dtr d;
-
 	for (int v = 0; v < 256; v++) {
 		uptr a = isr_stubs[v];
 		/* Interrupt gate; DPL 3 only for the way back from run_user. */
@@ -105,9 +111,7 @@ void idt_init(void)
 		idt[v].off_hi = (u16)(a >> 16);
 #endif
 	}
-	d.limit = sizeof(idt) - 1;
-	d.base = (uptr)idt;
-	asm volatile("lidt %0" : : "m"(d));
+	idt_load();
 }
 
 void idt_load_empty(void)
@@ -156,19 +160,22 @@ const char *vector_name(u32 vector)
 /* No SSE here: the exception may be #NM from CR0.TS (or come before SSE
  * is usable), and gcc would otherwise copy the frame with SSE moves. */
 void trap_entry(struct trap_frame *f);
-static void (*handlers[256])(void);
+static void (*handlers[256])(u32 vector);
 
-void trap_set_handler(u8 vector, void (*fn)(void))
+void trap_set_handler(u8 vector, void (*fn)(u32 vector))
 {
 	handlers[vector] = fn;
 }
 
+bool smp_ap_stack(const void *p);
+
 __attribute__((target("general-regs-only"))) void trap_entry(struct trap_frame *f)
 {
 	static bool dying;
+	u32 vector = (u32)f->vector & 0xff;
 
-	if (handlers[f->vector & 0xff]) {
-		handlers[f->vector & 0xff]();
+	if (handlers[vector]) {
+		handlers[vector](vector);
 		return;
 	}
 
@@ -187,7 +194,8 @@ __attribute__((target("general-regs-only"))) void trap_entry(struct trap_frame *
 	last_fault.rsi = f->esi;
 	last_fault.rdi = f->edi;
 #endif
-	if (catch_sp)
+	/* A catch is the boot CPU's: an AP runs on a stack of its own. */
+	if (catch_sp && !smp_ap_stack(f))
 		catch_resume((u32)f->vector);
 
 	/* Unexpected. A fault while reporting one would loop: stop instead. */
