@@ -23,7 +23,7 @@ GUESTS_MB1_64 := msr-protect exceptions paging-4level virt-insns fpu-sse-avx \
 	cr-access single-step xcr0 tlb-isolation port-string-paged debug-regs mmio bench \
 	bench-switch bench-timer-latency \
 	fpu-reboot exception-exits event-delivery-mmio prefixed-exits cr4-bits \
-	breakpoint-isolation
+	breakpoint-isolation smp
 # Multiboot2 ELF32, 32-bit.
 GUESTS_MB2_32 := multiboot2-info
 # Multiboot2 ELF64, long mode, two PT_LOAD segments (own linker script).
