@@ -6,7 +6,9 @@ counts instructions executed, so the figures are exact and the same on
 every run and every machine. The bench guest (tests/guests/bench.c) times
 CPUID, a hypercall, port I/O and MMIO to lucid's test device, and an MSR
 read, each against the same code with the exiting instruction replaced by
-a NOP. Prints a table and writes build/bench/exits.csv.
+a NOP. Then, in two more boots, an IPI's round trip between the two vCPUs
+of a VM: both on lucid's one CPU (-smp 1), then each on a CPU of its own
+(`cpus = 0-1`, -smp 2). Prints a table and writes build/bench/exits.csv.
 
 With --bochs svm, the same under Bochs 2.7 `ryzen`, whose SVM has nRIP
 (as every AMD CPU of the last decade): there the CPU says how long the
@@ -35,6 +37,14 @@ from boot.session import VERSION_LINE  # noqa: E402
 CPU = "qemu64,+svm,+npt"
 BOCHS = {"svm": ("ryzen", "SVM with nRIP"), "vmx": ("corei7_skylake_x", "VMX with EPT")}
 RESULT = re.compile(r"^bench: result (\S+) (\d+) (\d+) (.*)$", re.M)
+# The IPI round trip (bench.c's ipi=NAME): lucid's CPUs, and the VM's
+# placement on them.
+IPI_RUNS = {"one-cpu": (1, ""), "two-cpus": (2, "cpus    = 0-1\n")}
+
+
+def ipi_cfg(name, cpus):
+    return (f'[vm "bench"]\nvcpus   = 2\n{cpus}memory  = 4M\nkernel  = bench.elf\n'
+            f'cmdline = ipi={name}\n').encode()
 
 
 def check(s, rows):
@@ -62,25 +72,31 @@ def main():
     build = Path(args.build).resolve()
 
     rows = []
-    modules = {"lucid.cfg": (ROOT / "tests" / "bench" / "bench.cfg").read_bytes(),
-               "bench.elf": (build / "guests" / "bench.elf").read_bytes()}
+    elf = (build / "guests" / "bench.elf").read_bytes()
+    runs = [("", 1, (ROOT / "tests" / "bench" / "bench.cfg").read_bytes())]
+    runs += [(f"-ipi-{name}", smp, ipi_cfg(name, cpus))
+             for name, (smp, cpus) in IPI_RUNS.items()]
     if args.bochs:
         model, what = BOCHS[args.bochs]
-        case = Case(f"bench-bochs-{args.bochs}", lambda s: check(s, rows), modules=modules,
-                    smp=1, emulator="bochs", bochs_cpu=model, timeout=600)
+        prefix = f"bench-bochs-{args.bochs}"
+        emu = dict(emulator="bochs", bochs_cpu=model, timeout=600)
         setup = f"Bochs 2.7 {model} ({what}), its TSC one tick an instruction"
     else:
-        case = Case("bench", lambda s: check(s, rows), modules=modules, cpu=CPU, smp=1,
-                    qemu_args=["-icount", "shift=0"], timeout=120)
+        prefix = "bench"
+        emu = dict(cpu=CPU, qemu_args=["-icount", "shift=0"], timeout=120)
         setup = f"QEMU TCG {CPU}, -icount shift=0"
 
-    try:
-        result = run_case(case, build)
-    finally:
-        emulator.kill_all()
-    if not result.ok:
-        print(f"bench failed: {result.reason}\n(serial log: build/test-logs/bench.log)")
-        return 1
+    for suffix, smp, cfg in runs:
+        case = Case(prefix + suffix, lambda s: check(s, rows), smp=smp,
+                    modules={"lucid.cfg": cfg, "bench.elf": elf}, **emu)
+        try:
+            result = run_case(case, build)
+        finally:
+            emulator.kill_all()
+        if not result.ok:
+            print(f"bench failed: {result.reason}\n"
+                  f"(serial log: build/test-logs/{case.name}.log)")
+            return 1
 
     out = build / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -91,9 +107,9 @@ def main():
         w.writerows(rows)
     print(f"{rows[0]['lucid']}, {setup}")
     print("Instructions one exit costs (guest and lucid), over a NOP in its place:")
-    print(f"  {'operation':<12} {'min':>7} {'median':>7}  what")
+    print(f"  {'operation':<16} {'min':>7} {'median':>7}  what")
     for r in rows:
-        print(f"  {r['operation']:<12} {r['min']:>7} {r['median']:>7}  {r['what']}")
+        print(f"  {r['operation']:<16} {r['min']:>7} {r['median']:>7}  {r['what']}")
     print(f"written to {csv_path}")
     return 0
 

@@ -12,7 +12,10 @@
  * With `profile` on its command line (tests/bench/profile.py --bochs), it
  * runs each operation once between two of Bochs's magic breakpoints
  * (XCHG BX, BX) instead, so that Bochs's debugger traces exactly one round
- * trip of each, after a few untraced ones to warm up. */
+ * trip of each, after a few untraced ones to warm up.
+ *
+ * With `ipi=NAME` it times one thing only, in a VM of two vCPUs: an IPI
+ * from vCPU 0 to vCPU 1 and one back (result ipi-NAME). */
 #include "guest.h"
 #include "cpu.h"
 #include "apic.h"
@@ -21,6 +24,7 @@
 #define TESTDEV_PORT "0xe0"
 #define TESTDEV_MMIO 0xfeb00000u
 #define IPI_VECTOR 0x50
+#define PING_VECTOR 0x51
 /* The self-IPI's round trip: sent, taken at once (IF is set), its handler
  * EOIs, IRET. xAPIC: ICR with the self shorthand, EOI through the page;
  * x2APIC: the SELF_IPI and EOI MSRs. */
@@ -64,37 +68,72 @@ OP(uart, "mov $0x3f8, %%edx\n\tmov $0x78, %%eax\n\t", "out %%al, %%dx")	/* 'x' *
 OP_IF(xapic_ipi, XAPIC_IPI)
 OP_IF(x2apic_ipi, X2APIC_IPI)
 
-/* A timer interrupt's round trip: the timer armed to fire at once, lucid's
- * own timer for it taking the CPU back, the interrupt injected, taken,
- * EOI'd; the guest waits for the handler's flag (one CMP and JE when it
- * came at once). xAPIC: one-shot, initial count 1 through the page;
- * x2APIC: TSC-deadline mode, a deadline already past. */
+/* Round trips that end in an interrupt later than the exit: the guest
+ * sets it off with IF set and waits for the handler's flag (one CMP and
+ * JE when it came at once).
+ *
+ * A timer: armed to fire at once, lucid's own timer for it taking the CPU
+ * back, the interrupt injected, taken, EOI'd. xAPIC: one-shot, initial
+ * count 1 through the page; x2APIC: TSC-deadline mode, a deadline already
+ * past.
+ *
+ * An IPI to vCPU 1 (x2APIC, destination 1 in EDX), which waits halted:
+ * lucid wakes it, on this CPU or another, its handler sends IPI_VECTOR
+ * back and EOIs, and lucid gets vCPU 0 to take that. */
 #define XAPIC_TIMER "mov $0xfee00380, %%esi\n\tmovl $1, (%%rsi)"
 #define X2APIC_TIMER "mov $0x6e0, %%ecx\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\twrmsr"
-volatile u32 timer_fired;
-#define OP_TIMER(name, arm)								\
+#define X2APIC_PING "mov $0x830, %%ecx\n\tmov $0x51, %%eax\n\tmov $1, %%edx\n\twrmsr"
+volatile u32 fired;
+#define OP_WAIT(name, start)								\
 	static u64 name##_real(void)							\
 	{										\
-		return TIMED("movl $0, timer_fired(%%rip)\n\tsti\n\t" arm		\
-			     "\n1:\tcmpl $0, timer_fired(%%rip)\n\tje 1b\n\tcli");	\
+		return TIMED("movl $0, fired(%%rip)\n\tsti\n\t" start			\
+			     "\n1:\tcmpl $0, fired(%%rip)\n\tjne 2f\n\tpause\n\tjmp 1b\n"	\
+			     "2:\tcli");							\
 	}										\
 	static u64 name##_nop(void)							\
 	{										\
-		return TIMED("movl $0, timer_fired(%%rip)\n\tsti\n\tnop\n\tcli");	\
+		return TIMED("movl $0, fired(%%rip)\n\tsti\n\tnop\n\tcli");		\
 	}
-OP_TIMER(xapic_timer, XAPIC_TIMER)
-OP_TIMER(x2apic_timer, X2APIC_TIMER)
+OP_WAIT(xapic_timer, XAPIC_TIMER)
+OP_WAIT(x2apic_timer, X2APIC_TIMER)
+OP_WAIT(vcpu_ipi, X2APIC_PING)
 
 static bool x2apic_mode;
 
 __attribute__((target("general-regs-only"))) static void ipi_handler(u32 vector)
 {
 	(void)vector;
-	timer_fired = 1;
+	fired = 1;
 	if (x2apic_mode)
 		wrmsr(X2APIC_MSR(APIC_EOI), 0);
 	else
 		xapic_write(APIC_EOI, 0);
+}
+
+/* vCPU 1's: the IPI back to vCPU 0, then the EOI. */
+__attribute__((target("general-regs-only"))) static void ping_handler(u32 vector)
+{
+	(void)vector;
+	wrmsr(X2APIC_MSR(APIC_ICR), IPI_VECTOR);
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
+}
+
+static void x2apic_on_here(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	wrmsr(X2APIC_MSR(APIC_SVR), SVR_ENABLE | 0xff);
+}
+
+static u32 ponger_ready;
+
+static void ponger(u32 id)
+{
+	(void)id;
+	x2apic_on_here();
+	ponger_ready = 1;
+	for (;;)
+		asm volatile("sti; hlt; cli" ::: "memory");
 }
 
 static void sort(u64 *a, u32 n)
@@ -141,9 +180,25 @@ static void profile(const struct op *op)
 	printf("profiled %s\n", op->name);
 }
 
+/* vCPU 1 started, both in x2APIC mode: the IPI there and back. */
+static void vcpu_ipi(const char *name)
+{
+	const struct op op = { name, "fixed IPI to halted vCPU 1, whose handler IPIs back (x2APIC)",
+			       vcpu_ipi_real, vcpu_ipi_nop };
+
+	trap_set_handler(IPI_VECTOR, ipi_handler);
+	trap_set_handler(PING_VECTOR, ping_handler);
+	x2apic_on_here();
+	x2apic_mode = true;
+	if (!test_check(smp_start(1, ponger) == 1 && wait_for(&ponger_ready, 1, SMP_TIMEOUT_MS),
+			"vCPU 1 started"))
+		return;
+	measure(&op);
+}
+
 void test_main(void)
 {
-	char flag[4];
+	char flag[4], name[40] = "ipi-";
 	bool profiling = cmdline_get("profile", flag, sizeof(flag));
 	const struct op ops[] = {
 		{ "cpuid", "CPUID leaf 0", cpuid_real, cpuid_nop },
@@ -174,6 +229,10 @@ void test_main(void)
 	};
 	const struct op uart_op = { "uart-byte", "OUT of a byte to COM1", uart_real, uart_nop };
 
+	if (cmdline_get("ipi", name + 4, sizeof(name) - 4)) {
+		vcpu_ipi(name);
+		return;
+	}
 	if (!pt_map(TESTDEV_MMIO, TESTDEV_MMIO, PAGE_SIZE, PAGE_SIZE, PTE_P | PTE_W) ||
 	    !apic_map()) {
 		test_fail("cannot map the test device's or the local APIC's page");
