@@ -22,7 +22,7 @@
  * 64-bit, interrupts disabled (enabled only while `b` waits). */
 #include "guest.h"
 #include "cpu.h"
-#include "x2apic.h"
+#include "apic.h"
 
 #define MAX_GAPS 1024
 #define WAKE_VECTOR 0x50
@@ -58,8 +58,9 @@ static struct gap next_gap(u32 over)
 
 static volatile bool woke;
 
-__attribute__((target("general-regs-only"))) static void on_wake(void)
+__attribute__((target("general-regs-only"))) static void on_wake(u32 vector)
 {
+	(void)vector;
 	woke = true;
 	x2apic_eoi();
 }
@@ -68,7 +69,7 @@ __attribute__((target("general-regs-only"))) static void on_wake(void)
 static void sleep_until(u64 at)
 {
 	x2apic_deadline_timer(WAKE_VECTOR, on_wake);
-	wrmsr(TSC_DEADLINE_MSR, at);
+	wrmsr(MSR_TSC_DEADLINE, at);
 	while (!woke)
 		asm volatile("sti; hlt; cli" ::: "memory");
 }

@@ -18,7 +18,7 @@
  * 64-bit. */
 #include "guest.h"
 #include "cpu.h"
-#include "x2apic.h"
+#include "apic.h"
 
 #define MAX_ROUNDS 4000
 #define TIMER_VECTOR 0x50
@@ -28,8 +28,9 @@
 static u64 latency[MAX_ROUNDS];
 static volatile u64 fired_at;
 
-__attribute__((target("general-regs-only"))) static void on_timer(void)
+__attribute__((target("general-regs-only"))) static void on_timer(u32 vector)
 {
+	(void)vector;
 	fired_at = rdtsc();
 	x2apic_eoi();
 }
@@ -39,7 +40,7 @@ __attribute__((target("general-regs-only"))) static void on_timer(void)
 static u64 sleep_until(u64 deadline)
 {
 	fired_at = 0;
-	wrmsr(TSC_DEADLINE_MSR, deadline);
+	wrmsr(MSR_TSC_DEADLINE, deadline);
 	while (!fired_at)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	return fired_at;

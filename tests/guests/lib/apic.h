@@ -93,4 +93,24 @@ static inline bool apic_map(void)
 }
 #endif
 
+/* The TSC-deadline timer's MSR: armed with a guest TSC, 0 disarms. */
+#define MSR_TSC_DEADLINE 0x6e0u
+
+/* x2APIC mode, the APIC software-enabled, its timer in TSC-deadline mode
+ * on `vector`, whose interrupts run fn (trap_set_handler; fn ends with
+ * x2apic_eoi). Then wrmsr(MSR_TSC_DEADLINE, t) arms it for guest TSC t:
+ * how a guest wakes itself when it chooses (the bench guests). */
+static inline void x2apic_deadline_timer(u8 vector, void (*fn)(u32 vector))
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	wrmsr(X2APIC_MSR(APIC_SVR), SVR_ENABLE | 0xff);
+	wrmsr(X2APIC_MSR(APIC_LVT_TIMER), vector | LVT_DEADLINE);
+	trap_set_handler(vector, fn);
+}
+
+static inline void x2apic_eoi(void)
+{
+	wrmsr(X2APIC_MSR(APIC_EOI), 0);
+}
+
 #endif
