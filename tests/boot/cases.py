@@ -816,8 +816,10 @@ def linux_boots(s, virt="virt: AMD SVM with NPT", life_cycle=False):
 # Linux guests with several vCPUs, under QEMU -smp 4: linux-4's four
 # vCPUs share CPU 0 (with the console), linux-2 has CPUs 2 and 3 to
 # itself and linux-1 CPU 1. Each counts its CPUs and runs its checks;
-# linux-2 then waits in its shell, the others power off. On Bochs's VMX
-# (2 CPUs), linux-2 alone, on both. VM: (vCPUs, the CPU of each).
+# linux-2 then waits in its shell, linux-4 reboots once (its vCPUs all
+# reset, the APs started again) and runs them again, and both power off.
+# On Bochs's VMX (2 CPUs), linux-2 alone, on both. VM: (vCPUs, the CPU of
+# each).
 LINUX_SMP_VMS = {"linux-4": (4, [0, 0, 0, 0]), "linux-2": (2, [2, 3]), "linux-1": (1, [1])}
 BOCHS_LINUX_SMP_VMS = {"linux-2": (2, [0, 1])}
 
@@ -825,7 +827,7 @@ BOCHS_LINUX_SMP_VMS = {"linux-2": (2, [0, 1])}
 def linux_smp_files(build, vms, args=""):
     cfg = ""
     for vm, (n, where) in vms.items():
-        extra = (" lucid.end=shell" if vm == "linux-2" else "") + args
+        extra = {"linux-2": " lucid.end=shell", "linux-4": " lucid.end=reboot"}.get(vm, "") + args
         dedicated = f"cpus = {where[0]}-{where[-1]}\n" if where[0] else ""
         cfg += LINUX_VM.format(name=vm, extra=extra).replace("vcpus = 1", f"vcpus = {n}") \
             .replace("lucid.test=1", f"lucid.test={n}") + dedicated + "\n"
@@ -848,7 +850,7 @@ def linux_smp(s, vms, virt="virt: AMD SVM with NPT"):
     text = s.text()
     problems = []
     for vm, (n, where) in vms.items():
-        problems += linux_results(s, vm, 1)
+        problems += linux_results(s, vm, 2 if vm == "linux-4" else 1)
         on = ",".join(map(str, where))
         if not re.search(rf"^vm {vm}: started: 256 MiB, {n} vCPUs? on CPUs? {on}$", text, re.M):
             problems.append(f"{vm}: not started on CPU(s) {on}")
