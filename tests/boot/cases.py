@@ -820,6 +820,7 @@ def linux_boots(s, virt="virt: AMD SVM with NPT", life_cycle=False):
 # reset, the APs started again) and runs them again, and both power off.
 # On Bochs's VMX (2 CPUs), linux-2 alone, on both. VM: (vCPUs, the CPU of
 # each).
+LINUX_SMP_TIMEOUT = 900	# about 240 s alone; 590 s on a host loaded three times over
 LINUX_SMP_VMS = {"linux-4": (4, [0, 0, 0, 0]), "linux-2": (2, [2, 3]), "linux-1": (1, [1])}
 BOCHS_LINUX_SMP_VMS = {"linux-2": (2, [0, 1])}
 
@@ -1055,7 +1056,7 @@ def all_cases(build):
              modules=lambda: linux_files(build), timeout=LINUX_TIMEOUT),
         Case("qemu-linux-smp", lambda s: linux_smp(s, LINUX_SMP_VMS), image="disk", smp=4,
              mem=1536, modules=lambda: linux_smp_files(build, LINUX_SMP_VMS),
-             timeout=LINUX_TIMEOUT),
+             timeout=LINUX_SMP_TIMEOUT),
         # The same on Bochs's SVM and VMX: too slow for every run.
         Case("bochs-svm-linux", linux_boots, image="disk", emulator="bochs",
              bochs_cpu="ryzen", smp=BOCHS_CPUS, mem=1024,
