@@ -226,7 +226,12 @@ static inline u32 lcg_next(u32 x)
 
 #define SMP_MAX_CPUS 8			/* APIC IDs 0 (the boot CPU) .. 7 */
 #define SMP_TRAMPOLINE 0x7000u		/* where smp_start's APs start: vector 0x07 */
-#define SMP_TIMEOUT_MS 10000u
+/* How long a wait for another CPU may take before it counts as a FAIL:
+ * only a hang should reach it. On Bochs, whose SVM and VMX hold lucid's
+ * tick back from a guest with interrupts disabled, a VM walking its RAM
+ * so (ram-walk: 256 MiB, twice) keeps a CPU for many seconds of guest
+ * time, and a vCPU placed behind it waits that long for its turn. */
+#define SMP_TIMEOUT_MS 120000u
 
 /* Starts the APs with APIC IDs 1..n: INIT to each, 10 ms, then STARTUP
  * twice, 200 us apart, at the trampoline copied to SMP_TRAMPOLINE. Each
