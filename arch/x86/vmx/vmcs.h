@@ -14,9 +14,11 @@
  *               2 guest state, 3 host state
  *   bits 14:13  width: 0 16-bit, 1 64-bit, 2 32-bit, 3 natural (64-bit)
  *   bit 12 and bits 31:15 are 0.
- * Each field below is listed once, with the width and type its group
- * has: the list makes the names and checks each encoding against them, so
- * a typo in an encoding stops the build. */
+ * Each field lucid uses is listed once, with the width and type its
+ * group has: the list makes the names and checks each encoding against
+ * them, so a typo in an encoding stops the build. A group of fields in
+ * steps of 2 (the guest's segments, the PDPTEs) is listed whole: lucid
+ * reaches its members by index. */
 #ifndef ARCH_X86_VMX_VMCS_H
 #define ARCH_X86_VMX_VMCS_H
 
@@ -47,8 +49,6 @@
 #define VMCS_FIELDS(X)                                                         \
 /* 16-bit control fields */                                                    \
 	X(VPID, 0x0000, 16, CONTROL)                                           \
-	X(POSTED_INTR_VECTOR, 0x0002, 16, CONTROL)                             \
-	X(EPTP_INDEX, 0x0004, 16, CONTROL)                                     \
 /* 16-bit guest-state fields: selectors, ES to TR in steps of 2 */             \
 	X(GUEST_ES_SEL, 0x0800, 16, GUEST)                                     \
 	X(GUEST_CS_SEL, 0x0802, 16, GUEST)                                     \
@@ -58,8 +58,6 @@
 	X(GUEST_GS_SEL, 0x080a, 16, GUEST)                                     \
 	X(GUEST_LDTR_SEL, 0x080c, 16, GUEST)                                   \
 	X(GUEST_TR_SEL, 0x080e, 16, GUEST)                                     \
-	X(GUEST_INTR_STATUS, 0x0810, 16, GUEST)                                \
-	X(GUEST_PML_INDEX, 0x0812, 16, GUEST)                                  \
 /* 16-bit host-state fields */                                                 \
 	X(HOST_ES_SEL, 0x0c00, 16, HOST)                                       \
 	X(HOST_CS_SEL, 0x0c02, 16, HOST)                                       \
@@ -72,27 +70,9 @@
 	X(IO_BITMAP_A, 0x2000, 64, CONTROL) /* ports 0000-7fff */              \
 	X(IO_BITMAP_B, 0x2002, 64, CONTROL) /* ports 8000-ffff */              \
 	X(MSR_BITMAP, 0x2004, 64, CONTROL)                                     \
-	X(EXIT_MSR_STORE_ADDR, 0x2006, 64, CONTROL)                            \
-	X(EXIT_MSR_LOAD_ADDR, 0x2008, 64, CONTROL)                             \
-	X(ENTRY_MSR_LOAD_ADDR, 0x200a, 64, CONTROL)                            \
-	X(EXECUTIVE_VMCS_PTR, 0x200c, 64, CONTROL)                             \
-	X(PML_ADDR, 0x200e, 64, CONTROL)                                       \
 	X(TSC_OFFSET, 0x2010, 64, CONTROL) /* a value */                       \
 	X(VIRTUAL_APIC_ADDR, 0x2012, 64, CONTROL)                              \
-	X(APIC_ACCESS_ADDR, 0x2014, 64, CONTROL)                               \
-	X(POSTED_INTR_DESC_ADDR, 0x2016, 64, CONTROL)                          \
-	X(VMFUNC_CONTROLS, 0x2018, 64, CONTROL) /* a value */                  \
 	X(EPT_POINTER, 0x201a, 64, CONTROL)                                    \
-	X(EOI_EXIT_BITMAP0, 0x201c, 64, CONTROL) /* vectors 0-63; 1-3 follow */ \
-	X(EOI_EXIT_BITMAP1, 0x201e, 64, CONTROL)                               \
-	X(EOI_EXIT_BITMAP2, 0x2020, 64, CONTROL)                               \
-	X(EOI_EXIT_BITMAP3, 0x2022, 64, CONTROL)                               \
-	X(EPTP_LIST_ADDR, 0x2024, 64, CONTROL)                                 \
-	X(VMREAD_BITMAP, 0x2026, 64, CONTROL)                                  \
-	X(VMWRITE_BITMAP, 0x2028, 64, CONTROL)                                 \
-	X(VE_INFO_ADDR, 0x202a, 64, CONTROL)                                   \
-	X(XSS_EXIT_BITMAP, 0x202c, 64, CONTROL) /* a value */                  \
-	X(TSC_MULTIPLIER, 0x2032, 64, CONTROL) /* a value */                   \
 /* 64-bit read-only data field */                                              \
 	X(GUEST_PHYS_ADDR, 0x2400, 64, READONLY) /* of an EPT violation or misconfiguration */ \
 /* 64-bit guest-state fields */                                                \
@@ -100,16 +80,13 @@
 	X(GUEST_DEBUGCTL, 0x2802, 64, GUEST)                                   \
 	X(GUEST_PAT, 0x2804, 64, GUEST)                                        \
 	X(GUEST_EFER, 0x2806, 64, GUEST)                                       \
-	X(GUEST_PERF_GLOBAL_CTRL, 0x2808, 64, GUEST)                           \
 	X(GUEST_PDPTE0, 0x280a, 64, GUEST) /* PAE paging with EPT; 1-3 follow */ \
 	X(GUEST_PDPTE1, 0x280c, 64, GUEST)                                     \
 	X(GUEST_PDPTE2, 0x280e, 64, GUEST)                                     \
 	X(GUEST_PDPTE3, 0x2810, 64, GUEST)                                     \
-	X(GUEST_BNDCFGS, 0x2812, 64, GUEST)                                    \
 /* 64-bit host-state fields */                                                 \
 	X(HOST_PAT, 0x2c00, 64, HOST)                                          \
 	X(HOST_EFER, 0x2c02, 64, HOST)                                         \
-	X(HOST_PERF_GLOBAL_CTRL, 0x2c04, 64, HOST)                             \
 /* 32-bit control fields */                                                    \
 	X(PIN_CONTROLS, 0x4000, 32, CONTROL) /* VMX_PIN_* */                   \
 	X(PROC_CONTROLS, 0x4002, 32, CONTROL) /* VMX_PROC_* */                 \
@@ -124,11 +101,8 @@
 	X(ENTRY_MSR_LOAD_COUNT, 0x4014, 32, CONTROL)                           \
 	X(ENTRY_INTR_INFO, 0x4016, 32, CONTROL) /* the event to inject: VMX_INTR_* */ \
 	X(ENTRY_EXC_ERROR_CODE, 0x4018, 32, CONTROL)                           \
-	X(ENTRY_INSN_LEN, 0x401a, 32, CONTROL) /* of a software interrupt or exception */ \
 	X(TPR_THRESHOLD, 0x401c, 32, CONTROL)                                  \
 	X(PROC2_CONTROLS, 0x401e, 32, CONTROL) /* VMX_PROC2_* */               \
-	X(PLE_GAP, 0x4020, 32, CONTROL)                                        \
-	X(PLE_WINDOW, 0x4022, 32, CONTROL)                                     \
 /* 32-bit read-only data fields: what the last exit or VMX instruction said */ \
 	X(INSN_ERROR, 0x4400, 32, READONLY) /* VMX_INSN_ERR_* */               \
 	X(EXIT_REASON, 0x4402, 32, READONLY) /* VMX_EXIT_* in bits 15:0 */     \
@@ -160,9 +134,7 @@
 	X(GUEST_TR_AR, 0x4822, 32, GUEST)                                      \
 	X(GUEST_INTERRUPTIBILITY, 0x4824, 32, GUEST) /* VMX_INTERRUPTIBILITY_* */ \
 	X(GUEST_ACTIVITY, 0x4826, 32, GUEST) /* VMX_ACTIVITY_* */              \
-	X(GUEST_SMBASE, 0x4828, 32, GUEST)                                     \
 	X(GUEST_SYSENTER_CS, 0x482a, 32, GUEST)                                \
-	X(PREEMPT_TIMER_VALUE, 0x482e, 32, GUEST)                              \
 /* 32-bit host-state field */                                                  \
 	X(HOST_SYSENTER_CS, 0x4c00, 32, HOST)                                  \
 /* Natural-width control fields */                                             \
@@ -170,17 +142,8 @@
 	X(CR4_GUEST_HOST_MASK, 0x6002, NATURAL, CONTROL)                       \
 	X(CR0_READ_SHADOW, 0x6004, NATURAL, CONTROL) /* what the guest reads of those bits */ \
 	X(CR4_READ_SHADOW, 0x6006, NATURAL, CONTROL)                           \
-	X(CR3_TARGET0, 0x6008, NATURAL, CONTROL)                               \
-	X(CR3_TARGET1, 0x600a, NATURAL, CONTROL)                               \
-	X(CR3_TARGET2, 0x600c, NATURAL, CONTROL)                               \
-	X(CR3_TARGET3, 0x600e, NATURAL, CONTROL)                               \
 /* Natural-width read-only data fields */                                      \
 	X(EXIT_QUALIFICATION, 0x6400, NATURAL, READONLY)                       \
-	X(IO_RCX, 0x6402, NATURAL, READONLY) /* an SMI that followed I/O */    \
-	X(IO_RSI, 0x6404, NATURAL, READONLY)                                   \
-	X(IO_RDI, 0x6406, NATURAL, READONLY)                                   \
-	X(IO_RIP, 0x6408, NATURAL, READONLY)                                   \
-	X(GUEST_LINEAR_ADDR, 0x640a, NATURAL, READONLY)                        \
 /* Natural-width guest-state fields */                                         \
 	X(GUEST_CR0, 0x6800, NATURAL, GUEST)                                   \
 	X(GUEST_CR3, 0x6802, NATURAL, GUEST)                                   \
@@ -294,25 +257,17 @@ enum {
 };
 
 /* Basic exit reasons (SDM appendix C), bits 15:0 of
- * VMCS_EXIT_REASON. */
+ * VMCS_EXIT_REASON: those lucid asks for or names (vmx.c's exit_kinds);
+ * any other is EXIT_UNKNOWN there. */
 #define VMX_EXIT_EXCEPTION_NMI     0
 #define VMX_EXIT_EXTINT            1
 #define VMX_EXIT_TRIPLE_FAULT      2
-#define VMX_EXIT_INIT              3
-#define VMX_EXIT_SIPI              4
-#define VMX_EXIT_IO_SMI            5
-#define VMX_EXIT_OTHER_SMI         6
 #define VMX_EXIT_INTR_WINDOW       7
 #define VMX_EXIT_NMI_WINDOW        8
-#define VMX_EXIT_TASK_SWITCH       9
 #define VMX_EXIT_CPUID             10
 #define VMX_EXIT_GETSEC            11
 #define VMX_EXIT_HLT               12
 #define VMX_EXIT_INVD              13
-#define VMX_EXIT_INVLPG            14
-#define VMX_EXIT_RDPMC             15
-#define VMX_EXIT_RDTSC             16
-#define VMX_EXIT_RSM               17
 #define VMX_EXIT_VMCALL            18
 #define VMX_EXIT_VMCLEAR           19
 #define VMX_EXIT_VMLAUNCH          20
@@ -324,39 +279,20 @@ enum {
 #define VMX_EXIT_VMXOFF            26
 #define VMX_EXIT_VMXON             27
 #define VMX_EXIT_CR_ACCESS         28
-#define VMX_EXIT_DR_ACCESS         29
 #define VMX_EXIT_IO                30
 #define VMX_EXIT_RDMSR             31
 #define VMX_EXIT_WRMSR             32
 #define VMX_EXIT_BAD_GUEST_STATE   33	/* VM-entry failures: bit 31 is set too */
 #define VMX_EXIT_BAD_MSR_LOAD      34
 #define VMX_EXIT_MWAIT             36
-#define VMX_EXIT_MONITOR_TRAP      37
 #define VMX_EXIT_MONITOR           39
-#define VMX_EXIT_PAUSE             40
 #define VMX_EXIT_MACHINE_CHECK     41	/* during VM entry */
-#define VMX_EXIT_TPR_BELOW         43
-#define VMX_EXIT_APIC_ACCESS       44
-#define VMX_EXIT_VIRTUALIZED_EOI   45
-#define VMX_EXIT_GDTR_IDTR         46
-#define VMX_EXIT_LDTR_TR           47
 #define VMX_EXIT_EPT_VIOLATION     48
 #define VMX_EXIT_EPT_MISCONFIG     49
 #define VMX_EXIT_INVEPT            50
-#define VMX_EXIT_RDTSCP            51
-#define VMX_EXIT_PREEMPT_TIMER     52
 #define VMX_EXIT_INVVPID           53
-#define VMX_EXIT_WBINVD            54
 #define VMX_EXIT_XSETBV            55
-#define VMX_EXIT_APIC_WRITE        56
-#define VMX_EXIT_RDRAND            57
-#define VMX_EXIT_INVPCID           58
 #define VMX_EXIT_VMFUNC            59
-#define VMX_EXIT_ENCLS             60
-#define VMX_EXIT_RDSEED            61
-#define VMX_EXIT_PML_FULL          62
-#define VMX_EXIT_XSAVES            63
-#define VMX_EXIT_XRSTORS           64
 #define VMX_EXIT_REASON_BASIC      0xffffu
 #define VMX_EXIT_ENTRY_FAILED      (1u << 31)
 
@@ -444,19 +380,16 @@ enum vmx_insn_error { VMX_INSN_ERRORS(VMX_INSN_ERR_NAME) };
 #define MSR_VMX_PROCBASED_CTLS       0x482
 #define MSR_VMX_EXIT_CTLS            0x483
 #define MSR_VMX_ENTRY_CTLS           0x484
-#define MSR_VMX_MISC                 0x485
 #define MSR_VMX_CR0_FIXED0           0x486	/* bits of CR0 that must be 1 */
 #define MSR_VMX_CR0_FIXED1           0x487	/* bits of CR0 that may be 1 */
 #define MSR_VMX_CR4_FIXED0           0x488
 #define MSR_VMX_CR4_FIXED1           0x489
-#define MSR_VMX_VMCS_ENUM            0x48a
 #define MSR_VMX_PROCBASED_CTLS2      0x48b	/* only if VMX_PROC_SECONDARY may be 1 */
 #define MSR_VMX_EPT_VPID_CAP         0x48c	/* only if EPT or VPID may be 1 */
 #define MSR_VMX_TRUE_PINBASED_CTLS   0x48d
 #define MSR_VMX_TRUE_PROCBASED_CTLS  0x48e
 #define MSR_VMX_TRUE_EXIT_CTLS       0x48f
 #define MSR_VMX_TRUE_ENTRY_CTLS      0x490
-#define MSR_VMX_VMFUNC               0x491
 
 /* IA32_VMX_BASIC */
 #define VMX_BASIC_REVISION           0x7fffffffull	/* the VMCS revision identifier */
