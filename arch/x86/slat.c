@@ -37,32 +37,6 @@ int slat_init(struct slat *s, enum pt_format format, bool allow_1g, slat_leaf_fn
 	return pt_init(&s->pt, format, allow_1g, table_alloc, NULL) ? -1 : 0;
 }
 
-int slat_map(struct slat *s, u64 gpa, u64 hpa, u64 size, u32 rights, enum cache_type type)
-{
-	if (!(rights & GPA_R))
-		return -1;
-	return pt_map(&s->pt, gpa, hpa, size, s->leaf(rights, type)) ? -1 : 0;
-}
-
-int slat_unmap(struct slat *s, u64 gpa, u64 size)
-{
-	return pt_unmap(&s->pt, gpa, size) ? -1 : 0;
-}
-
-int slat_protect(struct slat *s, u64 gpa, u64 size, u32 rights, enum cache_type type)
-{
-	if (!(rights & GPA_R))
-		return -1;
-	return pt_protect(&s->pt, gpa, size, s->leaf(rights, type)) ? -1 : 0;
-}
-
-bool slat_translate(const struct slat *s, u64 gpa, u64 *hpa)
-{
-	u64 flags;
-
-	return pt_lookup(&s->pt, gpa, hpa, &flags);
-}
-
 void slat_free(struct slat *s)
 {
 	if (s->pt.root)
@@ -72,20 +46,26 @@ void slat_free(struct slat *s)
 int slat_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		enum cache_type type)
 {
-	return slat_map(vm->slat, gpa, hpa, size, rights, type);
+	if (!(rights & GPA_R))
+		return -1;
+	return pt_map(&vm->slat->pt, gpa, hpa, size, vm->slat->leaf(rights, type)) ? -1 : 0;
 }
 
 int slat_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size)
 {
-	return slat_unmap(vm->slat, gpa, size);
+	return pt_unmap(&vm->slat->pt, gpa, size) ? -1 : 0;
 }
 
 int slat_vm_protect(struct vm_arch *vm, u64 gpa, u64 size, u32 rights, enum cache_type type)
 {
-	return slat_protect(vm->slat, gpa, size, rights, type);
+	if (!(rights & GPA_R))
+		return -1;
+	return pt_protect(&vm->slat->pt, gpa, size, vm->slat->leaf(rights, type)) ? -1 : 0;
 }
 
 bool slat_vm_translate(const struct vm_arch *vm, u64 gpa, u64 *hpa)
 {
-	return slat_translate(vm->slat, gpa, hpa);
+	u64 flags;
+
+	return pt_lookup(&vm->slat->pt, gpa, hpa, &flags);
 }

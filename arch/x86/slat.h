@@ -18,15 +18,9 @@ struct slat {
 
 /* 0, or -1 without memory for the root table. */
 int slat_init(struct slat *s, enum pt_format format, bool allow_1g, slat_leaf_fn leaf);
-/* As virt.h's vm_map, vm_unmap, vm_protect and vm_translate: 0 or -1. A
- * page must be readable (neither format is used with execute- or
- * write-only pages). */
-int slat_map(struct slat *s, u64 gpa, u64 hpa, u64 size, u32 rights, enum cache_type type);
-int slat_unmap(struct slat *s, u64 gpa, u64 size);
-int slat_protect(struct slat *s, u64 gpa, u64 size, u32 rights, enum cache_type type);
-bool slat_translate(const struct slat *s, u64 gpa, u64 *hpa);
 /* virt.h's vm_map, vm_unmap, vm_protect and vm_translate, on vm->slat:
- * both back ends' ops. */
+ * both back ends' ops. A page must be readable (neither format is used
+ * with execute- or write-only pages). */
 int slat_vm_map(struct vm_arch *vm, u64 gpa, u64 hpa, u64 size, u32 rights,
 		enum cache_type type);
 int slat_vm_unmap(struct vm_arch *vm, u64 gpa, u64 size);
