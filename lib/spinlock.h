@@ -41,15 +41,6 @@ static inline void spin_lock(struct spinlock *l)
 		spin_pause();
 }
 
-static inline bool spin_trylock(struct spinlock *l)
-{
-	u16 owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
-	u16 expect = owner;
-
-	return __atomic_compare_exchange_n(&l->next, &expect, (u16)(owner + 1), false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
 static inline void spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);

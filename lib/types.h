@@ -36,7 +36,6 @@ typedef int64_t s64;
 
 #define __packed __attribute__((packed))
 #define __noreturn __attribute__((noreturn))
-#define __unused __attribute__((unused))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 
 #endif

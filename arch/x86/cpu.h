@@ -78,14 +78,6 @@ static inline void write_dr7(u64 v)
 	asm volatile("mov %0, %%db7" : : "r"(v) : "memory");
 }
 
-static inline u64 read_rflags(void)
-{
-	u64 v;
-
-	asm volatile("pushfq; pop %0" : "=r"(v));
-	return v;
-}
-
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
@@ -104,7 +96,6 @@ DEFINE_IN(inl, u32)
 
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
-static inline void irq_enable(void) { asm volatile("sti" ::: "memory"); }
 #ifdef LUCID_HOST_TEST
 /* The host unit tests run in a process, which may not open interrupts:
  * they provide this, and deliver the interrupts they made wait. */

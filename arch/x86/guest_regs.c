@@ -117,11 +117,6 @@ static bool owns(const struct vcpu_arch *v)
 	return this_cpu()->regs_owner == v;
 }
 
-u64 guest_cr2(const struct vcpu_arch *v)
-{
-	return owns(v) ? read_cr2() : v->cr2;
-}
-
 void guest_set_cr2(struct vcpu_arch *v, u64 val)
 {
 	if (owns(v))

@@ -30,7 +30,6 @@ int guest_tsc_aux_read(const struct vcpu_arch *v, u64 *val);
 int guest_tsc_aux_write(struct vcpu_arch *v, u64 val);
 /* Under VMX: the guest's CR2 and DR6, in the CPU while v owns it, else as
  * saved. Called on v's CPU, or while v runs nowhere. */
-u64 guest_cr2(const struct vcpu_arch *v);
 void guest_set_cr2(struct vcpu_arch *v, u64 val);
 u64 guest_dr6(const struct vcpu_arch *v);
 void guest_set_dr6(struct vcpu_arch *v, u64 val);

@@ -45,7 +45,6 @@ void lapic_timer_oneshot(u8 vector);
 void lapic_timer_arm(u64 tsc);
 
 #define LAPIC_ID 0x20
-#define LAPIC_VERSION 0x30
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
 #define LAPIC_ICR_LOW 0x300

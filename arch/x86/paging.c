@@ -88,13 +88,6 @@ struct stack_range stack_alloc(void)
 	return (struct stack_range){ pa + PAGE_SIZE, pa + pages * PAGE_SIZE };
 }
 
-bool paging_is_writable(u64 va)
-{
-	u64 pa, flags;
-
-	return pt_lookup(&kpt, va, &pa, &flags) && (flags & PTE_W);
-}
-
 u64 paging_direct_map_top(void)
 {
 	return direct_map_top;

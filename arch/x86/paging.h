@@ -15,7 +15,5 @@ void paging_map_mmio(u64 pa, u64 size);
 struct stack_range stack_alloc(void);
 /* End of the identity map: physical addresses below it are readable. */
 u64 paging_direct_map_top(void);
-/* True if va is mapped writable / executable: for lucid's self-tests. */
-bool paging_is_writable(u64 va);
 
 #endif

@@ -15,7 +15,6 @@
 #define CREATOR_ID 0x4443554c	/* "LUCD" */
 #define FACS_OFFSET 0x40u
 #define NTABLES 2		/* in the RSDT and XSDT: the FADT, the MADT */
-#define DSDT_MAX 0x1000u
 #define PCI_IO_CONFIG 0xcf8
 #define PCI_MEM_END 0xfebfffffu	/* below the IOAPIC */
 

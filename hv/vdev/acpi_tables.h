@@ -25,7 +25,6 @@
 
 #define ACPI_LAPIC_ADDR 0xfee00000u
 #define ACPI_IOAPIC_ADDR 0xfec00000u
-#define ACPI_IOAPIC_INPUTS 24
 
 /* Builds the tables of a VM of ncpus vCPUs whose RAM below 4 GiB ends
  * at ram_top (the PCI memory window starts above it) into buf, for

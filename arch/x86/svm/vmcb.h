@@ -126,7 +126,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define V_IGN_TPR        (1ull << 20)
 #define V_INTR_MASKING   (1ull << 24)
 #define V_INTR_PRIO_SHIFT 16
-#define V_INTR_VECTOR_SHIFT 32
 
 /* event_inj and exit_int_info: virt.h's event format, the error code in
  * bits 63:32 */
