@@ -13,7 +13,6 @@
 
 #define RTC_INDEX_PORT 0x70
 #define RTC_DATA_PORT 0x71
-#define RTC_NMI_MASK 0x80	/* index port bit 7: NMIs masked */
 #define RTC_CMOS_SIZE 128
 
 #define RTC_SEC 0x00

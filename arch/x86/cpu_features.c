@@ -52,8 +52,6 @@ static void detect_identity(struct cpu_features *f)
 	} else {
 		strlcpy(f->brand, "unknown", sizeof(f->brand));
 	}
-	if (maxext >= 0x80000007)
-		f->invariant_tsc = cpuid(0x80000007, 0).edx & (1u << 8);
 }
 
 static void detect_vmx(struct cpu_features *f)

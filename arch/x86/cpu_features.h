@@ -15,7 +15,6 @@ struct cpu_features {
 	bool x2apic;
 	bool gb_pages;
 	bool rdtscp;		/* and IA32_TSC_AUX */
-	bool invariant_tsc;
 	bool nested; /* CPUID says a hypervisor runs below lucid */
 	bool qemu_tcg; /* that it is QEMU's TCG, an emulator (leaf 0x40000000) */
 

@@ -18,8 +18,7 @@
 struct rtc {
 	struct spinlock lock;
 	struct vm *vm;
-	u8 index;
-	bool nmi_masked;	/* port 0x70 bit 7: kept for an NMI source to come */
+	u8 index;		/* port 0x70 bits 6-0; bit 7 masks NMIs, which no device raises */
 	/* The RAM, the alarm bytes, A and B; while SET is up, the time too.
 	 * C and D are worked out at each read. */
 	u8 cmos[RTC_CMOS_SIZE];
@@ -281,12 +280,10 @@ static void port_write(void *dev, u64 offset, u8 size, u64 val)
 	for (u8 i = 0; i < size; i++) {
 		u8 byte = (u8)(val >> (8 * i));
 
-		if (offset + i == 0) {
+		if (offset + i == 0)
 			r->index = byte & (RTC_CMOS_SIZE - 1);
-			r->nmi_masked = byte & RTC_NMI_MASK;
-		} else {
+		else
 			data_write(r, byte);
-		}
 	}
 	spin_unlock_irqrestore(&r->lock, flags);
 }
@@ -328,7 +325,6 @@ static void reset(struct vdev *d)
 	r->flags = 0;
 	r->flags_at = clock_now(r);
 	r->index = 0;
-	r->nmi_masked = false;
 	spin_unlock_irqrestore(&r->lock, flags);
 }
 
