@@ -170,4 +170,19 @@ static inline __noreturn void cpu_halt_forever(void)
 #define DR7_GD (1ull << 13)	/* general detect: a MOV DR raises #DB */
 #define DR7_INIT 0x400ull	/* DR7 at reset: nothing enabled */
 
+/* The first of a PAT value's eight fields (PA0-PA7) that holds no memory
+ * type (2, 3 and above 7 are reserved), or 8 if all do: WRMSR raises #GP,
+ * and VM entry refuses the guest, for such a value. */
+static inline u32 pat_bad_field(u64 pat)
+{
+	u32 k;
+
+	for (k = 0; k < 8; k++) {
+		u8 type = (u8)(pat >> 8 * k);
+		if (type == 2 || type == 3 || type > 7)
+			break;
+	}
+	return k;
+}
+
 #endif

@@ -51,16 +51,6 @@ enum exit_action msr_read_exit(struct vcpu *v, struct exit_record *x)
 	return ACT_SKIP;
 }
 
-static bool pat_valid(u64 pat)
-{
-	for (int i = 0; i < 8; i++) {
-		u8 type = (u8)(pat >> (i * 8));
-		if (type == 2 || type == 3 || type > 7) /* reserved memory types */
-			return false;
-	}
-	return true;
-}
-
 static bool efer_valid(struct vcpu *v, u64 val)
 {
 	struct guest_crs crs;
@@ -87,7 +77,7 @@ enum exit_action msr_write_exit(struct vcpu *v, struct exit_record *x)
 			return gp(v);
 		break;
 	case MSR_PAT:
-		if (!pat_valid(val))
+		if (pat_bad_field(val) < 8)
 			return gp(v);
 		break;
 	case MSR_TSC:

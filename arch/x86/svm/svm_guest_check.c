@@ -59,19 +59,6 @@ static bool map_beyond(u64 base, u64 size, u8 phys_bits)
 	return (base & ~0xfffull) > (1ull << phys_bits) - size;
 }
 
-/* The first PA field of a PAT that is no memory type (0, 1, 4-7), or 8. */
-static u32 bad_pat_field(u64 pat)
-{
-	u32 k;
-
-	for (k = 0; k < 8; k++) {
-		u32 type = (u32)(pat >> 8 * k) & 0xff;
-		if (type == 2 || type == 3 || type > 7)
-			break;
-	}
-	return k;
-}
-
 static bool first_broken(const struct rule *r, size_t count, char *buf, size_t len)
 {
 	if (len)
@@ -99,7 +86,7 @@ bool svm_guest_check(const struct vmcb *vmcb, const struct svm_guest_env *env, c
 	u32 cs = s->cs.attr, type = EVENT_TYPE(inj), vector = EVENT_VECTOR(inj);
 	bool lm = (efer & EFER_LME) && (cr0 & CR0_PG);	/* long mode, as VMRUN sees it */
 	bool inject = inj & EVENT_VALID, np = c->np_control & NP_ENABLE;
-	u32 pat = bad_pat_field(s->g_pat);
+	u32 pat = pat_bad_field(s->g_pat);
 	const struct rule rules[] = {
 		{ !(efer & EFER_SVME), "EFER", efer, "SVME (bit 12) must be 1", 0 },
 		{ (cr0 & CR0_NW) && !(cr0 & CR0_CD), "CR0", cr0,

@@ -129,13 +129,10 @@ static bool check_fixed(struct guest *g, const char *field, struct vmx_fixed f, 
 static bool check_pat(struct guest *g)
 {
 	u64 pat = rd(g, VMCS_GUEST_PAT);
+	u32 k = pat_bad_field(pat);
 
-	for (u32 k = 0; k < 8; k++) {
-		u32 type = (u32)(pat >> 8 * k) & 0xff;
-		if (type == 2 || type == 3 || type > 7)
-			return bad(g, "IA32_PAT", "", pat, "PA%u is %u, not 0, 1 or 4-7", k, type);
-	}
-	return false;
+	return k < 8 && bad(g, "IA32_PAT", "", pat, "PA%u is %u, not 0, 1 or 4-7", k,
+			    (u32)(pat >> 8 * k) & 0xff);
 }
 
 static bool check_efer(struct guest *g)
