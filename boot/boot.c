@@ -2,6 +2,7 @@
  * stack with the loader's magic and information pointer. It turns either
  * loader's data into the one struct boot_info and calls hv_main(). */
 #include "boot/boot_info.h"
+#include "boot/multiboot2.h"
 #include "arch/x86/reset.h"
 #include "drivers/uart16550.h"
 #include "hv/main.h"

@@ -82,15 +82,9 @@ struct lucid_handoff {
 	u64 image_end;  /* end of .bss */
 };
 
-/* The multiboot2 magic GRUB leaves in eax. */
-#define MB2_BOOTLOADER_MAGIC 0x36d76289u
-
-/* Fills *bi from a multiboot2 information structure of at most `max_len`
- * bytes. Returns 0, or a negative value after writing a one-line reason into
- * err (size errlen). Pure: unit-tested on the host. */
-int mb2_parse(const void *info, u64 max_len, struct boot_info *bi, char *err, size_t errlen);
-
-/* Checks a boot_info handed over by lucid.efi. Same contract as mb2_parse. */
+/* Checks a boot_info handed over by lucid.efi. Returns 0, or a negative
+ * value after writing a one-line reason into err (size errlen), as
+ * mb2_parse (boot/multiboot2.h) does. */
 int boot_info_check(const struct boot_info *bi, char *err, size_t errlen);
 
 #endif

@@ -2,33 +2,10 @@
  * struct boot_info. GRUB is trusted to follow the spec, but a damaged or
  * foreign structure must end in a clear message, not a fault: every tag is
  * bounds-checked against the total size before it is read. */
+#include "boot/multiboot2.h"
 #include "boot/boot_info.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
-
-enum {
-	MB2_TAG_END = 0,
-	MB2_TAG_CMDLINE = 1,
-	MB2_TAG_LOADER_NAME = 2,
-	MB2_TAG_MODULE = 3,
-	MB2_TAG_MMAP = 6,
-	MB2_TAG_EFI64 = 12,
-	MB2_TAG_ACPI_OLD = 14,
-	MB2_TAG_ACPI_NEW = 15,
-};
-
-struct mb2_tag {
-	u32 type;
-	u32 size;
-};
-
-struct mb2_mmap_entry {
-	u64 base;
-	u64 len;
-	u32 type;
-	u32 reserved;
-};
-_Static_assert(sizeof(struct mb2_mmap_entry) == 24, "multiboot2 mmap entry");
 
 #define MB2_MAX_TOTAL (1u << 20) /* far beyond what any loader produces */
 

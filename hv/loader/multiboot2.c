@@ -6,14 +6,13 @@
  * starts the kernel in 32-bit protected mode with EAX = 0x36d76289 and
  * EBX = the information's address. A tag not marked optional that asks
  * for more (a framebuffer, EFI, other information) is refused. */
+#include "boot/multiboot2.h"
 #include "hv/loader/layout.h"
 #include "lib/string.h"
 
 #define MB2_MAGIC 0xe85250d6u
-#define MB2_BOOT_MAGIC 0x36d76289u
 #define MB2_SEARCH 32768u
 #define MB2_ARCH_I386 0
-#define MB2_TAG_ALIGN 8
 
 /* Header tags. */
 enum {
@@ -31,16 +30,6 @@ enum {
 };
 #define MB2_HT_OPTIONAL 1u
 #define MB2_CONSOLE_REQUIRED 1u
-
-/* Information tags. */
-enum {
-	MB2_T_END = 0,
-	MB2_T_CMDLINE = 1,
-	MB2_T_LOADER_NAME = 2,
-	MB2_T_MODULE = 3,
-	MB2_T_BASIC_MEMINFO = 4,
-	MB2_T_MMAP = 6,
-};
 
 struct mb2_header {
 	u32 magic, architecture, header_length, checksum;
@@ -76,11 +65,6 @@ struct mb2_info_header {
 };
 _Static_assert(sizeof(struct mb2_info_header) == 8, "multiboot2 information header");
 
-struct mb2_tag {
-	u32 type, size;
-};
-_Static_assert(sizeof(struct mb2_tag) == 8, "multiboot2 tag");
-
 struct mb2_tag_module {
 	u32 type, size, mod_start, mod_end;	/* then the NUL-terminated string */
 };
@@ -95,13 +79,6 @@ struct mb2_tag_mmap {
 	u32 type, size, entry_size, entry_version;	/* then the entries */
 };
 _Static_assert(sizeof(struct mb2_tag_mmap) == 16, "multiboot2 mmap tag");
-
-struct mb2_mmap_entry {
-	u64 base_addr, length;
-	u32 type, reserved;
-};
-_Static_assert(sizeof(struct mb2_mmap_entry) == 24, "multiboot2 mmap entry");
-_Static_assert(offsetof(struct mb2_mmap_entry, type) == 16, "multiboot2 mmap entry type");
 
 s64 mb2_find(const u8 *data, u64 size, s64 *bad)
 {
@@ -136,8 +113,8 @@ static const char *info_name(u32 type)
 
 static bool info_provided(u32 type)
 {
-	return type == MB2_T_END || type == MB2_T_CMDLINE || type == MB2_T_LOADER_NAME ||
-	       type == MB2_T_MODULE || type == MB2_T_BASIC_MEMINFO || type == MB2_T_MMAP;
+	return type == MB2_TAG_END || type == MB2_TAG_CMDLINE || type == MB2_TAG_LOADER_NAME ||
+	       type == MB2_TAG_MODULE || type == MB2_TAG_BASIC_MEMINFO || type == MB2_TAG_MMAP;
 }
 
 /* What the header's tags ask for. */
@@ -296,22 +273,22 @@ static void write_info(struct loader *l)
 	u64 at = l->info_addr + sizeof(struct mb2_info_header);
 	struct mb2_info_header ih = { (u32)l->info_size, 0 };
 	struct mb2_tag_meminfo mem = {
-		MB2_T_BASIC_MEMINFO, sizeof(mem), ld_mem_lower_kib(l), ld_mem_upper_kib(l)
+		MB2_TAG_BASIC_MEMINFO, sizeof(mem), ld_mem_lower_kib(l), ld_mem_upper_kib(l)
 	};
 	struct mb2_tag_mmap mmap = {
-		MB2_T_MMAP, (u32)(sizeof(mmap) + l->nmap * sizeof(struct mb2_mmap_entry)),
+		MB2_TAG_MMAP, (u32)(sizeof(mmap) + l->nmap * sizeof(struct mb2_mmap_entry)),
 		sizeof(struct mb2_mmap_entry), 0
 	};
-	struct mb2_tag end = { MB2_T_END, sizeof(end) };
+	struct mb2_tag end = { MB2_TAG_END, sizeof(end) };
 
 	ld_put(l, l->info_addr, &ih, sizeof(ih));
-	put_string_tag(l, &at, MB2_T_CMDLINE, rq->cmdline ? rq->cmdline : "");
-	put_string_tag(l, &at, MB2_T_LOADER_NAME, loader_name);
+	put_string_tag(l, &at, MB2_TAG_CMDLINE, rq->cmdline ? rq->cmdline : "");
+	put_string_tag(l, &at, MB2_TAG_LOADER_NAME, loader_name);
 	for (u32 i = 0; i < rq->nmods; i++) {
 		const char *s = ld_module_string(&rq->mods[i]);
 		u64 len = strlen(s) + 1;
 		struct mb2_tag_module m = {
-			MB2_T_MODULE, (u32)(sizeof(m) + len), (u32)l->mod_addr[i],
+			MB2_TAG_MODULE, (u32)(sizeof(m) + len), (u32)l->mod_addr[i],
 			(u32)(l->mod_addr[i] + rq->mods[i].file.size)
 		};
 
@@ -375,7 +352,7 @@ int mb2_load(struct loader *l, u64 hdr_off, struct guest_entry *e)
 
 	e->mode = GUEST_PROTECTED;
 	e->ip = entry;
-	e->eax = MB2_BOOT_MAGIC;
+	e->eax = MB2_BOOTLOADER_MAGIC;
 	e->ebx = (u32)l->info_addr;
 	e->end = l->info_addr + l->info_size;
 	return 0;

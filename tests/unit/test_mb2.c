@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "boot/boot_info.h"
+#include "boot/multiboot2.h"
 
 /* Tag types, from the multiboot2 specification. */
 enum {
