@@ -157,8 +157,8 @@ static void bit_names(void **state)
 	vmx_ctl_bits_text(VMX_CTL_ENTRY, BIT(9) | BIT(15), text, sizeof(text));
 	assert_string_equal(text, "IA-32e mode guest, load IA32_EFER");
 	/* a reserved bit has a number, not a name */
-	vmx_ctl_bits_text(VMX_CTL_PROC, BIT(15) | BIT(26), text, sizeof(text));
-	assert_string_equal(text, "CR3-load exiting, bit 26");
+	vmx_ctl_bits_text(VMX_CTL_PROC, BIT(7) | BIT(26), text, sizeof(text));
+	assert_string_equal(text, "HLT exiting, bit 26");
 	vmx_ctl_bits_text(VMX_CTL_PIN, 0, text, sizeof(text));
 	assert_string_equal(text, "");
 	/* cut to the buffer, terminated, nothing written past it */

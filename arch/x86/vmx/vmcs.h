@@ -184,9 +184,10 @@ enum vmcs_field { VMCS_FIELDS(VMCS_FIELD_NAME) };
 #define VMCS_FIELD_CHECK(name, enc, width, type) VMCS_CHECK(VMCS_##name, width, type);
 VMCS_FIELDS(VMCS_FIELD_CHECK)
 
-/* The VMX control bits, a list per control field: name, bit number and
- * the SDM's name for it (vmx_ctl_bits_text says it). The bits not listed
- * are reserved; the capability MSR says which of them must be 1. */
+/* The VMX control bits lucid sets, a list per control field: name, bit
+ * number and the SDM's name for it (vmx_ctl_bits_text says it, for a bit
+ * lucid needs and the CPU does not have). The capability MSR says which
+ * of the others must be 1; lucid sets those without naming them. */
 
 /* Pin-based VM-execution controls (SDM 25.6.1) */
 #define VMX_PIN_BITS(X)                                                        \
@@ -200,34 +201,19 @@ VMCS_FIELDS(VMCS_FIELD_CHECK)
 	X(VMX_PROC_INTR_WINDOW, 2, "interrupt-window exiting") /* exit once the guest takes interrupts */ \
 	X(VMX_PROC_TSC_OFFSET, 3, "use TSC offsetting")                        \
 	X(VMX_PROC_HLT_EXIT, 7, "HLT exiting")                                 \
-	X(VMX_PROC_INVLPG_EXIT, 9, "INVLPG exiting")                           \
 	X(VMX_PROC_MWAIT_EXIT, 10, "MWAIT exiting")                            \
-	X(VMX_PROC_RDPMC_EXIT, 11, "RDPMC exiting")                            \
-	X(VMX_PROC_RDTSC_EXIT, 12, "RDTSC exiting")                            \
-	X(VMX_PROC_CR3_LOAD_EXIT, 15, "CR3-load exiting") /* must be 1 without the TRUE_* MSRs */ \
-	X(VMX_PROC_CR3_STORE_EXIT, 16, "CR3-store exiting") /* likewise */     \
-	X(VMX_PROC_CR8_LOAD_EXIT, 19, "CR8-load exiting") /* without a TPR shadow, the guest's */ \
-	X(VMX_PROC_CR8_STORE_EXIT, 20, "CR8-store exiting") /* CR8 is the real APIC's TPR */ \
 	X(VMX_PROC_TPR_SHADOW, 21, "use TPR shadow")                           \
 	X(VMX_PROC_NMI_WINDOW, 22, "NMI-window exiting") /* exit once the guest takes NMIs */ \
-	X(VMX_PROC_MOV_DR_EXIT, 23, "MOV-DR exiting")                          \
-	X(VMX_PROC_UNCOND_IO_EXIT, 24, "unconditional I/O exiting")            \
 	X(VMX_PROC_IO_BITMAPS, 25, "use I/O bitmaps")                          \
-	X(VMX_PROC_MONITOR_TRAP, 27, "monitor trap flag")                      \
 	X(VMX_PROC_MSR_BITMAPS, 28, "use MSR bitmaps")                         \
 	X(VMX_PROC_MONITOR_EXIT, 29, "MONITOR exiting")                        \
-	X(VMX_PROC_PAUSE_EXIT, 30, "PAUSE exiting")                            \
 	X(VMX_PROC_SECONDARY, 31, "activate secondary controls") /* use VMCS_PROC2_CONTROLS */
 
 /* Secondary processor-based VM-execution controls (SDM 25.6.2) */
 #define VMX_PROC2_BITS(X)                                                      \
-	X(VMX_PROC2_APIC_ACCESS, 0, "virtualize APIC accesses")                \
 	X(VMX_PROC2_EPT, 1, "enable EPT")                                      \
-	X(VMX_PROC2_DESC_EXIT, 2, "descriptor-table exiting") /* LGDT, SIDT, LTR... exit */ \
 	X(VMX_PROC2_RDTSCP, 3, "enable RDTSCP") /* else RDTSCP raises #UD */   \
-	X(VMX_PROC2_X2APIC_MODE, 4, "virtualize x2APIC mode")                  \
 	X(VMX_PROC2_VPID, 5, "enable VPID")                                    \
-	X(VMX_PROC2_WBINVD_EXIT, 6, "WBINVD exiting")                          \
 	X(VMX_PROC2_UNRESTRICTED, 7, "unrestricted guest") /* real mode, unpaged protected mode */ \
 	X(VMX_PROC2_INVPCID, 12, "enable INVPCID") /* else INVPCID raises #UD */ \
 	X(VMX_PROC2_XSAVES, 20, "enable XSAVES/XRSTORS") /* else XSAVES/XRSTORS raise #UD */
@@ -240,8 +226,7 @@ VMCS_FIELDS(VMCS_FIELD_CHECK)
 	X(VMX_EXIT_CTL_SAVE_PAT, 18, "save IA32_PAT")                          \
 	X(VMX_EXIT_CTL_LOAD_PAT, 19, "load IA32_PAT")                          \
 	X(VMX_EXIT_CTL_SAVE_EFER, 20, "save IA32_EFER")                        \
-	X(VMX_EXIT_CTL_LOAD_EFER, 21, "load IA32_EFER")                        \
-	X(VMX_EXIT_CTL_SAVE_PREEMPT, 22, "save VMX-preemption timer value")
+	X(VMX_EXIT_CTL_LOAD_EFER, 21, "load IA32_EFER")
 
 /* VM-entry controls (SDM 25.8.1) */
 #define VMX_ENTRY_CTL_BITS(X)                                                  \
@@ -315,9 +300,6 @@ enum {
 #define VMX_INTR_TYPE_EXTINT       (0u << 8)
 #define VMX_INTR_TYPE_NMI          (2u << 8)
 #define VMX_INTR_TYPE_HW_EXC       (3u << 8)
-#define VMX_INTR_TYPE_SW_INTR      (4u << 8)	/* INT n */
-#define VMX_INTR_TYPE_PRIV_SW_EXC  (5u << 8)	/* INT1 (ICEBP) */
-#define VMX_INTR_TYPE_SW_EXC       (6u << 8)	/* INT3, INTO */
 #define VMX_INTR_TYPE_OTHER        (7u << 8)	/* MTF, on injection */
 #define VMX_INTR_HAS_ERROR         (1u << 11)
 #define VMX_INTR_NMI_UNBLOCKED     (1u << 12)	/* exits only: IRET had unblocked NMIs */
@@ -338,38 +320,31 @@ enum {
  * VMX instruction failed with a current VMCS (VMfailValid), and what each
  * means in the SDM's words (vmx_insn_error_name says it). */
 #define VMX_INSN_ERRORS(X)                                                     \
-	X(VMX_INSN_ERR_VMCALL_IN_ROOT, 1, "VMCALL executed in VMX root operation") \
-	X(VMX_INSN_ERR_VMCLEAR_BAD_ADDR, 2, "VMCLEAR with invalid physical address") \
-	X(VMX_INSN_ERR_VMCLEAR_VMXON_PTR, 3, "VMCLEAR with VMXON pointer")     \
-	X(VMX_INSN_ERR_VMLAUNCH_NOT_CLEAR, 4, "VMLAUNCH with non-clear VMCS")  \
-	X(VMX_INSN_ERR_VMRESUME_NOT_LAUNCHED, 5, "VMRESUME with non-launched VMCS") \
-	X(VMX_INSN_ERR_VMRESUME_AFTER_VMXOFF, 6, "VMRESUME after VMXOFF")      \
-	X(VMX_INSN_ERR_ENTRY_BAD_CONTROLS, 7, "VM entry with invalid control field(s)") \
-	X(VMX_INSN_ERR_ENTRY_BAD_HOST_STATE, 8, "VM entry with invalid host-state field(s)") \
-	X(VMX_INSN_ERR_VMPTRLD_BAD_ADDR, 9, "VMPTRLD with invalid physical address") \
-	X(VMX_INSN_ERR_VMPTRLD_VMXON_PTR, 10, "VMPTRLD with VMXON pointer")    \
-	X(VMX_INSN_ERR_VMPTRLD_BAD_REVISION, 11,                               \
-	  "VMPTRLD with incorrect VMCS revision identifier")                   \
-	X(VMX_INSN_ERR_BAD_FIELD, 12, "VMREAD/VMWRITE from/to unsupported VMCS component") \
-	X(VMX_INSN_ERR_VMWRITE_READ_ONLY, 13, "VMWRITE to read-only VMCS component") \
-	X(VMX_INSN_ERR_VMXON_IN_ROOT, 15, "VMXON executed in VMX root operation") \
-	X(VMX_INSN_ERR_ENTRY_BAD_EXEC_VMCS, 16, "VM entry with invalid executive-VMCS pointer") \
-	X(VMX_INSN_ERR_ENTRY_EXEC_NOT_LAUNCHED, 17, "VM entry with non-launched executive VMCS") \
-	X(VMX_INSN_ERR_ENTRY_EXEC_NOT_VMXON, 18,                               \
-	  "VM entry with executive-VMCS pointer not VMXON pointer")            \
-	X(VMX_INSN_ERR_VMCALL_NOT_CLEAR, 19, "VMCALL with non-clear VMCS")     \
-	X(VMX_INSN_ERR_VMCALL_BAD_EXIT_CTLS, 20, "VMCALL with invalid VM-exit control fields") \
-	X(VMX_INSN_ERR_VMCALL_BAD_MSEG_REV, 22, "VMCALL with incorrect MSEG revision identifier") \
-	X(VMX_INSN_ERR_VMXOFF_DUAL_MONITOR, 23,                                \
-	  "VMXOFF under dual-monitor treatment of SMIs and SMM")               \
-	X(VMX_INSN_ERR_VMCALL_BAD_SMM_FEATURES, 24, "VMCALL with invalid SMM-monitor features") \
-	X(VMX_INSN_ERR_ENTRY_BAD_EXEC_CTLS, 25,                                \
-	  "VM entry with invalid VM-execution control fields in executive VMCS") \
-	X(VMX_INSN_ERR_ENTRY_MOV_SS_BLOCKING, 26, "VM entry with events blocked by MOV SS") \
-	X(VMX_INSN_ERR_BAD_INVEPT_INVVPID, 28, "invalid operand to INVEPT/INVVPID")
-
-#define VMX_INSN_ERR_NAME(name, error, text) name = (error),
-enum vmx_insn_error { VMX_INSN_ERRORS(VMX_INSN_ERR_NAME) };
+	X(1, "VMCALL executed in VMX root operation")                          \
+	X(2, "VMCLEAR with invalid physical address")                          \
+	X(3, "VMCLEAR with VMXON pointer")                                     \
+	X(4, "VMLAUNCH with non-clear VMCS")                                   \
+	X(5, "VMRESUME with non-launched VMCS")                                \
+	X(6, "VMRESUME after VMXOFF")                                          \
+	X(7, "VM entry with invalid control field(s)")                         \
+	X(8, "VM entry with invalid host-state field(s)")                      \
+	X(9, "VMPTRLD with invalid physical address")                          \
+	X(10, "VMPTRLD with VMXON pointer")                                    \
+	X(11, "VMPTRLD with incorrect VMCS revision identifier")               \
+	X(12, "VMREAD/VMWRITE from/to unsupported VMCS component")             \
+	X(13, "VMWRITE to read-only VMCS component")                           \
+	X(15, "VMXON executed in VMX root operation")                          \
+	X(16, "VM entry with invalid executive-VMCS pointer")                  \
+	X(17, "VM entry with non-launched executive VMCS")                     \
+	X(18, "VM entry with executive-VMCS pointer not VMXON pointer")        \
+	X(19, "VMCALL with non-clear VMCS")                                    \
+	X(20, "VMCALL with invalid VM-exit control fields")                    \
+	X(22, "VMCALL with incorrect MSEG revision identifier")                \
+	X(23, "VMXOFF under dual-monitor treatment of SMIs and SMM")           \
+	X(24, "VMCALL with invalid SMM-monitor features")                      \
+	X(25, "VM entry with invalid VM-execution control fields in executive VMCS") \
+	X(26, "VM entry with events blocked by MOV SS")                        \
+	X(28, "invalid operand to INVEPT/INVVPID")
 
 /* The VMX capability MSRs (SDM appendix A). A control MSR holds
  * in its low 32 bits the control bits that must be 1, in its high 32 bits

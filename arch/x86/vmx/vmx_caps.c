@@ -9,7 +9,7 @@
 #include "lib/fmt.h"
 
 /* What each VM-instruction error means, in the SDM's words. */
-#define ERROR_TEXT(name, error, text) [error] = text,
+#define ERROR_TEXT(error, text) [error] = text,
 static const char *const insn_errors[] = { VMX_INSN_ERRORS(ERROR_TEXT) };
 
 struct bit_name {
