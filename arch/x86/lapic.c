@@ -18,14 +18,14 @@ static struct lapic_info info;
 /* LAPIC timer ticks per TSC cycle, 32.32 fixed point. */
 static u64 timer_per_tsc;
 
-u32 lapic_read(u32 reg)
+static u32 lapic_read(u32 reg)
 {
 	if (info.x2apic)
 		return (u32)rdmsr(0x800 + (reg >> 4));
 	return *(volatile u32 *)(uintptr_t)(info.base + reg);
 }
 
-void lapic_write(u32 reg, u32 v)
+static void lapic_write(u32 reg, u32 v)
 {
 	if (info.x2apic)
 		wrmsr(0x800 + (reg >> 4), v);

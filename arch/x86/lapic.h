@@ -35,8 +35,6 @@ u32 lapic_id(void);
  * delivery mode, level, shorthand). */
 void lapic_send_ipi(u32 apic_id, u32 icr);
 const struct lapic_info *lapic(void);
-u32 lapic_read(u32 reg);
-void lapic_write(u32 reg, u32 v);
 void lapic_eoi(void);
 /* Puts this CPU's timer in one-shot mode on `vector`, stopped. */
 void lapic_timer_oneshot(u8 vector);

@@ -212,7 +212,9 @@ static void run(int argc, char **argv)
 		reply_message("VM %s %s", vm->name, c->done);
 }
 
-void console_execute(char *line)
+/* Executes one command line, as typed. The answer goes straight to
+ * COM1: the caller holds the log's output (log_hold). */
+static void console_execute(char *line)
 {
 	char *argv[LINE_WORDS];
 	int argc = line_words(line, argv, LINE_WORDS);

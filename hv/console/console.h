@@ -12,8 +12,4 @@ __noreturn void console_run(void);
 /* Takes the characters that have arrived, runs a completed line. */
 void console_poll(void);
 
-/* Executes one command line, as typed (exposed for tests). The answer
- * goes straight to COM1: the caller holds the log's output (log_hold). */
-void console_execute(char *line);
-
 #endif
