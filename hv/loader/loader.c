@@ -6,19 +6,12 @@
 
 const char *loader_format_name(enum load_format f)
 {
-	switch (f) {
-	case LOAD_AUTO:
-		return "auto";
-	case LOAD_MULTIBOOT1:
-		return "multiboot";
-	case LOAD_MULTIBOOT2:
-		return "multiboot2";
-	case LOAD_LINUX:
-		return "linux";
-	case LOAD_FLAT:
-		return "flat";
-	}
-	return "?";
+	static const char *const names[] = {
+		[LOAD_AUTO] = "auto", [LOAD_MULTIBOOT1] = "multiboot",
+		[LOAD_MULTIBOOT2] = "multiboot2", [LOAD_LINUX] = "linux", [LOAD_FLAT] = "flat",
+	};
+
+	return (unsigned)f < ARRAY_SIZE(names) ? names[f] : "?";
 }
 
 static int check_request(struct loader *l)
