@@ -135,14 +135,11 @@ static void cmd_dominfo(struct vm *vm, int argc, char **argv)
 
 static const char *vcpu_state(const struct vcpu *v)
 {
-	if (v->vm->state == VM_PAUSED)
-		return "paused";
-	switch (v->state) {
-	case VCPU_RUNNABLE: return "running";
-	case VCPU_HALTED: return "halted";
-	case VCPU_WAIT_SIPI: return "wait-for-SIPI";
-	default: return "stopped";
-	}
+	static const char *const names[] = { [VCPU_RUNNABLE] = "running",
+		[VCPU_HALTED] = "halted", [VCPU_STOPPED] = "stopped",
+		[VCPU_WAIT_SIPI] = "wait-for-SIPI" };
+
+	return v->vm->state == VM_PAUSED ? "paused" : names[v->state];
 }
 
 static void cmd_vcpuinfo(struct vm *vm, int argc, char **argv)
