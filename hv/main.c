@@ -7,7 +7,6 @@
 #include "arch/x86/virt.h"
 #include "hv/core/sched.h"
 #include "hv/config/vm_config.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/lapic.h"
@@ -27,7 +26,6 @@
 #include "hv/version.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
-#include "lib/string.h"
 
 extern char __image_start[], __image_end[], boot_stack_bottom[], boot_stack_top[];
 

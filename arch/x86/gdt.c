@@ -2,7 +2,6 @@
  * CPU's IST stack pointers); the IDT is one table shared by all CPUs. */
 #include "arch/x86/gdt.h"
 #include "arch/x86/cpu.h"
-#include "lib/string.h"
 
 struct percpu percpu[MAX_CPUS];
 

@@ -3,7 +3,6 @@
  * to tables allow everything, so the leaf alone decides the rights. What
  * the formats do differently is data, below; the walk is the same. */
 #include "arch/x86/pagetable.h"
-#include "lib/string.h"
 
 struct format {
 	u64 present;    /* an entry is present when any of these is set */

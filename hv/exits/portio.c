@@ -2,7 +2,6 @@
 #include "arch/x86/cpu.h"
 #include "hv/emul/guest_linear.h"
 #include "hv/emul/insn.h"
-#include "lib/string.h"
 
 
 /* Iterations of a REP INS/OUTS done per exit: a long one is resumed,

@@ -13,7 +13,6 @@
 #include "drivers/pic8259.h"
 #include "drivers/uart16550.h"
 #include "lib/log.h"
-#include "lib/string.h"
 
 struct machine machine;
 

@@ -5,7 +5,6 @@
  * guard: overflow the boot stack into its guard page: must fault, and the
  *        report must arrive on the double-fault IST stack. */
 #include "hv/host/selftest.h"
-#include "arch/x86/paging.h"
 #include "arch/x86/virt.h"
 #include "hv/main.h"
 #include "lib/log.h"

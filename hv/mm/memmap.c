@@ -4,7 +4,6 @@
  * sweep costs nothing and is easy to check. */
 #include "hv/mm/memmap.h"
 #include "lib/fmt.h"
-#include "lib/string.h"
 
 struct text {
 	char *buf;

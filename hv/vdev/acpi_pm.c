@@ -12,7 +12,6 @@
 #include "hv/vdev/vdev.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
-#include "lib/string.h"
 
 #define STS_BITS (PM1_TMR | PM1_GBL | PM1_PWRBTN | PM1_SLPBTN | PM1_RTC | PM1_WAK)
 #define EN_BITS (PM1_TMR | PM1_GBL | PM1_PWRBTN | PM1_SLPBTN | PM1_RTC)
