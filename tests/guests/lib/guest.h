@@ -230,7 +230,10 @@ static inline u32 lcg_next(u32 x)
  * only a hang should reach it. On Bochs, whose SVM and VMX hold lucid's
  * tick back from a guest with interrupts disabled, a VM walking its RAM
  * so (ram-walk: 256 MiB, twice) keeps a CPU for many seconds of guest
- * time, and a vCPU placed behind it waits that long for its turn. */
+ * time, and a vCPU placed behind it waits that long for its turn; and
+ * lucid's boot CPU runs no vCPU while it creates the VMs after this one
+ * (zeroing their RAM a byte at a time: over 13 s of guest time for the
+ * APs placed there in bochs-vmx-guests-smp2). */
 #define SMP_TIMEOUT_MS 120000u
 
 /* Starts the APs with APIC IDs 1..n: INIT to each, 10 ms, then STARTUP
@@ -258,16 +261,21 @@ void delay_us(u32 us);
  * whether it got there. Interrupts stay as they are. */
 bool wait_for(const volatile u32 *word, u32 value, u32 ms);
 
-/* What a spin-wait does each time round: PAUSE, and an exit (CPUID). The
- * CPU may be a vCPU's that shares its physical CPU with the one it waits
- * for, which runs only once lucid's tick ends this one's slice; and Bochs
- * keeps lucid's tick from a guest that runs with IF=0 until it exits
- * (docs/testing.md). */
+/* What a spin-wait does each time round: PAUSE, and every 256th time an
+ * exit (CPUID). The CPU may be a vCPU's that shares its physical CPU with
+ * the one it waits for, which runs only once lucid's tick ends this one's
+ * slice; and Bochs keeps lucid's tick from a guest that runs with IF=0
+ * until it exits (docs/testing.md). Not every time: an exit costs Bochs
+ * far more of the host's time than an instruction, and a spin of nothing
+ * but exits slowed its other CPU's work down to a crawl. */
 static inline void cpu_relax(void)
 {
+	static u32 turns;	/* shared racily: any count will do */
 	u32 a = 0, b, c = 0, d;
 
-	asm volatile("pause\n\tcpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+	asm volatile("pause" ::: "memory");
+	if (++turns % 256 == 0)
+		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
 }
 
 /* A lock for data CPUs share. printf and the test results take one of
