@@ -35,10 +35,15 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Eight bytes at a time too: a VM's RAM is zeroed with it, hundreds of
+ * MiB at every start. */
 void *memset(void *dst, int c, size_t n)
 {
 	u8 *d = dst;
+	const u64 w = 0x0101010101010101ull * (u8)c;
 
+	for (; n >= 8; n -= 8, d += 8)
+		__builtin_memcpy(d, &w, 8);
 	while (n--)
 		*d++ = (u8)c;
 	return dst;

@@ -64,6 +64,21 @@ static void test_memset_fills_low_byte(void **state)
 	assert_int_equal(buf[7], 0);
 }
 
+/* Whole words from an odd address, and the bytes after them. */
+static void test_memset_words_and_tail(void **state)
+{
+	unsigned char buf[40];
+
+	(void)state;
+	for (size_t n = 0; n <= 29; n++) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (unsigned char)i;
+		assert_ptr_equal(memset(buf + 3, 0x5c, n), buf + 3);
+		for (size_t i = 0; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], i >= 3 && i < 3 + n ? 0x5c : i);
+	}
+}
+
 static void test_memcmp_order_is_unsigned(void **state)
 {
 	const unsigned char a[] = { 1, 2, 0x80 };
@@ -233,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_memmove_overlap_backward),
 		cmocka_unit_test(test_memmove_same_and_empty),
 		cmocka_unit_test(test_memset_fills_low_byte),
+		cmocka_unit_test(test_memset_words_and_tail),
 		cmocka_unit_test(test_memcmp_order_is_unsigned),
 		cmocka_unit_test(test_strlen_strnlen),
 		cmocka_unit_test(test_strcmp),
