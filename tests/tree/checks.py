@@ -8,9 +8,27 @@
 - layers: each source file includes only what its layer may use
   (LAYER_RULES, docs/architecture.md "Layers").
 
+The docs against the tree (README.md and docs/*.md, read through
+tests/tree/markdown.py):
+
+- docs-paths: every path the docs name in a code span exists. A word of
+  a span (words split at spaces and '=') is a path when it is a
+  directory at the top of the tree, a /, and more (`hv/core/vcpu.c`,
+  `tests/guests/`), or the name of a file there (`Makefile`); build/ is
+  left out, since a clean tree has no outputs. A trailing / wants a
+  directory; `*` and a placeholder in capitals (`tests/guests/NAME.c`)
+  stand for any name. Not paths: what is not in a code span, what is in
+  a code block (examples), and test names as tests/run.py prints them
+  (`boot/qemu-guests/guest/NAME`, `tools/lucidctl-*`), named after a
+  boot case or a tools check. A path that is not there is drift: fix
+  the doc.
+
 Each check returns a list of problems; empty means it passed."""
+import fnmatch
 import re
 from pathlib import Path
+
+from tree import markdown
 
 SOURCE_DIRS = ("boot", "arch", "hv", "drivers", "lib")
 SOURCE_EXTS = (".c", ".h", ".asm", ".inc")
@@ -28,22 +46,15 @@ def source_files(root):
 
 def tree_table(text):
     """The file paths the Source tree section's table names, in order."""
-    m = re.search(r"^## Source tree\n(.*?)(?=^## )", text, re.M | re.S)
-    if not m:
-        return None
-    names = []
-    for line in m.group(1).splitlines():
-        cell = re.match(r"^\| `([^`]+)` \|", line)
-        if cell:
-            names.append(cell.group(1))
-    return names
+    rows = markdown.table(text, ("file", "what it holds"))
+    return None if rows is None else [markdown.unquote(r[0]) for r in rows]
 
 
 def check_docs_source_tree(root):
     doc = root / "docs" / "architecture.md"
     listed = tree_table(doc.read_text())
     if listed is None:
-        return [f"{doc.relative_to(root)} has no '## Source tree' section"]
+        return [f"{doc.relative_to(root)} has no Source tree table (| file | what it holds |)"]
     problems = []
     seen = set()
     for name in listed:
@@ -137,8 +148,70 @@ def check_layers(root):
     return problems
 
 
+# ---- the docs against the tree ------------------------------------------
+
+# A placeholder in a doc's path: `tests/guests/NAME.c`, `test_NAME.c`.
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9_]+(?![a-z])")
+
+
+def top_level(root):
+    """The directories (but build/, whose outputs a clean tree lacks) and
+    the files at the top of the tree: what a doc's path starts with."""
+    entries = [p for p in root.iterdir() if p.name not in ("build", ".git")]
+    return ({p.name for p in entries if p.is_dir()}, {p.name for p in entries if p.is_file()})
+
+
+def span_paths(span, dirs, files):
+    """The words of a code span that are paths: TOP/... for a directory
+    TOP at the top of the tree, or the name of a file there. Words split
+    at spaces and '=' (`CFG=tests/x.cfg`); brackets and punctuation
+    around a word are not part of it."""
+    for word in re.split(r"[\s=]+", span):
+        word = word.strip("()[],;:\"'")
+        if word in files or ("/" in word and word.split("/")[0] in dirs):
+            yield word
+
+
+def test_names():
+    """The names tests/run.py gives its boot cases and tools checks
+    (boot/CASE, tools/CHECK), which docs name as they name paths."""
+    from boot import cases
+    from tools import checks as tools_checks
+    return ([f"boot/{c.name}" for c in cases.all_cases(Path("build"))] +
+            [f"tools/{name}" for name in tools_checks.CHECKS])
+
+
+def path_exists(root, word):
+    """Is the path a doc names there? A trailing / wants a directory, and
+    `*` or a placeholder in capitals (NAME, VM) stands for any name."""
+    if word.endswith("/..."):
+        word = word[:-3]
+    if (root / word).is_dir() or (not word.endswith("/") and (root / word).exists()):
+        return True
+    pattern = PLACEHOLDER.sub("*", word).rstrip("/")
+    return "*" in pattern and any(root.glob(pattern))
+
+
+def check_docs_paths(root):
+    dirs, files = top_level(root)
+    tests = None
+    problems = []
+    for doc in markdown.doc_files(root):
+        for line, span in markdown.code_spans((root / doc).read_text()):
+            for word in span_paths(span, dirs, files):
+                if path_exists(root, word):
+                    continue
+                tests = tests if tests is not None else test_names()
+                head = "/".join(word.split("/")[:2])
+                if any(fnmatch.fnmatchcase(name, head) for name in tests):
+                    continue
+                problems.append(f"{doc}:{line}: `{word}` is not in the tree")
+    return problems
+
+
 CHECKS = {
     "docs-source-tree": check_docs_source_tree,
     "objects-mk": check_objects_mk,
     "layers": check_layers,
+    "docs-paths": check_docs_paths,
 }

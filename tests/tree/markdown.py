@@ -1,0 +1,74 @@
+"""What lucid's docs say, read from their Markdown: the code spans and
+tables of README.md and docs/*.md. The tree checks (tree/docs-*) read
+the docs through this module alone.
+
+Only the Markdown the docs use is read: indented and fenced code blocks
+(left out: what is in them is an example, not the doc's prose), inline
+code spans, and pipe tables whose cells may hold `\\|`."""
+import re
+from pathlib import Path
+
+
+def doc_files(root):
+    """README.md and docs/*.md, relative to root."""
+    return [Path("README.md")] + sorted(p.relative_to(root) for p in (root / "docs").glob("*.md"))
+
+
+def prose(text):
+    """text with its code blocks blanked (each line kept, emptied), so
+    that line numbers stay right and nothing in an example counts."""
+    out, fenced, in_block, blank_before = [], False, False, True
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+            out.append("")
+            continue
+        if line.strip():
+            # Indented after a blank line, or after more code: a code block.
+            in_block = line.startswith(("    ", "\t")) and (in_block or blank_before)
+        blank_before = not line.strip()
+        out.append("" if fenced or in_block else line)
+    return "\n".join(out)
+
+
+# A code span may go on over a line break, not over a blank line.
+CODE_SPAN = re.compile(r"`((?:[^`\n]|\n(?![ \t]*\n))+)`")
+
+
+def _line_of(text, pos):
+    return text.count("\n", 0, pos) + 1
+
+
+def code_spans(text):
+    """[(line, content)] of the inline code spans outside code blocks."""
+    p = prose(text)
+    return [(_line_of(p, m.start()), m.group(1)) for m in CODE_SPAN.finditer(p)]
+
+
+def _cells(line):
+    """A table row's cells, trimmed, with `\\|` read as |."""
+    inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def table(text, header):
+    """The rows (lists of cells) of the table whose header row is `header`
+    (its cells, e.g. ("command", "effect")); None when text has no such
+    table. The first such table counts."""
+    lines = prose(text).split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("|") and tuple(_cells(line)) == tuple(header):
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                rows.append(_cells(row))
+            return rows
+    return None
+
+
+def unquote(cell):
+    """A cell that is one code span, without its backticks."""
+    m = re.fullmatch(r"`([^`]*)`", cell)
+    return m.group(1) if m else cell
+
