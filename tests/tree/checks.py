@@ -22,6 +22,10 @@ tests/tree/markdown.py):
   (`boot/qemu-guests/guest/NAME`, `tools/lucidctl-*`), named after a
   boot case or a tools check. A path that is not there is drift: fix
   the doc.
+- docs-links: every relative link ([text](path), [text](path#anchor),
+  [text](#anchor)) leads to a file or directory in the tree, and its
+  anchor to a heading of that Markdown file, by GitHub's rule
+  (markdown.slug). Links with a scheme (http:, https:) are not followed.
 
 Each check returns a list of problems; empty means it passed."""
 import fnmatch
@@ -209,9 +213,31 @@ def check_docs_paths(root):
     return problems
 
 
+def check_docs_links(root):
+    problems = []
+    for doc in markdown.doc_files(root):
+        for line, target in markdown.links((root / doc).read_text()):
+            if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I):
+                continue  # http:, https:, mailto: lead out of the tree
+            path, _, anchor = target.partition("#")
+            dest = ((root / doc).parent / path).resolve() if path else (root / doc).resolve()
+            where = f"{doc}:{line}: link to {target}"
+            if not dest.is_relative_to(root.resolve()):
+                problems.append(f"{where}: it leads out of the tree")
+            elif not dest.exists():
+                problems.append(f"{where}: {path} does not exist")
+            elif anchor and (dest.is_dir() or dest.suffix != ".md"):
+                problems.append(f"{where}: #{anchor} in a file that is not Markdown")
+            elif anchor and anchor not in markdown.anchors(dest.read_text()):
+                problems.append(f"{where}: {dest.relative_to(root.resolve())} has no "
+                                f"heading with the anchor #{anchor}")
+    return problems
+
+
 CHECKS = {
     "docs-source-tree": check_docs_source_tree,
     "objects-mk": check_objects_mk,
     "layers": check_layers,
     "docs-paths": check_docs_paths,
+    "docs-links": check_docs_links,
 }

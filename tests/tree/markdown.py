@@ -1,10 +1,11 @@
-"""What lucid's docs say, read from their Markdown: the code spans and
-tables of README.md and docs/*.md. The tree checks (tree/docs-*) read
-the docs through this module alone.
+"""What lucid's docs say, read from their Markdown: the code spans, links,
+headings and tables of README.md and docs/*.md. The tree checks
+(tree/docs-*) read the docs through this module alone.
 
-Only the Markdown the docs use is read: indented and fenced code blocks
-(left out: what is in them is an example, not the doc's prose), inline
-code spans, and pipe tables whose cells may hold `\\|`."""
+Only the Markdown the docs use is read: ATX headings (`## Title`),
+indented and fenced code blocks (left out: what is in them is an example,
+not the doc's prose), inline code spans, inline links `[text](target)`,
+and pipe tables whose cells may hold `\\|`."""
 import re
 from pathlib import Path
 
@@ -43,6 +44,43 @@ def code_spans(text):
     """[(line, content)] of the inline code spans outside code blocks."""
     p = prose(text)
     return [(_line_of(p, m.start()), m.group(1)) for m in CODE_SPAN.finditer(p)]
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def links(text):
+    """[(line, target)] of the inline links outside code (a code span
+    that looks like a link is none)."""
+    p = CODE_SPAN.sub(lambda m: "`" + " " * len(m.group(1)) + "`", prose(text))
+    return [(_line_of(p, m.start()), m.group(1)) for m in LINK.finditer(p)]
+
+
+def headings(text):
+    """The titles of the ATX headings outside code blocks, in order."""
+    return [m.group(2) for m in re.finditer(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$",
+                                            prose(text), re.M)]
+
+
+def slug(title):
+    """GitHub's anchor for a heading: the text as shown (links become their
+    text, code its content), lower case, without characters other than
+    letters, digits, spaces, hyphens and underscores, each space a
+    hyphen."""
+    shown = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
+    return re.sub(r"[^\w\- ]", "", shown.lower()).replace(" ", "-")
+
+
+def anchors(text):
+    """The anchors of text's headings; a title seen before gets -1, -2, ...
+    as GitHub numbers them."""
+    seen, out = {}, []
+    for title in headings(text):
+        base = slug(title)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else f"{base}-{n}")
+    return out
 
 
 def _cells(line):
