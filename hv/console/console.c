@@ -89,9 +89,18 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* "list [--all]", "version": a command with the arguments it takes. */
+static const char *synopsis(const struct command *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+	return buf;
+}
+
 static void usage(const struct command *c)
 {
-	reply_error("usage: %s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+	char buf[48];
+
+	reply_error("usage: %s", synopsis(c, buf, sizeof(buf)));
 }
 
 void console_help(struct vm *unused, int argc, char **argv)
@@ -100,7 +109,7 @@ void console_help(struct vm *unused, int argc, char **argv)
 		{ "Command", "name", 22, false }, { "What it does", "help", 0, false },
 	};
 	const struct command *c;
-	char synopsis[48];
+	char buf[48];
 
 	(void)unused;
 	if (argc == 2) {
@@ -108,15 +117,15 @@ void console_help(struct vm *unused, int argc, char **argv)
 			reply_error("no command '%s'; 'help' lists them", argv[1]);
 			return;
 		}
-		reply_field("Usage", "usage", "%s %s", c->name, c->usage);
+		reply_field("Usage", "usage", "%s", synopsis(c, buf, sizeof(buf)));
 		reply_field("What it does", "help", "%s", c->help);
 		return;
 	}
 	reply_table("commands", cols, 2);
 	for (u32 i = 0; i < ncommands; i++) {
-		const char *cells[] = { synopsis, commands[i].help };
+		const char *cells[] = { synopsis(&commands[i], buf, sizeof(buf)),
+					commands[i].help };
 
-		snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i].name, commands[i].usage);
 		reply_row(cells);
 	}
 	reply_table_end();

@@ -556,6 +556,10 @@ static void test_json(void **state)
 			    "{\"id\":2,\"name\":\"c\",\"state\":\"running\",\"vcpus\":1,\"memory_mib\":4}]}\n");
 	assert_non_null(strstr(json_ask("dominfo a\r"),
 			       "\"vcpus\":1,\"weight\":100,\"memory_mib\":4,"));
+	/* A command's name, with its arguments if it takes any. */
+	assert_non_null(strstr(json_ask("help\r"), "{\"name\":\"version\",\"help\":"));
+	assert_non_null(strstr(json_ask("help\r"), "{\"name\":\"dominfo VM\",\"help\":"));
+	assert_non_null(strstr(json_ask("help version\r"), "\"usage\":\"version\","));
 	vm_a->cpus = 0x6;
 	assert_non_null(strstr(json_ask("dominfo a\r"),
 			       "\"vcpus\":1,\"cpus\":\"1-2\",\"memory_mib\":4,"));
