@@ -1,6 +1,7 @@
 """What lucid's docs say, read from their Markdown: the code spans, links,
 headings and tables of README.md and docs/*.md. The tree checks
-(tree/docs-*) read the docs through this module alone.
+(tree/docs-*) and the boot case that compares the console's `help` with
+docs/console.md read the docs through this module alone.
 
 Only the Markdown the docs use is read: ATX headings (`## Title`),
 indented and fenced code blocks (left out: what is in them is an example,
@@ -110,3 +111,9 @@ def unquote(cell):
     m = re.fullmatch(r"`([^`]*)`", cell)
     return m.group(1) if m else cell
 
+
+def console_commands(root):
+    """docs/console.md's command table: each command with its arguments,
+    as written in its first column (`list [--all]` -> "list [--all]")."""
+    rows = table((root / "docs" / "console.md").read_text(), ("command", "effect"))
+    return None if rows is None else [unquote(r[0]) for r in rows]
