@@ -6,12 +6,14 @@
  *     lucid-cfg check [--modules DIR] FILE
  *     lucid-cfg needs --modules DIR FILE
  *     lucid-cfg default
+ *     lucid-cfg keys
  *
  * With --modules, each file the config names (kernel, initrd, module) must
  * be a file under DIR (a name starting with / is taken as it is) or the
  * name of a guest built into lucid; tools/mkimage passes the config's own
  * directory. `needs` tells tools/mkimage and tools/run-qemu what a config
  * asks of the machine: the files to carry and the RAM and CPUs it wants.
+ * `keys` lists the keys the parser knows with the limits it checks.
  *
  * Exit status: 0 no problems, 1 problems, 2 usage error or unreadable file. */
 #include <errno.h>
@@ -35,7 +37,8 @@ static void usage(void)
 		"usage: lucid-cfg check [--modules DIR] FILE   check a config; with --modules,\n"
 		"                                               also that its files are in DIR\n"
 		"       lucid-cfg needs --modules DIR FILE     the files, RAM and CPUs it needs\n"
-		"       lucid-cfg default                      print the built-in config\n");
+		"       lucid-cfg default                      print the built-in config\n"
+		"       lucid-cfg keys                         the keys and their limits\n");
 	exit(2);
 }
 
@@ -271,6 +274,17 @@ static int needs(const char *file, const char *modules)
 	return 0;
 }
 
+/* One line per key: its name, then what it takes ("vcpus  1 to 8"). */
+static int keys(void)
+{
+	char what[160];
+	const char *name;
+
+	for (u32 i = 0; (name = config_key(i, what, sizeof(what))); i++)
+		printf("%-11s %s\n", name, what);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *modules = NULL;
@@ -280,6 +294,8 @@ int main(int argc, char **argv)
 		fputs(config_default_text, stdout);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "keys"))
+		return keys();
 	if (argc < 3 || (strcmp(argv[1], "check") && strcmp(argv[1], "needs")))
 		usage();
 	if (!strcmp(argv[i], "--modules")) {

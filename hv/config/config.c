@@ -28,6 +28,8 @@ const char config_default_text[] =
 #define DIAG_TAIL_ROOM 40
 /* User text quoted in a message is cut to this many characters. */
 #define SHOW_MAX 40
+/* memory = is a whole number of pages. */
+#define MEMORY_ALIGN KiB(4)
 
 struct span {
 	const char *s;
@@ -69,7 +71,7 @@ struct key_def {
 	const char *name;
 	parse_fn *parse;
 	size_t field;			/* offset in struct config_vm */
-	u64 min, max;			/* parse_u32, parse_u64: the range */
+	u64 min, max;			/* parse_u32, _u64, _memory: the range; _cpus: max */
 	const char *const *words;	/* parse_word: the values, in enum order */
 	unsigned nwords;
 	const char *not_word;		/* parse_word: "\"X\" is not ..." */
@@ -337,6 +339,24 @@ static bool parse_size(struct parser *p, struct span v, u64 *out)
 	return true;
 }
 
+/* A size as lucid.cfg writes it: 4K, 1M, 64G; plain bytes if no unit
+ * divides it. */
+static const char *size_text(char out[24], u64 bytes)
+{
+	static const char units[] = "GMK";
+
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned shift = 30 - 10 * i;
+
+		if (bytes && !(bytes & ((1ull << shift) - 1))) {
+			snprintf(out, 24, "%llu%c", (unsigned long long)(bytes >> shift), units[i]);
+			return out;
+		}
+	}
+	snprintf(out, 24, "%llu", (unsigned long long)bytes);
+	return out;
+}
+
 /* A kernel, initrd or module name: one word unless quoted. */
 static bool file_name(struct parser *p, struct span v, bool quoted, char *dst)
 {
@@ -423,9 +443,9 @@ static bool parse_cpus(struct parser *p, const struct key_def *k, struct span v)
 			key_report(p, "\"%s\" is not a list of CPUs (use e.g. 1-2,4)", show(a, v));
 			return false;
 		}
-		if (overflow || overflow2 || hi >= CONFIG_MAX_PCPUS) {
-			key_report(p, "\"%s\" is out of range (CPUs are 0 to %d)", show(a, item),
-				   CONFIG_MAX_PCPUS - 1);
+		if (overflow || overflow2 || hi > k->max) {
+			key_report(p, "\"%s\" is out of range (CPUs are 0 to %llu)", show(a, item),
+				   (unsigned long long)k->max);
 			return false;
 		}
 		if (lo > hi) {
@@ -450,21 +470,24 @@ static bool parse_cpus(struct parser *p, const struct key_def *k, struct span v)
 
 static bool parse_memory(struct parser *p, const struct key_def *k, struct span v)
 {
-	char a[SHOW_MAX + 1];
+	char a[SHOW_MAX + 1], size[24];
 	u64 bytes;
 
 	if (!parse_size(p, v, &bytes))
 		return false;
-	if (bytes < MiB(1)) {
-		key_report(p, "\"%s\" is too small (at least 1M)", show(a, v));
+	if (bytes < k->min) {
+		key_report(p, "\"%s\" is too small (at least %s)", show(a, v),
+			   size_text(size, k->min));
 		return false;
 	}
-	if (bytes > GiB(64)) {
-		key_report(p, "\"%s\" is too large (at most 64G)", show(a, v));
+	if (bytes > k->max) {
+		key_report(p, "\"%s\" is too large (at most %s)", show(a, v),
+			   size_text(size, k->max));
 		return false;
 	}
-	if (!IS_ALIGNED(bytes, KiB(4))) {
-		key_report(p, "\"%s\" is not a multiple of 4K", show(a, v));
+	if (!IS_ALIGNED(bytes, MEMORY_ALIGN)) {
+		key_report(p, "\"%s\" is not a multiple of %s", show(a, v),
+			   size_text(size, MEMORY_ALIGN));
 		return false;
 	}
 	*(u64 *)field(p, k) = bytes;
@@ -585,9 +608,9 @@ _Static_assert(sizeof(enum config_format) == sizeof(unsigned) &&
 
 static const struct key_def keys[NKEYS] = {
 	[KEY_VCPUS] = { "vcpus", parse_u32, FIELD(vcpus), .min = 1, .max = CONFIG_MAX_VCPUS },
-	[KEY_CPUS] = { "cpus", parse_cpus, FIELD(cpus) },
+	[KEY_CPUS] = { "cpus", parse_cpus, FIELD(cpus), .max = CONFIG_MAX_PCPUS - 1 },
 	[KEY_WEIGHT] = { "weight", parse_u32, FIELD(weight), .min = 1, .max = CONFIG_WEIGHT_MAX },
-	[KEY_MEMORY] = { "memory", parse_memory, FIELD(memory) },
+	[KEY_MEMORY] = { "memory", parse_memory, FIELD(memory), .min = MiB(1), .max = GiB(64) },
 	[KEY_KERNEL] = { "kernel", parse_file, FIELD(kernel) },
 	[KEY_INITRD] = { "initrd", parse_file, FIELD(initrd) },
 	[KEY_MODULE] = { "module", parse_module },
@@ -605,6 +628,44 @@ static const struct key_def keys[NKEYS] = {
 	[KEY_DEBUG_EXIT] = { "debug-exit", parse_bool, FIELD(debug_exit) },
 	[KEY_FW_CFG] = { "fw-cfg", parse_bool, FIELD(fw_cfg) },
 };
+
+/* What key i takes, from the table above and the constants its parser
+ * checks against, in the words docs/config.md's table uses. */
+const char *config_key(u32 i, char *what, size_t size)
+{
+	const struct key_def *k;
+	char lo[24], hi[24], align[24];
+	size_t n = 0;
+
+	if (i >= NKEYS)
+		return NULL;
+	k = &keys[i];
+	if ((k->parse == parse_u32 || k->parse == parse_u64) && k->max == UINT64_MAX)
+		snprintf(what, size, "a number (64 bits)");
+	else if (k->parse == parse_u32 || k->parse == parse_u64)
+		snprintf(what, size, "%llu to %llu", (unsigned long long)k->min,
+			 (unsigned long long)k->max);
+	else if (k->parse == parse_cpus)
+		snprintf(what, size, "CPUs 0 to %llu", (unsigned long long)k->max);
+	else if (k->parse == parse_memory)
+		snprintf(what, size, "%s to %s, a multiple of %s", size_text(lo, k->min),
+			 size_text(hi, k->max), size_text(align, MEMORY_ALIGN));
+	else if (k->parse == parse_file)
+		snprintf(what, size, "a name of at most %d characters", CONFIG_FILE_NAME_MAX);
+	else if (k->parse == parse_module)
+		snprintf(what, size, "up to %d, each a name of at most %d characters and a "
+			 "command line of at most %d characters", CONFIG_MAX_MODULES,
+			 CONFIG_FILE_NAME_MAX, CONFIG_CMDLINE_MAX);
+	else if (k->parse == parse_cmdline)
+		snprintf(what, size, "at most %d characters", CONFIG_CMDLINE_MAX);
+	else if (k->parse == parse_word)
+		for (unsigned w = 0; w < k->nwords; w++)
+			n = addf(what, size, n, "%s%s", !w ? "" : w + 1 < k->nwords ? ", " : " or ",
+				 k->words[w]);
+	else
+		snprintf(what, size, "yes or no (or true/false, 1/0)");
+	return k->name;
+}
 
 /* --- "did you mean" ------------------------------------------------------- */
 

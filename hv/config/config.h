@@ -104,4 +104,9 @@ u32 config_default(struct config *cfg, struct config_diag *diag);
 
 const char *config_format_name(enum config_format f);
 
+/* lucid.cfg's keys, for `lucid-cfg keys`: the name of key i (NULL past
+ * the last) and, in what, the values it takes and their limits, from the
+ * parser's own table ("1 to 8", "1M to 64G, a multiple of 4K"). */
+const char *config_key(u32 i, char *what, size_t size);
+
 #endif

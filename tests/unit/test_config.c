@@ -805,6 +805,31 @@ static void test_empty(void **state)
 	expect("# only a comment\n\n", "lucid.cfg: no [vm \"name\"] section\n");
 }
 
+/* `lucid-cfg keys`: each key the parser knows, with the limits it checks. */
+static void test_keys(void **state)
+{
+	char what[160], text[64];
+	const char *name;
+
+	(void)state;
+	for (u32 i = 0; (name = config_key(i, what, sizeof(what))); i++) {
+		snprintf(text, sizeof(text), "[vm \"a\"]\n%s = x\n", name);
+		parse(text);
+		assert_null(strstr(diag_buf, "unknown key"));
+		assert_true(what[0]);
+	}
+	assert_string_equal(config_key(0, what, sizeof(what)), "vcpus");
+	assert_string_equal(what, "1 to 8");
+	assert_string_equal(config_key(1, what, sizeof(what)), "cpus");
+	assert_string_equal(what, "CPUs 0 to 63");
+	assert_string_equal(config_key(3, what, sizeof(what)), "memory");
+	assert_string_equal(what, "1M to 64G, a multiple of 4K");
+	assert_string_equal(config_key(8, what, sizeof(what)), "format");
+	assert_string_equal(what, "auto, multiboot1, multiboot2, linux or flat");
+	config_key(8, what, 10);
+	assert_string_equal(what, "auto, mul");
+}
+
 static void test_messages_show_user_text_safely(void **state)
 {
 	(void)state;
@@ -914,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_huge_line),
 		cmocka_unit_test(test_too_many_vms),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_messages_show_user_text_safely),
 		cmocka_unit_test(test_diag_buffer_full),
 		cmocka_unit_test(test_diag_singular_tail),
