@@ -13,7 +13,8 @@
  * name of a guest built into lucid; tools/mkimage passes the config's own
  * directory. `needs` tells tools/mkimage and tools/run-qemu what a config
  * asks of the machine: the files to carry and the RAM and CPUs it wants.
- * `keys` lists the keys the parser knows with the limits it checks.
+ * `keys` lists the keys the parser knows with the limits it checks, which
+ * docs/config.md's table must state (tree/docs-config-keys).
  *
  * Exit status: 0 no problems, 1 problems, 2 usage error or unreadable file. */
 #include <errno.h>

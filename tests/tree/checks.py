@@ -26,10 +26,18 @@ tests/tree/markdown.py):
   [text](#anchor)) leads to a file or directory in the tree, and its
   anchor to a heading of that Markdown file, by GitHub's rule
   (markdown.slug). Links with a scheme (http:, https:) are not followed.
+- docs-config-keys: docs/config.md's table of keys (| key | value |
+  default |) has a row for each key `build/lucid-cfg keys` lists, the
+  parser's own table, and for no other; each row states the limits the
+  parser checks, no more and no fewer ("1 to 8", "1M to 64G", "at most
+  63 characters", "up to 8", "a multiple of 4K"), and names each value
+  of a key that takes words (`flat`). It needs build/lucid-cfg, which
+  make test builds first, and fails if it is missing.
 
 Each check returns a list of problems; empty means it passed."""
 import fnmatch
 import re
+import subprocess
 from pathlib import Path
 
 from tree import markdown
@@ -234,10 +242,55 @@ def check_docs_links(root):
     return problems
 
 
+# A limit as `lucid-cfg keys` and docs/config.md's table write it.
+NUMBER = r"(?:0x[0-9a-f]+|\d+[KMG]?)"
+LIMIT = re.compile(rf"\b(?:{NUMBER} to {NUMBER}|at most \d+ characters|up to \d+|"
+                   rf"a multiple of {NUMBER})\b")
+# A key's values, as `lucid-cfg keys` lists them: "pc or none".
+WORDS = re.compile(r"^((?:[\w-]+, )*[\w-]+) or ([\w-]+)\b")
+
+
+def config_limits(text):
+    """The limits text states, in order, each once."""
+    return sorted(set(LIMIT.findall(text.replace("`", ""))))
+
+
+def check_docs_config_keys(root):
+    binary = root / "build" / "lucid-cfg"
+    if not binary.is_file():
+        return [f"{binary.relative_to(root)} is missing: build it first (make; make test does)"]
+    res = subprocess.run([str(binary), "keys"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    if res.returncode != 0:
+        return [f"{binary.relative_to(root)} keys failed (status {res.returncode}): {res.stdout}"]
+    parser = dict(line.split(None, 1) for line in res.stdout.splitlines())
+    doc = root / "docs" / "config.md"
+    rows = markdown.table(doc.read_text(), ("key", "value", "default"))
+    if rows is None:
+        return ["docs/config.md has no table | key | value | default |"]
+    said = {markdown.unquote(r[0]): r[1] for r in rows}
+    problems = [f"`{k}`: the parser knows it, docs/config.md's table has no row for it"
+                for k in parser if k not in said]
+    problems += [f"`{k}`: a row of docs/config.md's table, but the parser knows no such key"
+                 for k in said if k not in parser]
+    for key in [k for k in parser if k in said]:
+        truth, stated = config_limits(parser[key]), config_limits(said[key])
+        if truth != stated:
+            problems.append(f"`{key}`: docs/config.md states {'; '.join(stated) or 'no limit'}, "
+                            f"the parser checks {'; '.join(truth) or 'none'} "
+                            f"(lucid-cfg keys: {parser[key]})")
+        m = WORDS.match(parser[key])
+        for word in (m.group(1).split(", ") + [m.group(2)]) if m else []:
+            if f"`{word}`" not in said[key]:
+                problems.append(f"`{key}`: docs/config.md does not name the value `{word}`")
+    return problems
+
+
 CHECKS = {
     "docs-source-tree": check_docs_source_tree,
     "objects-mk": check_objects_mk,
     "layers": check_layers,
     "docs-paths": check_docs_paths,
     "docs-links": check_docs_links,
+    "docs-config-keys": check_docs_config_keys,
 }

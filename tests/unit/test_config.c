@@ -805,7 +805,8 @@ static void test_empty(void **state)
 	expect("# only a comment\n\n", "lucid.cfg: no [vm \"name\"] section\n");
 }
 
-/* `lucid-cfg keys`: each key the parser knows, with the limits it checks. */
+/* `lucid-cfg keys`: each key the parser knows, with the limits it checks
+ * (docs/config.md's table states them; tree/docs-config-keys compares). */
 static void test_keys(void **state)
 {
 	char what[160], text[64];
