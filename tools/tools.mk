@@ -11,6 +11,9 @@ all: $(B)/lucid-cfg
 
 $(B)/lucid-cfg: $(LUCID_CFG_SRCS) $(LUCID_CFG_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TCFLAGS) -MMD -MP -MF $@.d -o $@ $(LUCID_CFG_SRCS) $(LUCID_CFG_OBJS)
+	$(CC) $(TCFLAGS) -o $@ $(LUCID_CFG_SRCS) $(LUCID_CFG_OBJS)
+	@# -MMD would keep only the last source's headers: one -MM over all,
+	@# without the sources (the rule's own: a moved one must not stop make).
+	@$(CC) $(TCFLAGS) -MM -MP -MT $@ $(LUCID_CFG_SRCS) | sed 's/[^ ]*\.c\>//g' > $@.d
 
 -include $(B)/lucid-cfg.d
