@@ -7,6 +7,7 @@
  *     lucid-cfg needs --modules DIR FILE
  *     lucid-cfg default
  *     lucid-cfg keys
+ *     lucid-cfg limits
  *
  * With --modules, each file the config names (kernel, initrd, module) must
  * be a file under DIR (a name starting with / is taken as it is) or the
@@ -14,7 +15,8 @@
  * directory. `needs` tells tools/mkimage and tools/run-qemu what a config
  * asks of the machine: the files to carry and the RAM and CPUs it wants.
  * `keys` lists the keys the parser knows with the limits it checks, which
- * docs/config.md's table must state (tree/docs-config-keys).
+ * docs/config.md's table must state, and `limits` the rest: how many VMs,
+ * how long a name and a line (tree/docs-config-keys).
  *
  * Exit status: 0 no problems, 1 problems, 2 usage error or unreadable file. */
 #include <errno.h>
@@ -39,7 +41,8 @@ static void usage(void)
 		"                                               also that its files are in DIR\n"
 		"       lucid-cfg needs --modules DIR FILE     the files, RAM and CPUs it needs\n"
 		"       lucid-cfg default                      print the built-in config\n"
-		"       lucid-cfg keys                         the keys and their limits\n");
+		"       lucid-cfg keys                         the keys and their limits\n"
+		"       lucid-cfg limits                       VMs, names and lines at most\n");
 	exit(2);
 }
 
@@ -286,6 +289,16 @@ static int keys(void)
 	return 0;
 }
 
+/* The limits that are not a key's, from the constants the parser checks
+ * against; docs/config.md states them too (tree/docs-config-keys). */
+static int limits(void)
+{
+	printf("vms         up to %d\n", CONFIG_MAX_VMS);
+	printf("name        1 to %d characters\n", CONFIG_VM_NAME_MAX);
+	printf("line        up to %d characters\n", CONFIG_LINE_MAX);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *modules = NULL;
@@ -297,6 +310,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "keys"))
 		return keys();
+	if (argc == 2 && !strcmp(argv[1], "limits"))
+		return limits();
 	if (argc < 3 || (strcmp(argv[1], "check") && strcmp(argv[1], "needs")))
 		usage();
 	if (!strcmp(argv[i], "--modules")) {

@@ -31,7 +31,9 @@ tests/tree/markdown.py):
   parser's own table, and for no other; each row states the limits the
   parser checks, no more and no fewer ("1 to 8", "1M to 64G", "at most
   63 characters", "up to 8", "a multiple of 4K"), and names each value
-  of a key that takes words (`flat`). It needs build/lucid-cfg, which
+  of a key that takes words (`flat`); and the Format section's prose
+  states the limits `build/lucid-cfg limits` gives (VMs, name and line
+  lengths: PROSE_LIMITS). It needs build/lucid-cfg, which
   make test builds first, and fails if it is missing.
 
 Each check returns a list of problems; empty means it passed."""
@@ -255,15 +257,52 @@ def config_limits(text):
     return sorted(set(LIMIT.findall(text.replace("`", ""))))
 
 
-def check_docs_config_keys(root):
+# What docs/config.md's Format section says of the limits that are not a
+# key's, each against `lucid-cfg limits`: its pattern in the doc's prose.
+PROSE_LIMITS = {
+    "vms": (r"up to (\d+) VMs", "up to {}"),
+    "name": (r"names of 1 to (\d+)", "1 to {} characters"),
+    "line": (r"may be up to (\d+) characters long", "up to {} characters"),
+}
+
+
+def lucid_cfg(root, command):
+    """`build/lucid-cfg COMMAND` as {first word: the rest}, or a problem."""
     binary = root / "build" / "lucid-cfg"
     if not binary.is_file():
-        return [f"{binary.relative_to(root)} is missing: build it first (make; make test does)"]
-    res = subprocess.run([str(binary), "keys"], stdout=subprocess.PIPE,
+        return None, f"{binary.relative_to(root)} is missing: build it first (make; make test does)"
+    res = subprocess.run([str(binary), command], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     if res.returncode != 0:
-        return [f"{binary.relative_to(root)} keys failed (status {res.returncode}): {res.stdout}"]
-    parser = dict(line.split(None, 1) for line in res.stdout.splitlines())
+        return None, (f"{binary.relative_to(root)} {command} failed (status {res.returncode}): "
+                      f"{res.stdout}")
+    return dict(line.split(None, 1) for line in res.stdout.splitlines()), None
+
+
+def prose_limit_problems(root, text):
+    limits, problem = lucid_cfg(root, "limits")
+    if problem:
+        return [problem]
+    m = re.search(r"^## Format\n(.*?)^\|", text, re.M | re.S)
+    prose = " ".join(m.group(1).split()) if m else ""
+    problems = []
+    for name, (pattern, form) in PROSE_LIMITS.items():
+        stated = re.search(pattern, prose)
+        if name not in limits:
+            problems.append(f"lucid-cfg limits no longer says `{name}`")
+        elif not stated:
+            problems.append(f"docs/config.md's Format section does not state the {name} limit "
+                            f"(lucid-cfg limits: {limits[name]})")
+        elif form.format(stated.group(1)) != limits[name]:
+            problems.append(f"docs/config.md's Format section says {stated.group(0)!r}, "
+                            f"the parser checks {limits[name]} (lucid-cfg limits)")
+    return problems
+
+
+def check_docs_config_keys(root):
+    parser, problem = lucid_cfg(root, "keys")
+    if problem:
+        return [problem]
     doc = root / "docs" / "config.md"
     rows = markdown.table(doc.read_text(), ("key", "value", "default"))
     if rows is None:
@@ -283,7 +322,7 @@ def check_docs_config_keys(root):
         for word in (m.group(1).split(", ") + [m.group(2)]) if m else []:
             if f"`{word}`" not in said[key]:
                 problems.append(f"`{key}`: docs/config.md does not name the value `{word}`")
-    return problems
+    return problems + prose_limit_problems(root, doc.read_text())
 
 
 CHECKS = {
