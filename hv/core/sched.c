@@ -124,9 +124,6 @@ static int least_loaded_shared(void)
 int sched_place(struct vm *vm, u64 cpus, char *err, size_t len)
 {
 	vm->cpus = cpus;
-	/* A VM made by hand, not from lucid.cfg (the host tests'), has none. */
-	if (!vm->weight)
-		vm->weight = CONFIG_WEIGHT_DEFAULT;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		int cpu;
 

@@ -77,6 +77,7 @@ void host_hand_vm(struct vm *vm, struct vcpu *v, u32 n, const char *name)
 	memset(vm, 0, sizeof(*vm));
 	strlcpy(vm->name, name, sizeof(vm->name));
 	vm->state = VM_RUNNING;
+	vm->weight = CONFIG_WEIGHT_DEFAULT;	/* as lucid.cfg's parser gives it */
 	vm->ports.end = 0x10000;
 	for (u32 i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
@@ -160,6 +161,7 @@ struct config_vm host_config(const char *name, u32 vcpus, u64 memory, u64 cpus)
 	c.vcpus = vcpus;
 	c.memory = memory;
 	c.cpus = cpus;
+	c.weight = CONFIG_WEIGHT_DEFAULT;
 	c.format = CONFIG_FORMAT_FLAT;
 	c.load = HOST_KERNEL_AT;
 	c.entry = HOST_KERNEL_AT;
