@@ -1,5 +1,4 @@
 #include "hv/core/sched.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
@@ -197,13 +196,14 @@ static struct vcpu *pick(struct runqueue *rq)
 {
 	u64 flags = spin_lock_irqsave(&rq->lock);
 	struct vcpu *v = rq->cur, *found = NULL;
+	const u64 behind = tick();
 
 	if (v) {
 		do {
 			u64 floor;
 
 			v = v->next_run;
-			floor = rq->min_vruntime - weighed(v, tick());
+			floor = rq->min_vruntime - weighed(v, behind);
 			if (before(v->vruntime, floor))
 				v->vruntime = floor;
 			if ((!found || before(v->vruntime, found->vruntime)) && vm_may_run(v->vm) &&
@@ -241,7 +241,7 @@ void sched_park_here(void)
 static bool sched_turn(struct percpu *p, struct runqueue *rq)
 {
 	struct vcpu *v;
-	u64 t;
+	u64 ran;
 
 	if (timer_due())
 		timer_run_expired();
@@ -252,13 +252,14 @@ static bool sched_turn(struct percpu *p, struct runqueue *rq)
 	v = pick(rq);
 	if (!v)
 		return false;
-	t = rdtsc();
-	vcpu_run_slice(v);
+	ran = v->run_tsc;
+	vcpu_run_slice(v);	/* adds the slice's TSC ticks to run_tsc */
+	ran = v->run_tsc - ran;
 	/* A slice counts for a tick at most: one that ran over (a guest
 	 * lucid could not stop sooner: Bochs's SVM holds the tick back from
 	 * a guest with interrupts disabled) would otherwise leave its vCPU
 	 * waiting for the others for as long as it overran. */
-	v->vruntime += weighed(v, MIN(rdtsc() - t, tick()));
+	v->vruntime += weighed(v, MIN(ran, tick()));
 	vm_serve_requests(v->vm);
 	return true;
 }
