@@ -304,7 +304,8 @@ def check_docs_config_keys(root):
     if problem:
         return [problem]
     doc = root / "docs" / "config.md"
-    rows = markdown.table(doc.read_text(), ("key", "value", "default"))
+    text = doc.read_text()
+    rows = markdown.table(text, ("key", "value", "default"))
     if rows is None:
         return ["docs/config.md has no table | key | value | default |"]
     said = {markdown.unquote(r[0]): r[1] for r in rows}
@@ -322,7 +323,7 @@ def check_docs_config_keys(root):
         for word in (m.group(1).split(", ") + [m.group(2)]) if m else []:
             if f"`{word}`" not in said[key]:
                 problems.append(f"`{key}`: docs/config.md does not name the value `{word}`")
-    return problems + prose_limit_problems(root, doc.read_text())
+    return problems + prose_limit_problems(root, text)
 
 
 CHECKS = {
